@@ -1,0 +1,547 @@
+"""Confidence intervals for public-health indicators, as Fingertips / PHEindicatormethods compute them.
+
+Methods (all vectorised over numpy arrays and pandas Series):
+
+* :func:`wilson` / :func:`proportion` - Wilson score interval for a proportion
+  (Wilson 1927; PHEindicatormethods ``phe_proportion`` / ``wilson_lower`` / ``wilson_upper``).
+* :func:`byar` - Byar's approximation to the Poisson interval for a count
+  (Breslow & Day 1987; PHEindicatormethods ``byars_lower`` / ``byars_upper``).
+* :func:`exact_poisson` - exact Poisson interval for a count from chi-squared quantiles
+  (Armitage & Berry 2002; as in PHEindicatormethods ``phe_rate`` for counts below 10).
+* :func:`rate` - crude rate per ``multiplier`` with the exact method for counts below 10 and
+  Byar's method otherwise (PHEindicatormethods ``phe_rate``).
+* :func:`dsr` / :func:`dsr_frame` - directly standardised rate with Dobson's method
+  (Dobson et al. 1991; PHEindicatormethods ``phe_dsr``), 2013 European Standard Population
+  by default; missing when the total count is below 10.
+
+Conventions shared by every function here:
+
+* Nothing raises for missing or invalid *data*: the affected element is NaN and a plain-English
+  reason is returned alongside (``reason`` is ``""`` where the result is valid).
+* ``confidence`` is a two-sided level, either as a fraction (0.95, 0.998) or as a percentage
+  (95, 99.8; 50 to under 100), scalar or array. Anything else gives NaN with a reason.
+* pandas Series inputs are used by position (not aligned on their index); the outputs are
+  Series carrying the index of the first Series argument. Scalar inputs give scalar outputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+__all__ = [
+    "ESP2013_BANDS",
+    "Estimate",
+    "Interval",
+    "byar",
+    "dsr",
+    "dsr_frame",
+    "esp2013",
+    "exact_poisson",
+    "proportion",
+    "rate",
+    "wilson",
+    "z_value",
+]
+
+# Reasons reported alongside NaN results. Kept as module constants so callers can test for them.
+MISSING_INPUT = "missing input"
+NEGATIVE_COUNT = "count is negative"
+DENOMINATOR_ZERO = "denominator is zero"
+DENOMINATOR_NEGATIVE = "denominator is negative"
+NUMERATOR_EXCEEDS_DENOMINATOR = "numerator exceeds denominator"
+INVALID_CONFIDENCE = "invalid confidence level"
+BYAR_LOWER_UNDEFINED = "Byar's lower limit is undefined (negative) for this count and confidence"
+COUNT_BELOW_10 = "total count below 10"
+POPULATION_MISSING = "population missing or zero in a band with events"
+STANDARD_POPULATION_MISSING = "standard population missing or negative"
+WRONG_BAND_COUNT = "ESP2013 needs exactly 19 age bands (0-4 ... 90+) in order"
+
+ESP2013_BANDS = (
+    "0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49",
+    "50-54", "55-59", "60-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+",
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Result containers
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Interval:
+    """A confidence interval: ``lower, upper = result`` unpacks it; ``reason`` explains NaNs.
+
+    ``method`` names the method used (a string, or an array of strings when it varies by row).
+    """
+
+    lower: Any
+    upper: Any
+    reason: Any
+    method: Any = ""
+
+    def __iter__(self):
+        yield self.lower
+        yield self.upper
+
+    def to_frame(self) -> pd.DataFrame:
+        """The interval as a DataFrame with columns lower, upper, reason, method."""
+        return _to_frame({"lower": self.lower, "upper": self.upper, "reason": self.reason,
+                          "method": self.method})
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A point estimate with its interval: ``value, lower, upper = result`` unpacks it.
+
+    ``reason`` is ``""`` where the estimate is valid, otherwise why it is NaN.
+    """
+
+    value: Any
+    lower: Any
+    upper: Any
+    reason: Any
+    method: Any = ""
+
+    def __iter__(self):
+        yield self.value
+        yield self.lower
+        yield self.upper
+
+    def to_frame(self) -> pd.DataFrame:
+        """The estimate as a DataFrame with columns value, lower, upper, reason, method."""
+        return _to_frame({"value": self.value, "lower": self.lower, "upper": self.upper,
+                          "reason": self.reason, "method": self.method})
+
+
+def _to_frame(columns: dict[str, Any]) -> pd.DataFrame:
+    index = next((c.index for c in columns.values() if isinstance(c, pd.Series)), None)
+    length = max((np.size(c) for c in columns.values() if not isinstance(c, str)), default=1)
+    data = {}
+    for name, col in columns.items():
+        if isinstance(col, pd.Series):
+            data[name] = col.to_numpy()
+        elif np.ndim(col) == 0:
+            data[name] = np.repeat(np.asarray(col, dtype=object if isinstance(col, str) else None),
+                                   length)
+        else:
+            data[name] = np.asarray(col).ravel()
+    return pd.DataFrame(data, index=index)
+
+
+# --------------------------------------------------------------------------------------------
+# Input handling helpers (shared with compare, trend and cost)
+# --------------------------------------------------------------------------------------------
+def _as_float(x: Any) -> np.ndarray:
+    """Any scalar / list / array / Series -> float ndarray; None, NA and non-numbers -> NaN."""
+    if x is None:
+        return np.array(np.nan)
+    if isinstance(x, pd.Series | pd.Index):
+        return pd.to_numeric(x, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    arr = np.asarray(x)
+    if arr.dtype.kind in "fiub":
+        return arr.astype(float)
+    flat = pd.to_numeric(pd.Series(arr.ravel(), dtype=object), errors="coerce")
+    return flat.to_numpy(dtype=float, na_value=np.nan).reshape(arr.shape)
+
+
+def _first_index(*args: Any) -> pd.Index | None:
+    for a in args:
+        if isinstance(a, pd.Series):
+            return a.index
+    return None
+
+
+def _prepare(*args: Any) -> tuple[list[np.ndarray], pd.Index | None]:
+    arrays = np.broadcast_arrays(*[_as_float(a) for a in args])
+    return [np.array(a, dtype=float) for a in arrays], _first_index(*args)
+
+
+def _wrap(arr: np.ndarray, index: pd.Index | None, name: str | None = None) -> Any:
+    if index is not None:
+        return pd.Series(np.asarray(arr).ravel(), index=index, name=name)
+    if np.ndim(arr) == 0:
+        return arr[()]
+    return arr
+
+
+def _reasons(shape: tuple[int, ...], rules: list[tuple[np.ndarray, str]]) -> np.ndarray:
+    """Object array of reasons; the first matching rule wins."""
+    out = np.full(shape, "", dtype=object)
+    for mask, text in reversed(rules):
+        out[np.broadcast_to(mask, shape)] = text
+    return out
+
+
+def _scale_confidence(confidence: np.ndarray) -> np.ndarray:
+    """Fractions (0 < c < 1) stay, percentages (50 <= c < 100) are divided by 100, else NaN."""
+    c = np.where((confidence >= 50) & (confidence < 100), confidence / 100.0, confidence)
+    return np.where((c > 0) & (c < 1), c, np.nan)
+
+
+def z_value(confidence: Any = 0.95) -> Any:
+    """Two-sided standard normal quantile for a confidence level.
+
+    Method: z = Phi^-1(1 - (1 - confidence) / 2). Units: standard deviations.
+    ``confidence`` is a fraction (0.95) or percentage (95); invalid levels give NaN.
+    Reference: PHEindicatormethods uses ``qnorm(confidence + (1 - confidence) / 2)``.
+    """
+    c = _scale_confidence(_as_float(confidence))
+    z = special.ndtri(1 - (1 - c) / 2)
+    return z[()] if np.ndim(z) == 0 else z
+
+
+# --------------------------------------------------------------------------------------------
+# Proportions: Wilson score
+# --------------------------------------------------------------------------------------------
+def _wilson_core(x, n, c):
+    z = special.ndtri(1 - (1 - c) / 2)
+    with np.errstate(all="ignore"):
+        p = x / n
+        z2 = z * z
+        half = z * np.sqrt(z2 + 4 * x * (1 - p))
+        denom = 2 * (n + z2)
+        lower = (2 * x + z2 - half) / denom
+        upper = (2 * x + z2 + half) / denom
+    # Guard against rounding just outside [0, 1] at x = 0 or x = n.
+    lower = np.maximum(lower, 0.0)
+    upper = np.minimum(upper, 1.0)
+    reason = _reasons(x.shape, [
+        (np.isnan(x) | np.isnan(n), MISSING_INPUT),
+        (np.isnan(c), INVALID_CONFIDENCE),
+        (x < 0, NEGATIVE_COUNT),
+        (n == 0, DENOMINATOR_ZERO),
+        (n < 0, DENOMINATOR_NEGATIVE),
+        (x > n, NUMERATOR_EXCEEDS_DENOMINATOR),
+    ])
+    bad = reason != ""
+    return np.where(bad, np.nan, lower), np.where(bad, np.nan, upper), reason
+
+
+def wilson(numerator: Any, denominator: Any, confidence: Any = 0.95) -> Interval:
+    """Wilson score confidence interval for a proportion.
+
+    Method: Wilson score interval (no continuity correction),
+    lower/upper = (2x + z^2 -/+ z*sqrt(z^2 + 4x(1 - x/n))) / (2(n + z^2)).
+    Reference: Wilson EB (1927) JASA 22:209-212; PHEindicatormethods ``wilson_lower`` /
+    ``wilson_upper`` (used by ``phe_proportion``); same as statsmodels
+    ``proportion_confint(method="wilson")``.
+    Units: proportion 0-1 (multiply by 100 for a percentage, or use :func:`proportion`).
+
+    Returns an :class:`Interval` (``lower, upper = wilson(x, n)``); NaN with a reason where
+    an input is missing, the denominator is zero or negative, the numerator is negative or
+    exceeds the denominator, or the confidence level is invalid.
+    """
+    (x, n, c), index = _prepare(numerator, denominator, confidence)
+    lower, upper, reason = _wilson_core(x, n, _scale_confidence(c))
+    return Interval(_wrap(lower, index, "lower"), _wrap(upper, index, "upper"),
+                    _wrap(reason, index, "reason"), "Wilson")
+
+
+def proportion(numerator: Any, denominator: Any, multiplier: float = 1,
+               confidence: Any = 0.95) -> Estimate:
+    """Proportion with its Wilson score confidence interval, scaled by ``multiplier``.
+
+    Method: value = x / n * multiplier; interval from :func:`wilson` times ``multiplier``.
+    Reference: PHEindicatormethods ``phe_proportion`` (Wilson 1927).
+    Units: proportion 0-1 with multiplier=1, percentage with multiplier=100.
+    """
+    (x, n, c, m), index = _prepare(numerator, denominator, confidence, multiplier)
+    lower, upper, reason = _wilson_core(x, n, _scale_confidence(c))
+    with np.errstate(all="ignore"):
+        value = np.where(reason == "", x / n * m, np.nan)
+    return Estimate(_wrap(value, index, "value"), _wrap(lower * m, index, "lower"),
+                    _wrap(upper * m, index, "upper"), _wrap(reason, index, "reason"), "Wilson")
+
+
+# --------------------------------------------------------------------------------------------
+# Counts: Byar's approximation and exact Poisson
+# --------------------------------------------------------------------------------------------
+def _count_reasons(x, c, extra=()):
+    return [(np.isnan(x), MISSING_INPUT), (np.isnan(c), INVALID_CONFIDENCE),
+            (x < 0, NEGATIVE_COUNT), *extra]
+
+
+def _byar_core(x, c):
+    z = special.ndtri(1 - (1 - c) / 2)
+    with np.errstate(all="ignore"):
+        lower = x * (1 - 1 / (9 * x) - z / (3 * np.sqrt(x))) ** 3
+        upper = (x + 1) * (1 - 1 / (9 * (x + 1)) + z / (3 * np.sqrt(x + 1))) ** 3
+    lower = np.where(x == 0, 0.0, lower)  # the lower limit of a zero count is zero
+    return lower, upper
+
+
+def _exact_core(x, c):
+    alpha = 1 - c
+    with np.errstate(all="ignore"):
+        # chi2.ppf(q, 2x) / 2 == gammaincinv(x, q): the gamma form is the same quantile.
+        lower = np.where(x > 0, special.gammaincinv(np.where(x > 0, x, 1.0), alpha / 2), 0.0)
+        upper = special.gammaincinv(x + 1, 1 - alpha / 2)
+    return lower, upper
+
+
+def byar(count: Any, confidence: Any = 0.95) -> Interval:
+    """Byar's approximate confidence interval for a Poisson count.
+
+    Method: Byar's approximation,
+    lower = x(1 - 1/(9x) - z/(3 sqrt x))^3, upper = (x+1)(1 - 1/(9(x+1)) + z/(3 sqrt(x+1)))^3.
+    Reference: Breslow NE, Day NE (1987) Statistical methods in cancer research vol. II, IARC;
+    PHEindicatormethods ``byars_lower`` / ``byars_upper``.
+    Units: number of events (same units as ``count``).
+
+    The lower limit is NaN (reason given) where the bracket goes negative, e.g. a count of 1 at
+    99.8% - the PHE rule. A count of 0 has lower limit 0.
+    """
+    (x, c), index = _prepare(count, confidence)
+    c = _scale_confidence(c)
+    lower, upper = _byar_core(x, c)
+    undefined = (x > 0) & (lower < 0)
+    reason = _reasons(x.shape, _count_reasons(x, c, [(undefined, BYAR_LOWER_UNDEFINED)]))
+    bad = (reason != "") & (reason != BYAR_LOWER_UNDEFINED)
+    lower = np.where(bad | undefined, np.nan, lower)
+    upper = np.where(bad, np.nan, upper)
+    return Interval(_wrap(lower, index, "lower"), _wrap(upper, index, "upper"),
+                    _wrap(reason, index, "reason"), "Byar")
+
+
+def exact_poisson(count: Any, confidence: Any = 0.95) -> Interval:
+    """Exact (Garwood) confidence interval for a Poisson count.
+
+    Method: lower = chi2_{alpha/2}(2x) / 2, upper = chi2_{1-alpha/2}(2x + 2) / 2
+    (equivalently gamma quantiles), with lower = 0 for x = 0.
+    Reference: Armitage P, Berry G (2002) Statistical methods in medical research, 4th edn;
+    PHEindicatormethods ``phe_rate`` (counts below 10) using ``qchisq``.
+    Units: number of events (same units as ``count``).
+    """
+    (x, c), index = _prepare(count, confidence)
+    c = _scale_confidence(c)
+    lower, upper = _exact_core(x, c)
+    reason = _reasons(x.shape, _count_reasons(x, c))
+    bad = reason != ""
+    lower = np.where(bad, np.nan, lower)
+    upper = np.where(bad, np.nan, upper)
+    return Interval(_wrap(lower, index, "lower"), _wrap(upper, index, "upper"),
+                    _wrap(reason, index, "reason"), "exact Poisson")
+
+
+def rate(count: Any, denominator: Any, multiplier: float = 100_000,
+         confidence: Any = 0.95) -> Estimate:
+    """Crude rate with a Poisson confidence interval: exact below 10 events, Byar's from 10.
+
+    Method: value = x / n * multiplier; interval = count interval / n * multiplier, using the
+    exact Poisson interval (:func:`exact_poisson`) when x < 10 and Byar's (:func:`byar`)
+    otherwise - as PHE does.
+    Reference: PHEindicatormethods ``phe_rate``; Breslow & Day 1987; Armitage & Berry 2002.
+    Units: events per ``multiplier`` of the denominator (default per 100,000).
+
+    ``method`` in the result is "exact" or "Byar" per element. The numerator may exceed the
+    denominator (rates are not proportions).
+    """
+    (x, n, c, m), index = _prepare(count, denominator, confidence, multiplier)
+    c = _scale_confidence(c)
+    small = x < 10
+    b_lo, b_hi = _byar_core(x, c)
+    lower = b_lo
+    upper = b_hi
+    if small.any():
+        e_lo, e_hi = _exact_core(np.where(small, x, 0.0), c)
+        lower = np.where(small, e_lo, b_lo)
+        upper = np.where(small, e_hi, b_hi)
+    undefined = (~small) & (lower < 0)
+    reason = _reasons(x.shape, [
+        (np.isnan(x) | np.isnan(n), MISSING_INPUT),
+        (np.isnan(c), INVALID_CONFIDENCE),
+        (x < 0, NEGATIVE_COUNT),
+        (n == 0, DENOMINATOR_ZERO),
+        (n < 0, DENOMINATOR_NEGATIVE),
+        (undefined, BYAR_LOWER_UNDEFINED),
+    ])
+    bad = (reason != "") & (reason != BYAR_LOWER_UNDEFINED)
+    with np.errstate(all="ignore"):
+        scale = m / n
+        value = np.where(bad, np.nan, x * scale)
+        lower = np.where(bad | undefined, np.nan, lower * scale)
+        upper = np.where(bad, np.nan, upper * scale)
+    method = np.where(small, "exact", "Byar").astype(object)
+    return Estimate(_wrap(value, index, "value"), _wrap(lower, index, "lower"),
+                    _wrap(upper, index, "upper"), _wrap(reason, index, "reason"),
+                    _wrap(method, index, "method"))
+
+
+# --------------------------------------------------------------------------------------------
+# Directly standardised rates: Dobson method
+# --------------------------------------------------------------------------------------------
+@cache
+def _esp2013_table() -> pd.DataFrame:
+    path = resources.files("indicators").joinpath("data", "esp2013.csv")
+    with path.open("r", encoding="utf-8") as fh:
+        table = pd.read_csv(fh, comment="#", dtype={"ageband": str})
+    return table
+
+
+def esp2013() -> pd.DataFrame:
+    """The 2013 European Standard Population: 19 age bands 0-4 ... 90+, total 100,000.
+
+    Source: Eurostat (2013) Revision of the European Standard Population, report of Eurostat's
+    task force; the ``esp2013`` vector of PHEindicatormethods. Units: persons (of 100,000).
+    Returns a copy with columns ageband, start_age, standard_population.
+    """
+    return _esp2013_table().copy()
+
+
+def _esp2013_weights() -> np.ndarray:
+    return _esp2013_table()["standard_population"].to_numpy(dtype=float)
+
+
+def _dsr_core(codes: np.ndarray, ngroups: int, x: np.ndarray, n: np.ndarray, w: np.ndarray,
+              multiplier: float, confidence: float, extra_bad: np.ndarray | None = None):
+    """Grouped Dobson DSR. ``codes`` maps each band row to a group 0..ngroups-1."""
+    conf = _as_float(confidence)
+    c = float(np.ravel(_scale_confidence(conf))[0]) if conf.size == 1 else np.nan
+    x0 = np.where(np.isnan(x), 0.0, x)  # PHE: missing counts are treated as zero
+    events = x0 > 0
+    with np.errstate(all="ignore"):
+        ratio = np.where(events, w / n, 0.0)
+        wt_rate = np.where(events, x0 * ratio, 0.0)
+        sq_rate = np.where(events, x0 * ratio * ratio, 0.0)
+
+    def gsum(values):
+        return np.bincount(codes, weights=values, minlength=ngroups)
+
+    def gany(mask):
+        return np.bincount(codes, weights=mask.astype(float), minlength=ngroups) > 0
+
+    total_count = gsum(x0)
+    total_pop = gsum(np.where(np.isnan(n), 0.0, n))
+    sum_w = gsum(np.where(np.isnan(w), 0.0, w))
+    sum_wt = gsum(wt_rate)
+    sum_sq = gsum(sq_rate)
+
+    neg = gany(x0 < 0)
+    pop_bad = gany(events & ~(n > 0))
+    std_bad = gany(np.isnan(w) | (w < 0))
+    all_missing = ~gany(~np.isnan(x))
+    with np.errstate(all="ignore"):
+        value = sum_wt / sum_w * multiplier
+        vardsr = sum_sq / sum_w**2
+        z = special.ndtri(1 - (1 - c) / 2)
+        o = total_count
+        b_lo = o * (1 - 1 / (9 * o) - z / (3 * np.sqrt(o))) ** 3
+        b_hi = (o + 1) * (1 - 1 / (9 * (o + 1)) + z / (3 * np.sqrt(o + 1))) ** 3
+        spread = np.sqrt(vardsr / o) * multiplier
+        lower = value + spread * (b_lo - o)
+        upper = value + spread * (b_hi - o)
+    rules = [
+        (all_missing, MISSING_INPUT),
+        (np.full(ngroups, np.isnan(c)), INVALID_CONFIDENCE),
+    ]
+    if extra_bad is not None:
+        rules.append((extra_bad, WRONG_BAND_COUNT))
+    rules += [
+        (neg, NEGATIVE_COUNT),
+        (std_bad, STANDARD_POPULATION_MISSING),
+        (total_count < 10, COUNT_BELOW_10),
+        (pop_bad, POPULATION_MISSING),
+        (b_lo < 0, BYAR_LOWER_UNDEFINED),
+    ]
+    reason = _reasons((ngroups,), rules)
+    bad = reason != ""
+    value[bad] = np.nan
+    lower[bad] = np.nan
+    upper[bad] = np.nan
+    return total_count, total_pop, value, lower, upper, reason
+
+
+def dsr(counts: Any, populations: Any, standard_populations: Any = None,
+        multiplier: float = 100_000, confidence: float = 0.95) -> Estimate:
+    """Directly standardised rate for one area with Dobson's confidence interval.
+
+    Method: DSR = sum(w_i x_i / n_i) / sum(w_i) * multiplier; var = sum(w_i^2 x_i / n_i^2) /
+    sum(w_i)^2; limits = DSR + sqrt(var / O) * (O_limit - O) * multiplier, where O is the total
+    count and O_limit Byar's limits for O (Dobson's method).
+    Reference: Dobson AJ et al. (1991) Stat Med 10:457-462; PHEindicatormethods ``phe_dsr``.
+    Units: events per ``multiplier`` of the standard population (default per 100,000).
+
+    ``counts``, ``populations`` and ``standard_populations`` are matched by position (one per
+    age band). ``standard_populations=None`` uses the 2013 European Standard Population
+    (:func:`esp2013`), which requires 19 bands in order 0-4 ... 90+. Missing counts count as
+    zero (as PHE does). NaN with a reason when the total count is below 10, when a band with
+    events has no population, or when inputs are missing/invalid.
+    """
+    x = np.atleast_1d(_as_float(counts)).ravel()
+    n = np.atleast_1d(_as_float(populations)).ravel()
+    extra = None
+    if standard_populations is None:
+        w = _esp2013_weights()
+        if len(x) != len(w) or len(n) != len(w):
+            extra = np.array([True])
+            w = np.resize(w, len(x))
+    else:
+        w = np.atleast_1d(_as_float(standard_populations)).ravel()
+    x, n, w = np.broadcast_arrays(x, n, w)
+    codes = np.zeros(len(x), dtype=np.intp)
+    _, _, value, lower, upper, reason = _dsr_core(codes, 1, x.astype(float), n.astype(float),
+                                                  w.astype(float), multiplier, confidence,
+                                                  extra)
+    return Estimate(value[0], lower[0], upper[0], reason[0], "Dobson")
+
+
+def dsr_frame(df: pd.DataFrame, by: str | list[str] | None = None, count: str = "count",
+              population: str = "population", standard_population: Any = None,
+              multiplier: float = 100_000, confidence: float = 0.95) -> pd.DataFrame:
+    """Directly standardised rates with Dobson intervals for every group of a long DataFrame.
+
+    Method and reference as :func:`dsr` (Dobson et al. 1991; PHEindicatormethods ``phe_dsr``).
+    Units: events per ``multiplier`` of the standard population (default per 100,000).
+
+    ``df`` has one row per group and age band, bands in the same order in every group.
+    ``standard_population`` is None (ESP2013 matched by position within each group: each group
+    must have exactly 19 rows), the name of a column of ``df``, or a sequence matched by position.
+    Returns one row per group (groups in order of first appearance) with the ``by`` columns and
+    total_count, total_population, value, lower, upper, reason.
+    """
+    by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    if by_cols:
+        codes = df.groupby(by_cols, sort=False, dropna=False).ngroup().to_numpy(dtype=np.intp)
+        ngroups = int(codes.max()) + 1 if len(codes) else 0
+        first_rows = np.unique(codes, return_index=True)[1]
+        keys = df[by_cols].iloc[first_rows].reset_index(drop=True)
+    else:
+        codes = np.zeros(len(df), dtype=np.intp)
+        keys = None
+        ngroups = 1
+    x = _as_float(df[count])
+    n = _as_float(df[population])
+    position = pd.Series(codes).groupby(codes).cumcount().to_numpy()
+    sizes = np.bincount(codes, minlength=ngroups)
+    extra = None
+    if standard_population is None:
+        weights = _esp2013_weights()
+        w = weights[np.minimum(position, len(weights) - 1)]
+        extra = sizes != len(weights)
+    elif isinstance(standard_population, str):
+        w = _as_float(df[standard_population])
+    else:
+        weights = np.atleast_1d(_as_float(standard_population)).ravel()
+        w = weights[np.minimum(position, len(weights) - 1)]
+        extra = sizes != len(weights)
+    total_count, total_pop, value, lower, upper, reason = _dsr_core(
+        codes, ngroups, x, n, w, multiplier, confidence, extra)
+    if extra is not None and standard_population is not None:
+        reason = np.where(reason == WRONG_BAND_COUNT,
+                          "number of bands differs from the standard population", reason)
+    out = pd.DataFrame({
+        "total_count": total_count,
+        "total_population": total_pop,
+        "value": value,
+        "lower": lower,
+        "upper": upper,
+        "reason": reason.astype(object),
+    })
+    if keys is not None:
+        out = pd.concat([keys, out], axis=1)
+    return out

@@ -1,0 +1,1 @@
+"""The only code that writes: schema, source adapters, demo generator, build and publish."""

@@ -1,0 +1,63 @@
+"""Command line: ``python -m warehouse {demo,build,load,check,checksum} ...``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m warehouse", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="write the demo borough's source files into OUTDIR")
+    p.add_argument("outdir", type=Path)
+    p.add_argument("--seed", type=int, default=None)
+
+    p = sub.add_parser("build", help="build the warehouse from a source folder and swap it in")
+    p.add_argument("--source", type=Path, default=None,
+                   help="source folder (default: the demo borough, generated if missing)")
+    p.add_argument("--target", type=Path, default=None, help="default: $WAREHOUSE_PATH")
+    p.add_argument("--max-bad-share", type=float, default=None)
+
+    p = sub.add_parser("load", help="load files of one kind into the warehouse (copy, load, swap)")
+    p.add_argument("kind")
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--target", type=Path, default=None)
+    p.add_argument("--max-bad-share", type=float, default=None)
+
+    p = sub.add_parser("check", help="run the data checks on a warehouse file")
+    p.add_argument("--target", type=Path, default=None)
+
+    p = sub.add_parser("checksum", help="print a checksum of every table's contents")
+    p.add_argument("--target", type=Path, default=None)
+
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        from warehouse import demo
+
+        out = demo.generate(args.outdir, seed=args.seed or demo.SEED)
+        print(f"wrote the demo borough's source files to {out}")
+        return 0
+    if args.command == "build":
+        from warehouse.build import main_build
+
+        return main_build(args)
+    if args.command == "load":
+        from warehouse.load import main_load
+
+        return main_load(args)
+    if args.command == "check":
+        from warehouse.tools import main_check
+
+        return main_check(args)
+    if args.command == "checksum":
+        from warehouse.tools import main_checksum
+
+        return main_checksum(args)
+    return 2  # pragma: no cover
+
+
+if __name__ == "__main__":
+    sys.exit(main())

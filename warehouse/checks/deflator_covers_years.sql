@@ -1,0 +1,4 @@
+-- financial years with spend but no GDP deflator (real terms would be missing)
+select distinct financial_year
+from spend
+where financial_year not in (select financial_year from gdp_deflator)

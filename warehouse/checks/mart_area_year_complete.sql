@@ -1,0 +1,4 @@
+-- area-years in the mart without outcome units or with a non-positive cost per outcome
+select area_code, financial_year
+from mart_area_year
+where outcome_units is null or cost_per_outcome_gbp <= 0

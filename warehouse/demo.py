@@ -1,0 +1,663 @@
+"""The demo borough: a seeded, deterministic generator of source files in real formats.
+
+It writes what a council would load — spend-over-£500 CSVs, a budget book, service activity,
+Fingertips-export indicator CSVs for the borough, London and England, unit costs, the
+mapping YAML and the spill-over links — and ``build`` loads them through the real loaders.
+
+The borough is illustrative ("Northbridge", a code that no real place has). Its figures are
+calibrated on docs/calibration (../shared/CALIBRATION.md): London-borough scale, falls
+admissions near Camden's, England's 1,933 per 100,000 in 2022/23, unit costs from NHS
+reference costs, the Homecare Association and LaingBuisson. The story is in the data: the
+council cut most luncheon clubs in 2019/20; from the next year falls admissions, A&E
+attendances after falls and home-care hours rise.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from indicators import intervals
+
+SEED = 20240401
+YEARS = [f"{y}/{(y + 1) % 100:02d}" for y in range(2016, 2025)]  # 2016/17 .. 2024/25
+CUT_YEAR = "2019/20"
+DRAFT_YEAR = "2025/26"
+BOROUGH = ("E09000999", "Northbridge (demo)")
+LONDON = ("E12000007", "London region")
+ENGLAND = ("E92000001", "England")
+COUNCIL_BODY = "Northbridge Borough Council (demo)"
+PRICE_YEAR = "2024/25"
+ILLUSTRATIVE = "Illustrative demo figures, calibrated on published sources; not a real council."
+
+ORGANISATIONS = [
+    {"code": "NBC", "name": COUNCIL_BODY, "type": "council"},
+    {"code": "NHS-NCL", "name": "NHS Northbridge Integrated Care Board (demo)", "type": "nhs"},
+    {"code": "MPS", "name": "Metropolitan Police Service", "type": "police"},
+]
+DEPARTMENTS = [
+    {"code": "ASC", "organisation": "NBC", "name": "Adult Social Care"},
+    {"code": "CSC", "organisation": "NBC", "name": "Children's Services"},
+    {"code": "PH", "organisation": "NBC", "name": "Public Health"},
+    {"code": "HOUSING", "organisation": "NBC", "name": "Housing"},
+    {"code": "COMMSAFE", "organisation": "NBC", "name": "Community Safety"},
+    {"code": "ENV", "organisation": "NBC", "name": "Environment"},
+    {"code": "NHS-ACUTE", "organisation": "NHS-NCL", "name": "NHS hospital care"},
+    {"code": "NHS-PC", "organisation": "NHS-NCL", "name": "NHS primary care"},
+    {"code": "POLICE", "organisation": "MPS", "name": "Police"},
+]
+AREAS = [
+    {"code": "OLDER", "name": "Older people live independently and well",
+     "outcome": "Older residents stay healthy, active and living in their own homes for longer."},
+    {"code": "SAFE", "name": "Safe streets",
+     "outcome": "Residents are safe and feel safe in their neighbourhood."},
+    {"code": "HOMES", "name": "Decent homes",
+     "outcome": "Council tenants live in warm, dry homes in good repair."},
+    {"code": "CHILD", "name": "Children get the best start",
+     "outcome": "Children are ready for school and families get help early."},
+    {"code": "HEALTH", "name": "Healthy lives",
+     "outcome": "Residents smoke less, move more and live longer in good health."},
+    {"code": "CLEAN", "name": "Clean and green neighbourhoods",
+     "outcome": "Streets are clean, waste is recycled and parks are well kept."},
+]
+
+
+@dataclass(frozen=True)
+class Svc:
+    code: str
+    dept: str
+    name: str
+    statutory: bool
+    sercop: str
+    unit: str
+    unit_cost: float  # £ per activity unit in 2016/17
+    base_units: float
+    areas: dict
+    suppliers: tuple
+    expense_types: tuple
+    service_area: str
+
+
+SERVICES = [
+    Svc("LUNCH", "ASC", "Luncheon clubs for older people", False,
+        "Adult social care: older people - prevention", "club place-year", 210, 1200,
+        {"OLDER": 1.0},
+        ("Age UK Northbridge", "Northbridge Community Kitchens CIC", "Silver Lunch Trust",
+         "St Anne's Over-60s Club"),
+        ("Grants to voluntary organisations", "Catering contracts"), "Luncheon Clubs"),
+    Svc("FALLS", "ASC", "Falls prevention: strength and balance classes", False,
+        "Adult social care: older people - prevention", "course place", 450, 750,
+        {"OLDER": 0.8, "HEALTH": 0.2},
+        ("Steady Steps Ltd", "Northbridge Leisure Trust", "Active Ageing CIC"),
+        ("Contracted services", "Instructor fees"), "Falls Prevention"),
+    Svc("REABLE", "ASC", "Reablement", True,
+        "Adult social care: older people - short-term support", "reablement episode", 2900, 1450,
+        {"OLDER": 1.0},
+        ("Northbridge Reablement Service", "CarePath Homecare Ltd", "Medequip Assistive Ltd"),
+        ("Contracted services", "Equipment and adaptations", "Agency staff"), "Reablement"),
+    Svc("HOMECARE", "ASC", "Home care for older people", True,
+        "Adult social care: older people - home care", "home-care hour", 19.2, 690000,
+        {"OLDER": 1.0},
+        ("Bluebell Homecare Ltd", "CarePath Homecare Ltd", "Northbridge Home Support",
+         "Kindred Care Services", "Allied Homecare Ltd", "Ashgrove Care at Home"),
+        ("Home care contracts", "Direct payments"), "Home Care"),
+    Svc("RESCARE", "ASC", "Residential and nursing care for older people", True,
+        "Adult social care: older people - residential care", "care-home week", 780, 26500,
+        {"OLDER": 1.0},
+        ("Highfield Care Homes Ltd", "Maple Lodge Nursing Home", "Northbridge Care Village",
+         "Oakwood Residential Care", "Riverside Nursing Ltd"),
+        ("Residential placements", "Nursing placements"), "Residential Care"),
+    Svc("SMOKING", "PH", "Stop smoking service", False,
+        "Public health: stop smoking services", "quit attempt", 310, 2600, {"HEALTH": 1.0},
+        ("Quit Ready Northbridge", "Northbridge Pharmacies Network", "Breathe Easy CIC"),
+        ("Contracted services", "Pharmacy payments"), "Stop Smoking"),
+    Svc("ACTIVE", "PH", "Physical activity programmes", False,
+        "Public health: physical activity", "participant", 95, 5200,
+        {"HEALTH": 0.7, "OLDER": 0.3},
+        ("Northbridge Leisure Trust", "Move More Together CIC", "Parkrun Volunteers Fund"),
+        ("Contracted services", "Grants to voluntary organisations"), "Physical Activity"),
+    Svc("HEALTHVIS", "PH", "Health visiting (0-5)", True,
+        "Public health: children 0-5", "mandated check", 190, 21000, {"CHILD": 1.0},
+        ("Northbridge Community Health NHS Trust",),
+        ("NHS contract payments",), "Health Visiting"),
+    Svc("CHILDCEN", "CSC", "Children's centres", True,
+        "Children's services: Sure Start children's centres", "family registered", 520, 5200,
+        {"CHILD": 1.0},
+        ("Little Oaks Children's Centre", "Northbridge Family Hubs", "Bright Futures Trust"),
+        ("Contracted services", "Premises costs"), "Children's Centres"),
+    Svc("EARLYHELP", "CSC", "Early help and family support", False,
+        "Children's services: family support", "family supported", 2600, 1400,
+        {"CHILD": 0.7, "SAFE": 0.3},
+        ("Family Action Northbridge", "Barnardo's", "Northbridge Parenting CIC"),
+        ("Contracted services", "Grants to voluntary organisations"), "Early Help"),
+    Svc("CSCPLACE", "CSC", "Looked-after children: placements", True,
+        "Children's services: children looked after", "placement week", 1150, 15500,
+        {"CHILD": 1.0},
+        ("Horizon Fostering Ltd", "Northbridge Foster Care Agency", "Haven Children's Homes Ltd",
+         "Orchard Residential Care Ltd"),
+        ("Foster care placements", "Residential placements"), "Looked After Children"),
+    Svc("REPAIRS", "HOUSING", "Responsive repairs (council homes)", True,
+        "Housing revenue account: repairs", "repair job", 285, 45000, {"HOMES": 1.0},
+        ("Northbridge Building Services Ltd", "RapidFix Maintenance", "Keystone Property Care",
+         "Apex Plumbing and Heating"),
+        ("Repairs and maintenance", "Materials"), "Responsive Repairs"),
+    Svc("PLANNED", "HOUSING", "Planned maintenance: damp, heating, windows", True,
+        "Housing revenue account: planned maintenance", "home improved", 6800, 2400,
+        {"HOMES": 0.85, "HEALTH": 0.15},
+        ("Warmhomes Contractors Ltd", "Northbridge Windows and Doors", "DryHome Solutions",
+         "Keystone Property Care"),
+        ("Planned maintenance", "Capital charges to revenue"), "Planned Maintenance"),
+    Svc("YOUTH", "COMMSAFE", "Youth services", False,
+        "Cultural and community: youth services", "young person engaged", 480, 4000,
+        {"SAFE": 0.6, "CHILD": 0.4},
+        ("Northbridge Youth Trust", "Street Voices CIC", "Boxing Clever Academy"),
+        ("Grants to voluntary organisations", "Contracted services"), "Youth Services"),
+    Svc("CCTV", "COMMSAFE", "CCTV and community safety patrols", False,
+        "Community safety: CCTV and wardens", "patrol hour", 42, 36000, {"SAFE": 1.0},
+        ("Sentinel Monitoring Ltd", "Northbridge Wardens Service"),
+        ("Contracted services", "Equipment and adaptations"), "CCTV and Patrols"),
+    Svc("ASBTEAM", "COMMSAFE", "Anti-social behaviour team", False,
+        "Community safety: anti-social behaviour", "case", 380, 3000, {"SAFE": 1.0},
+        ("Northbridge Mediation Service", "Victim Support"),
+        ("Contracted services", "Grants to voluntary organisations"), "Anti-social Behaviour"),
+    Svc("WASTE", "ENV", "Waste collection and recycling", True,
+        "Environmental: waste collection", "tonne collected", 160, 82000, {"CLEAN": 1.0},
+        ("Greenway Waste Services Ltd", "North London Waste Authority",
+         "ReNew Recycling Ltd"),
+        ("Waste contracts", "Disposal levies"), "Waste and Recycling"),
+    Svc("STREETS", "ENV", "Street cleansing", True,
+        "Environmental: street cleansing", "street-kilometre cleaned", 12.5, 520000,
+        {"CLEAN": 1.0},
+        ("Greenway Waste Services Ltd", "CleanStreets Northbridge"),
+        ("Cleansing contracts", "Vehicles and plant"), "Street Cleansing"),
+    Svc("PARKS", "ENV", "Parks and open spaces", False,
+        "Cultural: open spaces", "hectare maintained", 13500, 290,
+        {"CLEAN": 0.6, "HEALTH": 0.4},
+        ("Evergreen Grounds Ltd", "Northbridge Parks Trust", "Tree Care Specialists"),
+        ("Grounds maintenance", "Grants to voluntary organisations"), "Parks"),
+]
+
+
+def _pay_index(year_i: int) -> float:
+    """Cash price growth on 2016/17: about 2.5% a year, faster in 2022/23 (illustrative)."""
+    steps = [0.0, 0.025, 0.026, 0.024, 0.03, 0.02, 0.065, 0.055, 0.035]
+    return float(np.prod([1 + s for s in steps[: year_i + 1]]))
+
+
+def _activity(svc: Svc, i: int, rng: np.random.Generator) -> float:
+    """Units of activity bought in year i; the story's changes are here."""
+    year = YEARS[i]
+    units = svc.base_units * (1 + rng.normal(0, 0.015))
+    after = max(0, i - YEARS.index(CUT_YEAR))  # years since the luncheon-club cut
+    if svc.code == "LUNCH" and year >= CUT_YEAR:
+        units = 420 * (1 + rng.normal(0, 0.02))  # 30 clubs cut to 11
+    if svc.code == "HOMECARE":
+        units *= 1 + 0.012 * i + (0.035 * (after - 1) if after >= 2 else 0)
+    if svc.code == "RESCARE":
+        units *= 1 + 0.008 * i + (0.025 * (after - 2) if after >= 3 else 0)
+    if svc.code == "REPAIRS":
+        units *= 1 - 0.02 * i
+    if svc.code == "PLANNED":
+        units *= 1 + 0.06 * i
+    if svc.code == "YOUTH" and year >= "2020/21":
+        units *= 0.8
+    if svc.code == "SMOKING":
+        units *= 1 - 0.03 * i
+    return round(units, 0)
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _fmt(x: float | None, digits: int = 6) -> str:
+    if x is None or (isinstance(x, float) and not np.isfinite(x)):
+        return ""
+    text = f"{x:.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _money(x: float) -> str:
+    return f"{x:.2f}"
+
+
+# --- money ---------------------------------------------------------------------------------
+def _service_money(rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+    for svc in SERVICES:
+        for i, year in enumerate(YEARS):
+            units = _activity(svc, i, rng)
+            outturn = units * svc.unit_cost * _pay_index(i)
+            approved = outturn * (1 + rng.normal(-0.01, 0.03))
+            rows.append((svc.code, year, units, round(outturn, 2), round(approved, 2)))
+    return pd.DataFrame(rows, columns=["service_code", "financial_year", "units", "outturn",
+                                       "approved"])
+
+
+def _spend_rows(svc: Svc, year: str, total: float, rng: np.random.Generator) -> list[list]:
+    """Payment lines summing to the year's outturn: lognormal sizes, a few credit notes."""
+    start = int(year[:4])
+    typical = 4000 if total < 2e6 else 20000
+    n = int(np.clip(total / typical, 12, 2500))
+    sizes = rng.lognormal(mean=0, sigma=0.8, size=n)
+    amounts = np.round(sizes / sizes.sum() * total, 2)
+    amounts = np.maximum(amounts, 500.0)
+    amounts[-1] = round(total - amounts[:-1].sum(), 2)
+    credits = rng.random(n) < 0.01
+    days = rng.integers(0, 365, size=n)
+    dates = pd.Timestamp(f"{start}-04-01") + pd.to_timedelta(days, unit="D")
+    sup = rng.integers(0, len(svc.suppliers), size=n)
+    exp = rng.integers(0, len(svc.expense_types), size=n)
+    dept = next(d["name"] for d in DEPARTMENTS if d["code"] == svc.dept)
+    rows = []
+    for k in range(n):
+        amount = amounts[k]
+        rows.append([
+            COUNCIL_BODY, BOROUGH[0], dept, svc.service_area, svc.expense_types[exp[k]],
+            dates[k].strftime("%d/%m/%Y"), f"NB{start}{svc.code[:3]}{k:05d}",
+            _money(amount), svc.suppliers[sup[k]], svc.name,
+        ])
+        if credits[k]:
+            rows.append([
+                COUNCIL_BODY, BOROUGH[0], dept, svc.service_area, svc.expense_types[exp[k]],
+                dates[k].strftime("%d/%m/%Y"), f"NB{start}{svc.code[:3]}{k:05d}C",
+                _money(-round(amount * 0.1, 2)), svc.suppliers[sup[k]],
+                "Credit note: " + svc.name,
+            ])
+            rows.append([
+                COUNCIL_BODY, BOROUGH[0], dept, svc.service_area, svc.expense_types[exp[k]],
+                dates[k].strftime("%d/%m/%Y"), f"NB{start}{svc.code[:3]}{k:05d}R",
+                _money(round(amount * 0.1, 2)), svc.suppliers[sup[k]],
+                "Re-invoice after credit note: " + svc.name,
+            ])
+    return rows
+
+
+SPEND_HEADER = ["Body Name", "Body", "Department", "Service Area", "Expenses Type",
+                "Payment Date", "Transaction Number", "Net Amount", "Supplier Name",
+                "Purpose of Expenditure"]
+
+
+# --- indicators ----------------------------------------------------------------------------
+FT_HEADER = [
+    "Indicator ID", "Indicator Name", "Parent Code", "Parent Name", "Area Code", "Area Name",
+    "Area Type", "Sex", "Age", "Category Type", "Category", "Time period", "Value",
+    "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Lower CI 99.8 limit", "Upper CI 99.8 limit",
+    "Count", "Denominator", "Value note", "Recent Trend", "Compared to England value or percentiles",
+    "Compared to Region value or percentiles", "Time period Sortable", "New data",
+    "Compared to goal",
+]
+AREA_TYPES = {BOROUGH[0]: "London boroughs (demo)", LONDON[0]: "Regions (statistical)",
+              ENGLAND[0]: "England"}
+PARENTS = {BOROUGH[0]: LONDON, LONDON[0]: ENGLAND, ENGLAND[0]: ("", "")}
+
+# id, name, value type, multiplier, polarity, unit, source
+INDICATORS = [
+    (22401, "Emergency hospital admissions due to falls in people aged 65 and over",
+     "Directly standardised rate", 100000, "Low is good", "per 100,000 aged 65+",
+     "OHID Fingertips (demo values)"),
+    (900001, "Older people supported to live at home", "Count", 1, "High is good",
+     "older people", "Council adult social care records (demo)"),
+    (900002, "A&E attendances after a fall, people aged 65 and over", "Crude rate", 100000,
+     "Low is good", "per 100,000 aged 65+", "NHS Emergency Care Data Set (demo)"),
+    (900003, "Permanent admissions to residential and nursing care homes, aged 65+",
+     "Crude rate", 100000, "Low is good", "per 100,000 aged 65+", "ASCOF 2A(2) (demo)"),
+    (900010, "Anti-social behaviour cases resolved", "Count", 1, "High is good", "cases",
+     "Council community safety records (demo)"),
+    (900011, "Police recorded crime", "Crude rate", 1000, "Low is good", "per 1,000 residents",
+     "Police recorded crime (demo)"),
+    (900020, "Council homes meeting the Decent Homes Standard", "Count", 1, "High is good",
+     "homes", "Local authority housing statistics (demo)"),
+    (900021, "Council homes that are not decent", "Proportion", 100, "Low is good",
+     "% of council homes", "Local authority housing statistics (demo)"),
+    (90631, "School readiness: good level of development at the end of Reception",
+     "Proportion", 100, "High is good", "% of children", "DfE EYFSP via Fingertips (demo)"),
+    (900030, "Children achieving a good level of development at age 5", "Count", 1,
+     "High is good", "children", "DfE EYFSP (demo)"),
+    (92443, "Smoking prevalence in adults (18+): current smokers (APS)", "Proportion", 100,
+     "Low is good", "% of adults", "ONS Annual Population Survey via Fingertips (demo)"),
+    (900040, "Smokers who have quit at 4 weeks", "Count", 1, "High is good", "quitters",
+     "NHS stop smoking services (demo)"),
+    (93014, "Percentage of physically active adults", "Proportion", 100, "High is good",
+     "% of adults", "Sport England Active Lives via Fingertips (demo)"),
+    (900050, "Household waste sent for reuse, recycling or composting", "Count", 1,
+     "High is good", "tonnes", "DEFRA WasteDataFlow (demo)"),
+    (900051, "Streets meeting the cleanliness standard (surveyed transects)", "Proportion",
+     100, "High is good", "% of transects", "Local environmental quality survey (demo)"),
+]
+OUTCOME_LINKS = [
+    ("OLDER", 900001, "outcome units", "older person supported to live at home"),
+    ("OLDER", 22401, "main", None),
+    ("OLDER", 900002, "supporting", None),
+    ("OLDER", 900003, "supporting", None),
+    ("SAFE", 900010, "outcome units", "anti-social behaviour case resolved"),
+    ("SAFE", 900011, "main", None),
+    ("HOMES", 900020, "outcome units", "council home meeting the Decent Homes Standard"),
+    ("HOMES", 900021, "main", None),
+    ("CHILD", 900030, "outcome units", "child with a good level of development at age 5"),
+    ("CHILD", 90631, "main", None),
+    ("HEALTH", 900040, "outcome units", "smoker who quit"),
+    ("HEALTH", 92443, "main", None),
+    ("HEALTH", 93014, "supporting", None),
+    ("CLEAN", 900050, "outcome units", "tonne of household waste recycled"),
+    ("CLEAN", 900051, "main", None),
+]
+ESP_65 = {"65-69": 5500, "70-74": 5000, "75-79": 4000, "80-84": 2500, "85-89": 1500,
+          "90+": 1000}
+# relative falls-admission risk by age band (older bands fall far more)
+FALL_RISK = {"65-69": 0.35, "70-74": 0.55, "75-79": 0.95, "80-84": 1.6, "85-89": 2.6,
+             "90+": 3.6}
+POP_65 = {  # population by age band, first year; grows slowly
+    BOROUGH[0]: {"65-69": 8200, "70-74": 6900, "75-79": 4900, "80-84": 3500, "85-89": 2100,
+                 "90+": 1100},
+    LONDON[0]: {"65-69": 390000, "70-74": 330000, "75-79": 240000, "80-84": 170000,
+                "85-89": 100000, "90+": 52000},
+    ENGLAND[0]: {"65-69": 2900000, "70-74": 2800000, "75-79": 2000000, "80-84": 1450000,
+                 "85-89": 850000, "90+": 520000},
+}
+TOTAL_POP = {BOROUGH[0]: 215000, LONDON[0]: 8900000, ENGLAND[0]: 56300000}
+
+
+def _story(year_i: int) -> float:
+    """Years since the luncheon-club cut took effect (0 before and in the cut year)."""
+    return float(max(0, year_i - YEARS.index(CUT_YEAR)))
+
+
+def _ft_row(ind, geo, period, value, ci95, ci998, count, denom, sex="Persons", age="All ages"):
+    iid, name = ind[0], ind[1]
+    parent = PARENTS[geo[0]]
+    return [
+        iid, name, parent[0], parent[1], geo[0], geo[1], AREA_TYPES[geo[0]], sex, age, "", "",
+        period, _fmt(value), _fmt(ci95[0]), _fmt(ci95[1]), _fmt(ci998[0]), _fmt(ci998[1]),
+        _fmt(count, 0) if count is not None else "", _fmt(denom, 0) if denom is not None else "",
+        "", "", "", "", f"{period[:4]}0000", "", "",
+    ]
+
+
+def _first(x) -> float:
+    return float(np.asarray(x, dtype="float64").ravel()[0])
+
+
+def _proportion_rows(ind, geo, period, num, den):
+    pct = ind[3]
+    lo95, hi95 = intervals.wilson([num], [den], confidence=0.95)
+    lo998, hi998 = intervals.wilson([num], [den], confidence=0.998)
+    return _ft_row(ind, geo, period, num / den * pct,
+                   (_first(lo95) * pct, _first(hi95) * pct),
+                   (_first(lo998) * pct, _first(hi998) * pct), num, den)
+
+
+def _rate_rows(ind, geo, period, count, den, age="All ages"):
+    mult = ind[3]
+    v95 = tuple(intervals.rate([count], [den], multiplier=mult, confidence=0.95))
+    v998 = tuple(intervals.rate([count], [den], multiplier=mult, confidence=0.998))
+    return _ft_row(ind, geo, period, _first(v95[0]), (_first(v95[1]), _first(v95[2])),
+                   (_first(v998[1]), _first(v998[2])), count, den, age=age)
+
+
+def _count_rows(ind, geo, period, count, with_ci=True):
+    if with_ci:
+        lo95, hi95 = intervals.byar([count], confidence=0.95)
+        lo998, hi998 = intervals.byar([count], confidence=0.998)
+        ci95, ci998 = (_first(lo95), _first(hi95)), (_first(lo998), _first(hi998))
+    else:
+        ci95 = ci998 = (None, None)
+    return _ft_row(ind, geo, period, count, ci95, ci998, count, None)
+
+
+def _indicator_rows(rng: np.random.Generator, money: pd.DataFrame) -> dict[int, list[list]]:
+    ind = {i[0]: i for i in INDICATORS}
+    rows: dict[int, list[list]] = {i[0]: [] for i in INDICATORS}
+    places = (BOROUGH, LONDON, ENGLAND)
+    units = money.set_index(["service_code", "financial_year"])["units"]
+    for i, year in enumerate(YEARS):
+        s = _story(i)
+        grow = 1 + 0.012 * i
+        # falls admissions, DSR from age-band counts (Dobson via indicators.intervals.dsr)
+        base = {BOROUGH[0]: 2230, LONDON[0]: 2010, ENGLAND[0]: 2110}
+        trend = {BOROUGH[0]: 1 + 0.045 * s, LONDON[0]: 1 - 0.012 * i, ENGLAND[0]: 1 - 0.014 * i}
+        for geo in places:
+            pops = {b: p * grow for b, p in POP_65[geo[0]].items()}
+            counts = {b: rng.poisson(base[geo[0]] * trend[geo[0]] / 1e5 * FALL_RISK[b] * p
+                                     / 1.02) for b, p in pops.items()}
+            c = np.array(list(counts.values()), dtype="float64")
+            p = np.array(list(pops.values()), dtype="float64")
+            w = np.array([ESP_65[b] for b in counts], dtype="float64")
+            r95 = tuple(intervals.dsr(c, p, w, multiplier=100000, confidence=0.95))
+            r998 = tuple(intervals.dsr(c, p, w, multiplier=100000, confidence=0.998))
+            rows[22401].append(_ft_row(ind[22401], geo, year, _first(r95[0]),
+                                       (_first(r95[1]), _first(r95[2])),
+                                       (_first(r998[1]), _first(r998[2])), c.sum(), p.sum(),
+                                       age="65+ yrs"))
+            # A&E attendances after a fall, crude rate
+            ae_rate = {BOROUGH[0]: 5200 * (1 + 0.05 * s), LONDON[0]: 5000 * (1 - 0.01 * i),
+                       ENGLAND[0]: 5300 * (1 - 0.008 * i)}[geo[0]]
+            rows[900002].append(_rate_rows(ind[900002], geo, year,
+                                           float(rng.poisson(ae_rate / 1e5 * p.sum())), p.sum(),
+                                           age="65+ yrs"))
+            care = {BOROUGH[0]: 545 * (1 + 0.04 * max(0, s - 1)), LONDON[0]: 430,
+                    ENGLAND[0]: 600 - 4 * i}[geo[0]]
+            rows[900003].append(_rate_rows(ind[900003], geo, year,
+                                           float(rng.poisson(care / 1e5 * p.sum())), p.sum(),
+                                           age="65+ yrs"))
+            pop = TOTAL_POP[geo[0]] * (1 + 0.006 * i)
+            crime = {BOROUGH[0]: 96 - 1.2 * i + (2.5 if year >= "2021/22" else 0),
+                     LONDON[0]: 92 - 0.8 * i, ENGLAND[0]: 82 - 0.5 * i}[geo[0]]
+            rows[900011].append(_rate_rows(ind[900011], geo, year,
+                                           float(rng.poisson(crime / 1000 * pop)), pop))
+            homes = {BOROUGH[0]: 23000, LONDON[0]: 390000, ENGLAND[0]: 1580000}[geo[0]]
+            nondecent = {BOROUGH[0]: 0.14 - 0.01 * i, LONDON[0]: 0.12 - 0.004 * i,
+                         ENGLAND[0]: 0.11 - 0.003 * i}[geo[0]]
+            nd = float(rng.binomial(int(homes), nondecent))
+            rows[900021].append(_proportion_rows(ind[900021], geo, year, nd, homes))
+            if geo == BOROUGH:
+                rows[900020].append(_count_rows(ind[900020], geo, year, homes - nd))
+            cohort = {BOROUGH[0]: 2300, LONDON[0]: 115000, ENGLAND[0]: 620000}[geo[0]]
+            gld = {BOROUGH[0]: 0.695 + 0.004 * i, LONDON[0]: 0.735 - 0.002 * i,
+                   ENGLAND[0]: 0.715 - 0.002 * i}[geo[0]]
+            g = float(rng.binomial(cohort, gld))
+            rows[90631].append(_proportion_rows(ind[90631], geo, year, g, cohort))
+            if geo == BOROUGH:
+                rows[900030].append(_count_rows(ind[900030], geo, year, g))
+            sample = {BOROUGH[0]: 420, LONDON[0]: 14000, ENGLAND[0]: 150000}[geo[0]]
+            smoke = {BOROUGH[0]: 0.168 - 0.006 * i, LONDON[0]: 0.145 - 0.004 * i,
+                     ENGLAND[0]: 0.152 - 0.004 * i}[geo[0]]
+            rows[92443].append(_proportion_rows(ind[92443], geo, year,
+                                                float(rng.binomial(sample, smoke)), sample))
+            active = {BOROUGH[0]: 0.64 + 0.003 * i, LONDON[0]: 0.655, ENGLAND[0]: 0.66}[geo[0]]
+            asample = {BOROUGH[0]: 520, LONDON[0]: 16000, ENGLAND[0]: 170000}[geo[0]]
+            rows[93014].append(_proportion_rows(ind[93014], geo, year,
+                                                float(rng.binomial(asample, active)), asample))
+            if geo == BOROUGH:
+                transects = 1200
+                clean = 0.90 - 0.002 * i
+                rows[900051].append(_proportion_rows(
+                    ind[900051], geo, year, float(rng.binomial(transects, clean)), transects))
+            if geo == ENGLAND:
+                rows[900051].append(_proportion_rows(
+                    ind[900051], geo, year, float(rng.binomial(9800, 0.88)), 9800))
+        # borough-only outcome counts
+        helped = (units[("REABLE", year)] * 0.72 + units[("HOMECARE", year)] / 190
+                  + units[("LUNCH", year)] * 0.9 + units[("FALLS", year)] * 0.6)
+        rows[900001].append(_count_rows(ind[900001], BOROUGH, year,
+                                        float(rng.poisson(helped))))
+        rows[900010].append(_count_rows(ind[900010], BOROUGH, year,
+                                        float(rng.poisson(units[("ASBTEAM", year)] * 0.82))))
+        rows[900040].append(_count_rows(ind[900040], BOROUGH, year,
+                                        float(rng.poisson(units[("SMOKING", year)] * 0.47))))
+        recycled = units[("WASTE", year)] * (0.29 + 0.004 * i)
+        rows[900050].append(_count_rows(ind[900050], BOROUGH, year, round(recycled),
+                                        with_ci=False))
+    return rows
+
+
+# --- unit costs and spill-over links ---------------------------------------------------------
+UNIT_COSTS = [
+    ("FALL_ADMIT", "Emergency admission after a fall, aged 65+", "NHS-ACUTE", 5400, 3500, 10700,
+     "NHS National Cost Collection 2023/24 non-elective; Leal et al. 2018 (hip fracture)"),
+    ("AE_ATTEND", "A&E attendance", "NHS-ACUTE", 200, 150, 260,
+     "NHS National Cost Collection 2023/24, emergency medicine"),
+    ("GP_APPT", "GP appointment", "NHS-PC", 42, 35, 56, "PSSRU Unit Costs 2024 (GP)"),
+    ("HOMECARE_HOUR", "Hour of home care", "ASC", 25.0, 23.2, 30.0,
+     "Homecare Association minimum price 2022/23, uprated"),
+    ("CAREHOME_YEAR", "Year of residential care, aged 65+", "ASC", 49350, 35700, 52000,
+     "LaingBuisson 2023 (£949 a week); regional £686-£955"),
+    ("RESP_ADMIT", "Emergency admission for a respiratory condition", "NHS-ACUTE", 2600, 1800,
+     3600, "NHS National Cost Collection 2023/24"),
+    ("SMOKE_ADMIT", "Smoking-attributable hospital admission", "NHS-ACUTE", 3000, 2200, 4100,
+     "NHS National Cost Collection 2023/24; ASH ready reckoner"),
+    ("CRIME", "Police time per recorded crime", "POLICE", 1300, 800, 2100,
+     "Home Office economic and social costs of crime 2018, police costs, uprated"),
+    ("CSC_ASSESS", "Children's social care assessment and plan", "CSC", 3100, 2200, 4300,
+     "PSSRU Unit Costs 2024 (children's social care), illustrative"),
+]
+LINKS = [
+    # id, service, outcome code, label, events per unit, rr, low, high, cost item, lag, drop,
+    # grade, source
+    ("LUNCH-FALLADM", "LUNCH", "falls_admission", "Emergency admissions after a fall", 0.06,
+     0.77, 0.71, 0.83, "FALL_ADMIT", 0, 0.0, "high",
+     "Cochrane, Sherrington et al. 2019: exercise and rate of falls, RR 0.77 (0.71-0.83)"),
+    ("LUNCH-AE", "LUNCH", "ae_attendance", "A&E attendances after a fall", 0.15, 0.61, 0.47,
+     0.79, "AE_ATTEND", 0, 0.0, "low",
+     "Cochrane 2019: falls needing medical attention, RR 0.61 (0.47-0.79)"),
+    ("LUNCH-HOMECARE", "LUNCH", "home_care_hours", "Home-care hours after falls and isolation",
+     40, 0.77, 0.65, 0.92, "HOMECARE_HOUR", 1, 0.0, "moderate",
+     "King's Fund (Torbay) 2013: care costs after a fall admission about 4x the admission"),
+    ("LUNCH-CAREHOME", "LUNCH", "care_home_admission", "Moves into residential care", 0.012,
+     0.8, 0.6, 1.05, "CAREHOME_YEAR", 2, 0.0, "low",
+     "Craig et al. 2013: 60% of fall admission costs fall on social care"),
+    ("LUNCH-GP", "LUNCH", "gp_appointment", "GP appointments linked to loneliness", 2.0, 0.9,
+     0.8, 1.0, "GP_APPT", 0, 0.0, "very low",
+     "Observational studies of social isolation and GP use, illustrative"),
+    ("FALLS-FALLADM", "FALLS", "falls_admission", "Emergency admissions after a fall", 0.08,
+     0.77, 0.71, 0.83, "FALL_ADMIT", 0, 0.3, "high",
+     "Cochrane, Sherrington et al. 2019: exercise and rate of falls, RR 0.77 (0.71-0.83)"),
+    ("FALLS-HOMECARE", "FALLS", "home_care_hours", "Home-care hours after falls", 30, 0.77,
+     0.65, 0.92, "HOMECARE_HOUR", 1, 0.3, "moderate",
+     "King's Fund (Torbay) 2013"),
+    ("REABLE-HOMECARE", "REABLE", "home_care_hours", "Ongoing home-care hours", 180, 0.6, 0.5,
+     0.75, "HOMECARE_HOUR", 0, 0.2, "moderate",
+     "SCIE reablement evidence review 2020; Glendinning et al. 2010"),
+    ("REABLE-READMIT", "REABLE", "readmission", "Emergency readmissions", 0.2, 0.85, 0.7, 1.02,
+     "FALL_ADMIT", 0, 0.5, "low", "NICE NG74 evidence review, illustrative"),
+    ("PLANNED-RESP", "PLANNED", "respiratory_admission",
+     "Emergency admissions for respiratory illness (damp and mould)", 0.05, 0.85, 0.7, 1.0,
+     "RESP_ADMIT", 1, 0.1, "low", "BRE cost of poor housing 2021, illustrative"),
+    ("PLANNED-GP", "PLANNED", "gp_appointment", "GP appointments (cold, damp homes)", 1.5,
+     0.9, 0.8, 1.0, "GP_APPT", 0, 0.1, "very low", "BRE cost of poor housing 2021"),
+    ("SMOKING-ADMIT", "SMOKING", "smoking_admission", "Smoking-attributable admissions", 0.05,
+     0.7, 0.6, 0.85, "SMOKE_ADMIT", 1, 0.1, "moderate",
+     "NICE PH10 economic model; ASH ready reckoner"),
+    ("YOUTH-CRIME", "YOUTH", "recorded_crime", "Recorded crimes by young people", 0.12, 0.9,
+     0.8, 1.02, "CRIME", 0, 0.2, "low", "Early Intervention Foundation guidebook, illustrative"),
+    ("EARLYHELP-CSC", "EARLYHELP", "csc_assessment", "Children's social care assessments",
+     0.35, 0.8, 0.7, 0.95, "CSC_ASSESS", 1, 0.2, "moderate",
+     "DfE Supporting Families evaluation 2022"),
+    ("ACTIVE-GP", "ACTIVE", "gp_appointment", "GP appointments", 0.8, 0.9, 0.8, 1.0, "GP_APPT",
+     0, 0.3, "very low", "Sport England social return on investment 2020, illustrative"),
+]
+
+
+def _mapping_yaml() -> dict:
+    return {
+        "organisations": ORGANISATIONS,
+        "departments": DEPARTMENTS,
+        "areas": AREAS,
+        "places": [
+            {"code": BOROUGH[0], "name": BOROUGH[1], "role": "borough"},
+            {"code": LONDON[0], "name": LONDON[1], "role": "region"},
+            {"code": ENGLAND[0], "name": ENGLAND[1], "role": "country"},
+        ],
+        "services": [
+            {"code": s.code, "department": s.dept, "name": s.name, "statutory": s.statutory,
+             "sercop": s.sercop, "activity_unit": s.unit, "areas": dict(s.areas)}
+            for s in SERVICES
+        ],
+        "spend_mapping": [
+            {"department": next(d["name"] for d in DEPARTMENTS if d["code"] == s.dept),
+             "service_area": s.service_area, "service": s.code}
+            for s in SERVICES
+        ],
+        "outcome_links": [
+            {"area": a, "indicator": i, "role": r, "unit_label": u} for a, i, r, u in OUTCOME_LINKS
+        ],
+    }
+
+
+def generate(outdir: Path, seed: int = SEED) -> Path:
+    """Write every demo source file under ``outdir``; the same seed gives the same bytes."""
+    outdir = Path(outdir)
+    rng = np.random.default_rng(seed)
+    money = _service_money(rng)
+    (outdir / "mapping").mkdir(parents=True, exist_ok=True)
+    header = (f"# Northbridge (demo) mapping. {ILLUSTRATIVE}\n"
+              "# Format: docs/source-formats.md. Codes are keys; names are for display.\n")
+    (outdir / "mapping" / "mapping.yaml").write_text(
+        header + yaml.safe_dump(_mapping_yaml(), sort_keys=False, allow_unicode=True),
+        encoding="utf-8")
+    _write_csv(outdir / "indicators" / "indicator_metadata.csv",
+               ["IndicatorID", "IndicatorName", "ValueType", "Multiplier", "Polarity", "Unit",
+                "Source", "Licence"],
+               [[i[0], i[1], i[2], i[3], i[4], i[5], i[6], "Open Government Licence v3.0"]
+                for i in INDICATORS])
+    _write_csv(outdir / "unit_costs.csv",
+               ["Cost Item", "Label", "Payer Code", "Unit Cost", "Low", "High", "Price Year",
+                "Source"],
+               [[c[0], c[1], c[2], _money(c[3]), _money(c[4]), _money(c[5]), PRICE_YEAR, c[6]]
+                for c in UNIT_COSTS])
+    svc_cost = {s.code: s.unit_cost * _pay_index(len(YEARS) - 1) for s in SERVICES}
+    units = {s.code: s.unit for s in SERVICES}
+    _write_csv(outdir / "mapping" / "spillover_links.csv",
+               ["link_id", "service_code", "activity_unit", "activity_unit_cost_gbp",
+                "outcome_code", "outcome_label", "events_per_unit", "effect_ratio",
+                "effect_ratio_low", "effect_ratio_high", "cost_item", "payer_code", "lag_years",
+                "drop_off", "evidence_grade", "source"],
+               [[lk[0], lk[1], units[lk[1]], _money(svc_cost[lk[1]]), lk[2], lk[3], lk[4], lk[5],
+                 lk[6], lk[7], lk[8], next(c[2] for c in UNIT_COSTS if c[0] == lk[8]), lk[9],
+                 lk[10], lk[11], lk[12]] for lk in LINKS])
+    budget_rows = []
+    for r in money.itertuples():
+        budget_rows.append([r.financial_year, r.service_code, "approved", _money(r.approved),
+                            "yes"])
+        budget_rows.append([r.financial_year, r.service_code, "outturn", _money(r.outturn),
+                            "yes"])
+    latest = money[money.financial_year == YEARS[-1]]
+    for r in latest.itertuples():
+        draft = r.outturn * 1.03 * (0.6 if r.service_code == "LUNCH" else 1.0)
+        budget_rows.append([DRAFT_YEAR, r.service_code, "draft", _money(draft), "no"])
+    _write_csv(outdir / "budget" / "budget_book.csv",
+               ["Financial Year", "Service Code", "Version", "Amount", "Published"], budget_rows)
+    _write_csv(outdir / "activity" / "service_activity.csv",
+               ["Financial Year", "Service Code", "Activity Unit", "Units"],
+               [[r.financial_year, r.service_code, units[r.service_code], _fmt(r.units, 0)]
+                for r in money.itertuples()])
+    by_svc = {s.code: s for s in SERVICES}
+    for year in YEARS:
+        rows = []
+        for r in money[money.financial_year == year].itertuples():
+            rows.extend(_spend_rows(by_svc[r.service_code], year, r.outturn, rng))
+        _write_csv(outdir / "spend" / f"spend_over_500_{year.replace('/', '-')}.csv",
+                   SPEND_HEADER, rows)
+    for iid, rows in _indicator_rows(rng, money).items():
+        _write_csv(outdir / "indicators" / f"fingertips_{iid}.csv", FT_HEADER, rows)
+    _write_csv(outdir / "scenarios" / "published_scenarios.csv",
+               ["scenario_id", "name", "description", "owner", "created_at", "service_code",
+                "change_type", "change_value"],
+               [["close-luncheon-clubs", "Close the luncheon clubs",
+                 "Stop funding every remaining luncheon club for older people from April.",
+                 "demo", "2025-01-15", "LUNCH", "percent", "-100"],
+                ["expand-falls-prevention", "Expand falls prevention by half",
+                 "Half as many strength and balance course places again.", "demo", "2025-01-15",
+                 "FALLS", "percent", "50"]])
+    (outdir / "README.txt").write_text(
+        f"Northbridge (demo) source files, seed {seed}. {ILLUSTRATIVE}\n", encoding="utf-8")
+    return outdir

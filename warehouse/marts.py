@@ -1,0 +1,117 @@
+"""Marts whose columns come from the statistics in ``indicators/`` (benchmarks, trends, cost
+per outcome with intervals). They are computed once at build, never per request.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from indicators import compare, cost, trend
+
+POST = Path(__file__).resolve().parent / "marts" / "post"
+
+TREND_TYPE = {
+    "proportion": "proportion",
+    "crude rate": "rate",
+}
+
+
+def _indicator_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        """
+        select iv.indicator_id, i.indicator_name, i.value_type, i.polarity, i.unit_label,
+               i.multiplier, iv.geo_code, coalesce(g.geo_name, iv.geo_name) as geo_name,
+               g.geo_role, iv.period, iv.numerator, iv.denominator, iv.value, iv.lower95,
+               iv.upper95, iv.lower998, iv.upper998, iv.source_file,
+               eng.value as england_value, reg.value as region_value
+        from indicator_value as iv
+        join indicator as i using (indicator_id)
+        left join geography as g on g.geo_code = iv.geo_code
+        left join (
+            select iv2.indicator_id, iv2.period, iv2.value from indicator_value as iv2
+            join geography as g2 on g2.geo_code = iv2.geo_code and g2.geo_role = 'country'
+            where iv2.sex = 'Persons' and iv2.category = ''
+        ) as eng on eng.indicator_id = iv.indicator_id and eng.period = iv.period
+        left join (
+            select iv3.indicator_id, iv3.period, iv3.value from indicator_value as iv3
+            join geography as g3 on g3.geo_code = iv3.geo_code and g3.geo_role = 'region'
+            where iv3.sex = 'Persons' and iv3.category = ''
+        ) as reg on reg.indicator_id = iv.indicator_id and reg.period = iv.period
+        where iv.sex = 'Persons' and iv.category = '' and g.geo_role is not null
+        order by iv.indicator_id, iv.geo_code, iv.period
+        """
+    ).df()
+
+
+def mart_indicator(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per indicator x place x period: value, intervals, and the benchmark comparisons."""
+    df = _indicator_frame(con)
+    for bench, col in (("england", "england_value"), ("region", "region_value")):
+        for level, lo, hi in (("95", "lower95", "upper95"), ("998", "lower998", "upper998")):
+            out = compare.compare(df["value"], df[lo], df[hi], df[col], df["polarity"])
+            # a place is not compared with itself
+            same = df["geo_role"] == ("country" if bench == "england" else "region")
+            df[f"vs_{bench}_{level}"] = np.where(same, "not compared", np.asarray(out, dtype=object))
+    return df
+
+
+def mart_indicator_trend(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per indicator x place: the Fingertips recent-trend marker on the latest 5 years."""
+    frames = []
+    for (iid, geo), g in df.groupby(["indicator_id", "geo_code"], sort=True):
+        g = g.sort_values("period")
+        vt = str(g["value_type"].iloc[0]).lower()
+        kind = TREND_TYPE.get(vt, "value")
+        kwargs = {"value_type": kind if kind != "value" else vt,
+                  "polarity": g["polarity"].iloc[0]}
+        if kind in ("proportion", "rate"):
+            res = trend.recent_trend(g["period"], g["numerator"], g["denominator"], **kwargs)
+        else:
+            res = trend.recent_trend(g["period"], value=g["value"], lower95=g["lower95"],
+                                     upper95=g["upper95"], **kwargs)
+        row = res.as_dict()
+        frames.append({"indicator_id": iid, "geo_code": geo,
+                       "latest_period": g["period"].iloc[-1], **row})
+    return pd.DataFrame(frames)
+
+
+def mart_area_year(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per investment area x year: cost per outcome with interval, cash and real terms."""
+    df = con.execute("select * from mart_area_year_base order by area_code, financial_year").df()
+    cash = cost.cost_per_outcome(df["allocated_spend_gbp"], df["outcome_units"],
+                                 df["outcome_lower"], df["outcome_upper"])
+    real = cost.cost_per_outcome(df["allocated_spend_real_gbp"], df["outcome_units"],
+                                 df["outcome_lower"], df["outcome_upper"])
+    df["cost_per_outcome_gbp"] = np.asarray(cash.value, dtype=float)
+    df["cost_per_outcome_lower_gbp"] = np.asarray(cash.lower, dtype=float)
+    df["cost_per_outcome_upper_gbp"] = np.asarray(cash.upper, dtype=float)
+    df["cost_per_outcome_real_gbp"] = np.asarray(real.value, dtype=float)
+    df["cost_per_outcome_real_lower_gbp"] = np.asarray(real.lower, dtype=float)
+    df["cost_per_outcome_real_upper_gbp"] = np.asarray(real.upper, dtype=float)
+    for col in ("cost_per_outcome_gbp", "cost_per_outcome_real_gbp", "allocated_spend_gbp",
+                "allocated_spend_real_gbp", "outcome_units"):
+        change = pd.Series(np.nan, index=df.index)
+        for _, g in df.groupby("area_code", sort=False):
+            yoy = cost.year_on_year(g[col], g["financial_year"])
+            change.loc[g.index] = yoy["pct_change"].to_numpy()
+        df[f"{col.removesuffix('_gbp')}_change_pct"] = change.astype(float)
+    df["real_terms_base_year"] = cost.default_base_year()
+    return df
+
+
+def write_python_marts(con: duckdb.DuckDBPyConnection) -> None:
+    indicators = mart_indicator(con)
+    trends = mart_indicator_trend(indicators)
+    area_year = mart_area_year(con)
+    for name, frame in (("mart_indicator", indicators), ("mart_indicator_trend", trends),
+                        ("mart_area_year", area_year)):
+        con.register("_frame", frame)
+        con.execute(f"create table {name} as select * from _frame")  # noqa: S608 - fixed names
+        con.unregister("_frame")
+    for sql_file in sorted(POST.glob("*.sql")):
+        con.execute(sql_file.read_text(encoding="utf-8"))
+

@@ -1,0 +1,7 @@
+-- one row per service x financial year x supplier x expense type: payments
+create table mart_supplier_service_year as
+select service_code, financial_year, supplier_name, expense_type,
+       sum(amount_gbp)::double as spend_gbp, count(*) as n_payments
+from spend
+group by all
+order by service_code, financial_year, spend_gbp desc, supplier_name, expense_type

@@ -1,0 +1,240 @@
+-- Warehouse schema: the whole data model of docs/data-model.md.
+-- Layers: reference tables (organisation .. spillover_link), facts (spend, budget,
+-- indicator_value, service_activity), provenance (load_log, rejected_row) and marts
+-- (mart_*, written by warehouse/marts.sql at the grain the dashboard reads).
+-- Keys are codes, never display names. Financial years are written '2023/24'.
+
+-- one row per organisation that spends or bears costs (the council, NHS bodies, police)
+create table organisation (
+    org_code varchar primary key,
+    org_name varchar not null,
+    org_type varchar not null check (org_type in ('council', 'nhs', 'police', 'other')),
+    is_council boolean not null
+);
+
+-- one row per department (a payer: it funds services or bears the cost of outcomes)
+create table department (
+    dept_code varchar primary key,
+    org_code varchar not null references organisation (org_code),
+    dept_name varchar not null
+);
+
+-- one row per service (a SeRCOP-style service line run by one department)
+create table service (
+    service_code varchar primary key,
+    dept_code varchar not null references department (dept_code),
+    service_name varchar not null,
+    statutory boolean not null,
+    sercop_line varchar,
+    activity_unit varchar
+);
+
+-- one row per investment area (an outcome the council invests in)
+create table investment_area (
+    area_code varchar primary key,
+    area_name varchar not null,
+    outcome_statement varchar not null,
+    sort_order integer not null
+);
+
+-- one row per service x investment area; a service's shares sum to 1
+create table service_allocation (
+    service_code varchar not null references service (service_code),
+    area_code varchar not null references investment_area (area_code),
+    share double not null check (share > 0 and share <= 1),
+    primary key (service_code, area_code)
+);
+
+-- one row per (department, service area) label pair in the spend file -> service
+create table spend_mapping (
+    department_label varchar not null,
+    service_area_label varchar not null,
+    service_code varchar not null references service (service_code),
+    primary key (department_label, service_area_label)
+);
+
+-- one row per payment line of a spend-over-£500 file (credit notes are negative)
+create table spend (
+    source_file varchar not null,
+    line_no integer not null,
+    body_name varchar,
+    department_label varchar not null,
+    service_area_label varchar not null,
+    service_code varchar not null references service (service_code),
+    expense_type varchar not null,
+    payment_date date not null,
+    financial_year varchar not null,
+    transaction_ref varchar,
+    amount_gbp decimal(14, 2) not null,
+    supplier_name varchar not null,
+    purpose varchar,
+    primary key (source_file, line_no)
+);
+
+-- one row per service x financial year x version (draft, approved or outturn)
+create table budget (
+    service_code varchar not null references service (service_code),
+    financial_year varchar not null,
+    version varchar not null check (version in ('draft', 'approved', 'outturn')),
+    amount_gbp decimal(14, 2) not null,
+    published boolean not null,
+    source_file varchar not null,
+    primary key (service_code, financial_year, version)
+);
+
+-- one row per service x financial year: activity bought (places, hours, homes)
+create table service_activity (
+    service_code varchar not null references service (service_code),
+    financial_year varchar not null,
+    activity_unit varchar not null,
+    units double not null check (units >= 0),
+    source_file varchar not null,
+    primary key (service_code, financial_year)
+);
+
+-- one row per indicator (Fingertips id, or a local id from 900001)
+create table indicator (
+    indicator_id integer primary key,
+    indicator_name varchar not null,
+    value_type varchar not null,
+    multiplier double not null,
+    polarity varchar not null check (polarity in ('higher is better', 'lower is better', 'no judgement')),
+    unit_label varchar not null,
+    source varchar not null,
+    licence varchar not null
+);
+
+-- one row per indicator x place x period x sex x age x category
+create table indicator_value (
+    indicator_id integer not null references indicator (indicator_id),
+    geo_code varchar not null,
+    geo_name varchar not null,
+    period varchar not null,
+    sex varchar not null,
+    age varchar not null,
+    category varchar not null,
+    numerator double,
+    denominator double,
+    value double,
+    lower95 double,
+    upper95 double,
+    lower998 double,
+    upper998 double,
+    ci_method varchar,
+    source_file varchar not null,
+    line_no integer not null,
+    primary key (indicator_id, geo_code, period, sex, age, category)
+);
+
+-- one row per investment area x indicator: which indicators measure the area's outcome
+create table outcome_link (
+    area_code varchar not null references investment_area (area_code),
+    indicator_id integer not null references indicator (indicator_id),
+    role varchar not null check (role in ('outcome units', 'main', 'supporting')),
+    outcome_unit_label varchar,
+    primary key (area_code, indicator_id)
+);
+
+-- one row per geography used for benchmarks and for the borough itself
+create table geography (
+    geo_code varchar primary key,
+    geo_name varchar not null,
+    geo_role varchar not null check (geo_role in ('borough', 'region', 'country'))
+);
+
+-- one row per cost item (an A&E attendance, an hour of home care) with its payer
+create table unit_cost (
+    cost_item varchar primary key,
+    label varchar not null,
+    payer_code varchar not null references department (dept_code),
+    unit_cost_gbp double not null check (unit_cost_gbp >= 0),
+    unit_cost_low_gbp double not null,
+    unit_cost_high_gbp double not null,
+    price_year varchar not null,
+    source varchar not null
+);
+
+-- one row per spill-over link: service activity -> outcome -> cost item paid by a payer
+create table spillover_link (
+    link_id varchar primary key,
+    service_code varchar not null references service (service_code),
+    activity_unit varchar not null,
+    activity_unit_cost_gbp double not null check (activity_unit_cost_gbp > 0),
+    outcome_code varchar not null,
+    outcome_label varchar not null,
+    events_per_unit double not null check (events_per_unit >= 0),
+    effect_ratio double not null,
+    effect_ratio_low double not null,
+    effect_ratio_high double not null,
+    cost_item varchar not null references unit_cost (cost_item),
+    payer_code varchar not null references department (dept_code),
+    lag_years integer not null check (lag_years >= 0),
+    drop_off double not null check (drop_off >= 0 and drop_off <= 1),
+    evidence_grade varchar not null check (evidence_grade in ('high', 'moderate', 'low', 'very low')),
+    source varchar not null
+);
+
+-- one row per GDP deflator year (HM Treasury), index with the base year = 100
+create table gdp_deflator (
+    financial_year varchar primary key,
+    deflator double not null,
+    base_year varchar not null,
+    release varchar not null
+);
+
+-- one row per scenario (a proposed set of spend changes); only published ones live here,
+-- drafts are kept in the separate writable draft store
+create table scenario (
+    scenario_id varchar primary key,
+    name varchar not null,
+    description varchar not null,
+    status varchar not null check (status in ('draft', 'published')),
+    owner varchar not null,
+    created_at varchar not null
+);
+
+-- one row per scenario x service changed
+create table scenario_change (
+    scenario_id varchar not null references scenario (scenario_id),
+    service_code varchar not null references service (service_code),
+    change_type varchar not null check (change_type in ('amount', 'percent')),
+    change_value double not null,
+    primary key (scenario_id, service_code)
+);
+
+-- one row per file load attempt
+create table load_log (
+    load_id integer primary key,
+    kind varchar not null,
+    file_name varchar not null,
+    file_sha256 varchar not null,
+    rows_read integer not null,
+    rows_loaded integer not null,
+    rows_quarantined integer not null,
+    started_at timestamp not null,
+    finished_at timestamp,
+    status varchar not null check (status in ('loaded', 'refused', 'skipped')),
+    loaded_by varchar not null,
+    message varchar
+);
+
+-- one row per refused source row, with why
+create table rejected_row (
+    load_id integer not null references load_log (load_id),
+    file_name varchar not null,
+    line_no integer not null,
+    column_name varchar,
+    raw_text varchar not null,
+    reason varchar not null
+);
+
+-- one row per build (the warehouse version the cache keys on)
+create table build_info (
+    build_id varchar not null,
+    built_at timestamp not null,
+    source_dir_sha256 varchar not null,
+    borough_code varchar not null,
+    borough_name varchar not null,
+    is_demo boolean not null,
+    latest_year varchar not null
+);
