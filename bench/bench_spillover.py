@@ -15,6 +15,7 @@ Usage: ``.venv/bin/python bench/bench_spillover.py [--repeats 20] [--draws 10000
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import platform
 import statistics
@@ -66,197 +67,28 @@ UNIT_COSTS = pd.DataFrame(
     ],
 ).assign(price_year="2023/24", source="bench (invented)")
 
-_LINK_ROWS = [
-    # link, service, unit cost, outcome, events/unit, RR, low, high, cost item, payer,
-    # lag, drop-off, grade
-    ("L01", "LUNCH", 1200, "FALL_AE", 0.30, 0.77, 0.71, 0.83, "AE_ATT", "NHS-ICB", 0, 0.1, "high"),
-    (
-        "L02",
-        "LUNCH",
-        1200,
-        "FALL_ADM",
-        0.05,
-        0.77,
-        0.71,
-        0.83,
-        "NEL_ADM",
-        "NHS-ICB",
-        0,
-        0.1,
-        "high",
-    ),
-    (
-        "L03",
-        "LUNCH",
-        1200,
-        "FALL_AMB",
-        0.10,
-        0.77,
-        0.71,
-        0.83,
-        "AMB_CONV",
-        "NHS-AMB",
-        0,
-        0.1,
-        "high",
-    ),
-    ("L04", "LUNCH", 1200, "HOMECARE", 0.04, 0.80, 0.60, 1.05, "HOMECARE_YR", "ASC", 2, 0.2, "low"),
-    (
-        "L05",
-        "FALLSEX",
-        400,
-        "FALL_ADM",
-        0.06,
-        0.76,
-        0.67,
-        0.86,
-        "NEL_ADM",
-        "NHS-ICB",
-        0,
-        0.3,
-        "moderate",
-    ),
-    (
-        "L06",
-        "FALLSEX",
-        400,
-        "FALL_AE",
-        0.35,
-        0.76,
-        0.67,
-        0.86,
-        "AE_ATT",
-        "NHS-ICB",
-        0,
-        0.3,
-        "moderate",
-    ),
-    (
-        "L07",
-        "BEFRIEND",
-        600,
-        "GP_VISIT",
-        2.0,
-        0.90,
-        0.75,
-        1.08,
-        "GP_APPT",
-        "NHS-ICB",
-        0,
-        0.0,
-        "low",
-    ),
-    (
-        "L08",
-        "BEFRIEND",
-        600,
-        "RES_ENTRY",
-        0.01,
-        0.85,
-        0.60,
-        1.20,
-        "RES_CARE_YR",
-        "ASC",
-        3,
-        0.0,
-        "very low",
-    ),
-    (
-        "L09",
-        "HANDY",
-        900,
-        "FALL_ADM",
-        0.04,
-        0.74,
-        0.61,
-        0.91,
-        "NEL_ADM",
-        "NHS-ICB",
-        0,
-        0.05,
-        "moderate",
-    ),
-    ("L10", "HANDY", 900, "HOMECARE", 0.03, 0.90, 0.70, 1.10, "HOMECARE_YR", "ASC", 1, 0.1, "low"),
-    (
-        "L11",
-        "CARERS",
-        800,
-        "CARER_BREAKDOWN",
-        0.08,
-        0.70,
-        0.50,
-        0.95,
-        "CARER_BREAK",
-        "ASC",
-        0,
-        0.0,
-        "low",
-    ),
-    (
-        "L12",
-        "CARERS",
-        800,
-        "RES_ENTRY",
-        0.02,
-        0.80,
-        0.55,
-        1.15,
-        "RES_CARE_YR",
-        "ASC",
-        2,
-        0.0,
-        "very low",
-    ),
-    (
-        "L13",
-        "TENANCY",
-        1500,
-        "HOMELESS",
-        0.20,
-        0.55,
-        0.40,
-        0.75,
-        "HOMELESS_APP",
-        "HSG",
-        0,
-        0.0,
-        "moderate",
-    ),
-    (
-        "L14",
-        "TENANCY",
-        1500,
-        "ESA",
-        0.05,
-        0.90,
-        0.75,
-        1.05,
-        "ESA_CLAIM_YR",
-        "DWP",
-        1,
-        0.2,
-        "very low",
-    ),
-    ("L15", "STOPSMOKE", 250, "QUIT", 0.10, 0.60, 0.50, 0.72, "SMOKING_QUIT", "PH", 0, 0.0, "high"),
-]
-LINKS = pd.DataFrame(
-    _LINK_ROWS,
-    columns=[
-        "link_id",
-        "service_code",
-        "activity_unit_cost_gbp",
-        "outcome_code",
-        "events_per_unit",
-        "effect_ratio",
-        "effect_ratio_low",
-        "effect_ratio_high",
-        "cost_item",
-        "payer_code",
-        "lag_years",
-        "drop_off",
-        "evidence_grade",
-    ],
-).assign(
+# Columns: link, service, £ per activity unit, outcome, events per unit, effect ratio
+# (low, high), cost item, payer, lag years, drop-off, evidence grade.
+_LINKS_CSV = """\
+link_id,service_code,activity_unit_cost_gbp,outcome_code,events_per_unit,effect_ratio,\
+effect_ratio_low,effect_ratio_high,cost_item,payer_code,lag_years,drop_off,evidence_grade
+L01,LUNCH,1200,FALL_AE,0.30,0.77,0.71,0.83,AE_ATT,NHS-ICB,0,0.1,high
+L02,LUNCH,1200,FALL_ADM,0.05,0.77,0.71,0.83,NEL_ADM,NHS-ICB,0,0.1,high
+L03,LUNCH,1200,FALL_AMB,0.10,0.77,0.71,0.83,AMB_CONV,NHS-AMB,0,0.1,high
+L04,LUNCH,1200,HOMECARE,0.04,0.80,0.60,1.05,HOMECARE_YR,ASC,2,0.2,low
+L05,FALLSEX,400,FALL_ADM,0.06,0.76,0.67,0.86,NEL_ADM,NHS-ICB,0,0.3,moderate
+L06,FALLSEX,400,FALL_AE,0.35,0.76,0.67,0.86,AE_ATT,NHS-ICB,0,0.3,moderate
+L07,BEFRIEND,600,GP_VISIT,2.0,0.90,0.75,1.08,GP_APPT,NHS-ICB,0,0.0,low
+L08,BEFRIEND,600,RES_ENTRY,0.01,0.85,0.60,1.20,RES_CARE_YR,ASC,3,0.0,very low
+L09,HANDY,900,FALL_ADM,0.04,0.74,0.61,0.91,NEL_ADM,NHS-ICB,0,0.05,moderate
+L10,HANDY,900,HOMECARE,0.03,0.90,0.70,1.10,HOMECARE_YR,ASC,1,0.1,low
+L11,CARERS,800,CARER_BREAKDOWN,0.08,0.70,0.50,0.95,CARER_BREAK,ASC,0,0.0,low
+L12,CARERS,800,RES_ENTRY,0.02,0.80,0.55,1.15,RES_CARE_YR,ASC,2,0.0,very low
+L13,TENANCY,1500,HOMELESS,0.20,0.55,0.40,0.75,HOMELESS_APP,HSG,0,0.0,moderate
+L14,TENANCY,1500,ESA,0.05,0.90,0.75,1.05,ESA_CLAIM_YR,DWP,1,0.2,very low
+L15,STOPSMOKE,250,QUIT,0.10,0.60,0.50,0.72,SMOKING_QUIT,PH,0,0.0,high
+"""
+LINKS = pd.read_csv(io.StringIO(_LINKS_CSV)).assign(
     activity_unit="place-year",
     outcome_label=lambda d: d["outcome_code"].str.replace("_", " ").str.title(),
     source="bench (invented)",

@@ -206,6 +206,16 @@ def deflator_table(base_year: str | None = DEFAULT_BASE_YEAR) -> pd.DataFrame:
     return out
 
 
+def _lookup(table: pd.DataFrame) -> dict[str | None, float]:
+    return dict(zip(table["financial_year"].map(financial_year),
+                    pd.to_numeric(table["gdp_deflator"], errors="coerce"), strict=True))
+
+
+@cache
+def _published_lookup() -> dict[str | None, float]:
+    return _lookup(_deflator_file()[0])
+
+
 @dataclass(frozen=True)
 class RealTerms:
     """Real-terms amounts: ``value`` in ``base_year`` prices, ``factor`` applied, ``reason``."""
@@ -234,9 +244,7 @@ def to_real_terms(amounts: Any, years: Any, base_year: str = DEFAULT_BASE_YEAR,
     with columns financial_year and gdp_deflator. NaN with a reason for missing amounts,
     unrecognised years or years outside the table.
     """
-    table = deflator_table(None) if deflators is None else deflators
-    lookup = dict(zip(table["financial_year"].map(financial_year),
-                      pd.to_numeric(table["gdp_deflator"], errors="coerce"), strict=True))
+    lookup = _published_lookup() if deflators is None else _lookup(deflators)
     base = financial_year(base_year)
     base_value = lookup.get(base, np.nan) if base else np.nan
     a = _as_float(amounts)

@@ -207,9 +207,9 @@ def _wilson_core(x, n, c):
         denom = 2 * (n + z2)
         lower = (2 * x + z2 - half) / denom
         upper = (2 * x + z2 + half) / denom
-    # Guard against rounding just outside [0, 1] at x = 0 or x = n.
-    lower = np.maximum(lower, 0.0)
-    upper = np.minimum(upper, 1.0)
+    # Exact at the edges (x = 0 gives lower 0, x = n gives upper 1); clip rounding elsewhere.
+    lower = np.where(x == 0, 0.0, np.maximum(lower, 0.0))
+    upper = np.where(x == n, 1.0, np.minimum(upper, 1.0))
     reason = _reasons(x.shape, [
         (np.isnan(x) | np.isnan(n), MISSING_INPUT),
         (np.isnan(c), INVALID_CONFIDENCE),

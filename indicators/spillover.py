@@ -79,7 +79,7 @@ low           4             30 %            10 %        63 %
 very low      5             40 %            20 %        48 %
 ============  ============  ==============  ==========  ===================
 
-* Optimism bias: the GM CBA model (HM Treasury 2014, chapter 4) grades the confidence
+* Optimism bias: the GM CBA model (HM Treasury 2014) grades the confidence
   of each input on a five-point scale and applies optimism-bias corrections of
   0 %, 10 %, 20 %, 30 % and 40 % for grades 1 to 5 (benefits scaled down, costs up),
   following the Green Book's requirement to adjust for optimism bias (HM Treasury 2013,
@@ -119,10 +119,13 @@ Uncertainty (Monte Carlo)
   which puts less weight on the extremes and is slower to sample. A cost item shared by
   several links has one draw per iteration.
 * Spend changes, events per unit, lags and drop-off are held at their stated values
-  (see :func:`tornado` for their one-way sensitivity).
-* A seeded ``numpy.random.Generator`` (default seed :data:`DEFAULT_SEED`); the draws
-  form ``draws x links`` arrays and a single matrix product aggregates them to payers
-  and years, with no Python loop over draws.
+  (:func:`tornado` can swing lags and drop-off one at a time).
+* A seeded ``numpy.random.Generator`` (default seed :data:`DEFAULT_SEED`). The draws
+  form ``links x draws`` arrays, aggregated to payers and years with array arithmetic
+  (the only Python loop is over links, never over draws). Every evidence group and cost
+  item is sampled whatever the changes, so with one seed a link gets the same draws in
+  every scenario (common random numbers: scenario comparisons are not blurred by
+  sampling noise).
 
 Outputs report the central value (all inputs at their point values), the Monte Carlo
 mean, the 2.5th and 97.5th percentiles, and the probability of a net saving,
@@ -726,6 +729,57 @@ def _spillover_by_payer(
     return np.bincount(model.link_payer, weights=per_link, minlength=len(model.payer_codes))
 
 
+def _aggregate(
+    model: _Model, weights: np.ndarray, amounts: np.ndarray, rows: np.ndarray
+) -> np.ndarray:
+    """Spread per-link amounts over years and sum them into every output row.
+
+    ``amounts`` is (A, D): ``k (1 - RR) unit_cost`` for the links ``rows`` (A,), before
+    persistence and discounting; ``weights`` (L, Y) is persistence x discount factor.
+    Returns (K, D) with rows: payer-year (P*Y, payer-major) | payer total (P) |
+    council-year (Y) | council total (1) | purse-year (Y) | purse total (1) | link total
+    (L). A loop over links (not draws) with plain array arithmetic: no BLAS call, so no
+    thread over-subscription when several app workers share the cores.
+    """
+    n_links, years = weights.shape
+    n_payers = len(model.payer_codes)
+    n_py = n_payers * years
+    out = np.zeros((n_py + n_payers + 2 * (years + 1) + n_links, amounts.shape[1]))
+    payer_year = out[:n_py].reshape(n_payers, years, -1)  # a view
+    for j, link_index in enumerate(rows):
+        payer_year[model.link_payer[link_index]] += weights[link_index][:, None] * amounts[j]
+    np.sum(payer_year, axis=1, out=out[n_py : n_py + n_payers])
+    i = n_py + n_payers
+    np.sum(payer_year[model.is_council], axis=0, out=out[i : i + years])
+    np.sum(out[i : i + years], axis=0, out=out[i + years])
+    i += years + 1
+    np.sum(payer_year, axis=0, out=out[i : i + years])
+    np.sum(out[i : i + years], axis=0, out=out[i + years])
+    i += years + 1
+    out[i + rows] = amounts * weights[rows].sum(axis=1)[:, None]
+    return out
+
+
+def _varying_rows(model: _Model, years: int, rows: np.ndarray) -> np.ndarray:
+    """(K,) mask of the _aggregate output rows that receive any of the links ``rows``."""
+    n_links, n_payers = len(model.link_ids), len(model.payer_codes)
+    hit = np.zeros(n_payers, dtype=bool)
+    hit[model.link_payer[rows]] = True
+    council = bool((hit & model.is_council).any())
+    purse = bool(hit.any())
+    link_rows = np.zeros(n_links, dtype=bool)
+    link_rows[rows] = True
+    return np.concatenate(
+        [
+            np.repeat(hit, years),
+            hit,
+            np.full(years + 1, council),
+            np.full(years + 1, purse),
+            link_rows,
+        ]
+    )
+
+
 def _quantiles_rows(x: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
     """Row-wise quantiles of a C-contiguous (K, D) array, numpy's default 'linear' method.
 
@@ -792,6 +846,9 @@ class SpilloverResult:
         Two rows, ``scope`` = ``"council"`` (payers with ``is_council``) and
         ``"public_purse"`` (all payers), summed over the horizon, same columns
         (``is_council`` is True for the council row and <NA> for the public purse).
+    overall_by_year
+        The council and public purse by year: ``scope``, ``payer_label``,
+        ``is_council``, ``year`` and the same value columns.
     by_link
         One row per link: ``link_id, service_code, outcome_code, outcome_label,
         cost_item, payer_code, payer_label, evidence_grade, share_retained,
@@ -807,6 +864,7 @@ class SpilloverResult:
     by_payer_year: pd.DataFrame
     by_payer: pd.DataFrame
     overall: pd.DataFrame
+    overall_by_year: pd.DataFrame
     by_link: pd.DataFrame
     payer_draws: np.ndarray = field(repr=False)
     years: int
@@ -839,11 +897,11 @@ class SpilloverResult:
     def to_frame(self) -> pd.DataFrame:
         """Tidy table for display: one row per (scope, payer, year).
 
-        Columns: ``scope`` ("payer", "council", "public_purse"), ``payer_code`` (None for
-        the aggregates), ``payer_label``, ``is_council``, ``year`` (nullable Int64; <NA>
+        Columns: ``scope`` ("payer", "council", "public_purse"), ``payer_code`` (missing
+        for the aggregates), ``payer_label``, ``is_council``, ``year`` (nullable Int64; <NA>
         = total over the horizon), ``direct_saving_gbp``, ``spillover_saving_gbp`` and
         the statistics columns described on the class. Rows are ordered payer by payer
-        (years, then total), then council, then public purse.
+        (years, then total), then council (years, total), then public purse.
         """
         value_cols = ["direct_saving_gbp", "spillover_saving_gbp", *_STAT_COLUMNS]
         parts = []
@@ -851,10 +909,9 @@ class SpilloverResult:
             yearly = self.by_payer_year.loc[self.by_payer_year["payer_code"] == code]
             parts.append(yearly.assign(scope="payer"))
             parts.append(self.by_payer.iloc[[i]].assign(scope="payer", year=pd.NA))
-        for _, row in self.overall.iterrows():
-            frame = row.to_frame().T
-            frame = frame.assign(payer_code=None, organisation_code=None)
-            parts.append(frame.assign(year=pd.NA))
+        for i, scope in enumerate(self.overall["scope"]):
+            parts.append(self.overall_by_year.loc[self.overall_by_year["scope"] == scope])
+            parts.append(self.overall.iloc[[i]].assign(year=pd.NA))
         cols = ["scope", "payer_code", "payer_label", "is_council", "year", *value_cols]
         out = pd.concat([p.reindex(columns=cols) for p in parts], ignore_index=True)
         out["year"] = out["year"].astype("Int64")
@@ -953,29 +1010,8 @@ def simulate(
     weights = _persistence(model.lag, model.drop, years) * disc[None, :]  # (L, Y)
     k = _per_unit_saving(model, delta_activity)  # (L,)
 
-    # Aggregation matrix: link-level amount a_l (= k (1-RR) UC) -> every output column.
-    # Columns: payer-year (P*Y) | payer total (P) | council-year (Y) | council total (1)
-    #          | purse-year (Y) | purse total (1) | link total (L)
+    # Constant (direct) part of every output row; row layout in _aggregate.
     n_py = n_payers * years
-    council = model.is_council.astype(float)
-    payer_year = np.zeros((n_links, n_payers, years))
-    payer_year[np.arange(n_links), model.link_payer, :] = weights
-    payer_year = payer_year.reshape(n_links, n_py)
-    payer_total = payer_year.reshape(n_links, n_payers, years).sum(axis=2)
-    council_year = np.einsum("lpy,p->ly", payer_year.reshape(n_links, n_payers, years), council)
-    purse_year = weights
-    agg = np.concatenate(
-        [
-            payer_year,
-            payer_total,
-            council_year,
-            council_year.sum(axis=1, keepdims=True),
-            purse_year,
-            purse_year.sum(axis=1, keepdims=True),
-            np.diag(weights.sum(axis=1)),
-        ],
-        axis=1,
-    )  # (L, K)
     direct_py = (direct[:, None] * disc[None, :]).reshape(n_py)
     direct_total = direct * disc.sum()
     council_direct_year = (direct[model.is_council].sum()) * disc
@@ -993,9 +1029,10 @@ def simulate(
     )  # (K,)
 
     # Central values: every input at its point value.
+    all_links = np.arange(n_links)
     central_link = k * (1.0 - model.rr) * model.uc_mode[model.item]  # (L,)
-    central = central_link @ agg + offset
-    spill_central = central_link @ agg
+    spill_central = _aggregate(model, weights, central_link[:, None], all_links)[:, 0]
+    central = spill_central + offset
 
     # Monte Carlo draws. Every evidence group and cost item is sampled whatever the
     # changes, so a given seed gives the same draws for a link in every scenario (common
@@ -1011,12 +1048,19 @@ def simulate(
     act = np.flatnonzero(k != 0)
     log_rr = np.log(model.rr[act])[:, None] + model.log_sd[act][:, None] * z[model.group[act]]
     link_draws = k[act][:, None] * (1.0 - np.exp(log_rr)) * uc_draws[model.item[act]]  # (A, D)
-    values = agg[act].T @ link_draws  # (K, D), C-contiguous
+    values = _aggregate(model, weights, link_draws, act)  # (K, D), C-contiguous
     values += offset[:, None]
 
-    mean = values.mean(axis=1)
-    p_low, p_high = _quantiles_rows(values, (_Q_LOW, _Q_HIGH))
-    prob = (values > 0).mean(axis=1)
+    # Rows fed by no changing link are constant: skip the sort work for them.
+    varying = _varying_rows(model, years, act)
+    mean = values[:, 0].copy()
+    p_low, p_high = mean.copy(), mean.copy()
+    prob = (mean > 0).astype(float)
+    if varying.any():
+        moving = values[varying]
+        mean[varying] = moving.mean(axis=1)
+        p_low[varying], p_high[varying] = _quantiles_rows(moving, (_Q_LOW, _Q_HIGH))
+        prob[varying] = (moving > 0).mean(axis=1)
 
     # ---- unpack into frames ---------------------------------------------------------
     s_py = slice(0, n_py)
@@ -1070,6 +1114,18 @@ def simulate(
             **stats(overall_idx),
         }
     )
+    year_idx = [*range(i_cy, i_cy + years), *range(i_uy, i_uy + years)]
+    overall_by_year = pd.DataFrame(
+        {
+            "scope": np.repeat(["council", "public_purse"], years),
+            "payer_label": np.repeat(overall["payer_label"].to_numpy(), years),
+            "is_council": pd.array([True] * years + [pd.NA] * years, dtype="boolean"),
+            "year": np.tile(np.arange(1, years + 1), 2),
+            "direct_saving_gbp": np.concatenate([council_direct_year, purse_direct_year]),
+            "spillover_saving_gbp": spill_central[year_idx],
+            **stats(year_idx),
+        }
+    )
     payer_labels = model.payer_labels[model.link_payer] if n_links else np.array([], object)
     persistence_sum = _persistence(model.lag, model.drop, years).sum(axis=1)
     by_link = pd.DataFrame(
@@ -1100,6 +1156,7 @@ def simulate(
         by_payer_year=by_payer_year,
         by_payer=by_payer,
         overall=overall,
+        overall_by_year=overall_by_year,
         by_link=by_link,
         payer_draws=payer_draws,
         years=years,

@@ -79,13 +79,20 @@ def mart_indicator_trend(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(frames)
 
 
+def _cost(spend: pd.Series, df: pd.DataFrame) -> pd.DataFrame:
+    """Cost per outcome with the interval where the outcome count has one, without elsewhere."""
+    with_ci = cost.cost_per_outcome(spend, df["outcome_units"], df["outcome_lower"],
+                                    df["outcome_upper"]).to_frame()
+    without = cost.cost_per_outcome(spend, df["outcome_units"]).to_frame()
+    has = df["outcome_lower"].notna().to_numpy()
+    return with_ci.where(pd.Series(has, index=with_ci.index), without, axis=0)
+
+
 def mart_area_year(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per investment area x year: cost per outcome with interval, cash and real terms."""
     df = con.execute("select * from mart_area_year_base order by area_code, financial_year").df()
-    cash = cost.cost_per_outcome(df["allocated_spend_gbp"], df["outcome_units"],
-                                 df["outcome_lower"], df["outcome_upper"])
-    real = cost.cost_per_outcome(df["allocated_spend_real_gbp"], df["outcome_units"],
-                                 df["outcome_lower"], df["outcome_upper"])
+    cash = _cost(df["allocated_spend_gbp"], df)
+    real = _cost(df["allocated_spend_real_gbp"], df)
     df["cost_per_outcome_gbp"] = np.asarray(cash.value, dtype=float)
     df["cost_per_outcome_lower_gbp"] = np.asarray(cash.lower, dtype=float)
     df["cost_per_outcome_upper_gbp"] = np.asarray(cash.upper, dtype=float)

@@ -1,0 +1,1 @@
+"""The Dash app: pages, components, figures, downloads, settings and security hooks."""

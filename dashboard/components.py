@@ -1,0 +1,104 @@
+"""Shared page parts: the page shell, figures of money, comparison badges and chart + data blocks."""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+# Okabe-Ito palette: distinguishable with every common colour-vision deficiency
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#000000"]
+
+# benchmark comparison -> (css class, symbol, words); text, not colour alone, carries meaning
+COMPARISON = {
+    "better": ("cmp-better", "▲", "Better than England"),
+    "worse": ("cmp-worse", "▼", "Worse than England"),
+    "similar": ("cmp-similar", "●", "Similar to England"),
+    "higher": ("cmp-neutral", "▲", "Higher than England"),
+    "lower": ("cmp-neutral", "▼", "Lower than England"),
+    "not compared": ("cmp-none", "–", "Not compared"),
+}
+
+
+def money(value: float | None, digits: int = 0) -> str:
+    """£ with thousands separators; £m above a million; a dash for missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if abs(value) >= 1_000_000:
+        return f"£{value / 1_000_000:,.1f}m"
+    return f"£{value:,.{digits}f}"
+
+
+def number(value: float | None, digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+def pct_change(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "no change figure"
+    word = "up" if value > 0 else "down"
+    return f"{word} {abs(value):.1f}%" if abs(value) >= 0.05 else "unchanged"
+
+
+def comparison_badge(label: str | None, benchmark: str = "England") -> html.Span:
+    key = label if label in COMPARISON else "not compared"
+    css, symbol, words = COMPARISON[key]
+    words = words.replace("England", benchmark)
+    return html.Span([html.Span(symbol, **{"aria-hidden": "true"}), " ", words],
+                     className=f"cmp {css}")
+
+
+def trend_text(label: str | None) -> str:
+    if not label or label == "cannot be calculated":
+        return "Trend: not enough data to test"
+    return f"Trend: {label}"
+
+
+def data_table(frame: pd.DataFrame, caption: str, table_id: str) -> html.Div:
+    """A plain HTML table of exactly what a chart shows, with a caption for screen readers."""
+    head = html.Thead(html.Tr([html.Th(c, scope="col") for c in frame.columns]))
+    body = html.Tbody([html.Tr([html.Td(v) for v in row]) for row in frame.astype(str).values])
+    table = dbc.Table([html.Caption(caption), head, body], id=table_id, bordered=False,
+                      striped=True, size="sm", className="data-table")
+    # a focusable, labelled scroll region, so keyboard users can scroll wide tables
+    return html.Div(table, className="table-responsive", tabIndex="0", role="region",
+                    **{"aria-label": caption})
+
+
+def chart_block(block_id: str, title: str, summary: str, figure, table: pd.DataFrame,
+                download: tuple[str, dict] | None = None) -> html.Section:
+    """A chart with its finding as a title, a text summary, a data table and a CSV link."""
+    heading_id = f"{block_id}-title"
+    parts = [
+        html.H3(title, id=heading_id, className="h5"),
+        html.P(summary, className="chart-summary", id=f"{block_id}-summary"),
+    ]
+    if figure is not None:
+        parts.append(dcc.Graph(id=f"{block_id}-graph", figure=figure,
+                               config={"displayModeBar": False, "responsive": True},
+                               className="chart", **{"aria-hidden": "true"}))
+    details = [html.Summary("Show the data"), data_table(table, title, f"{block_id}-table")]
+    if download:
+        name, params = download
+        href = f"/download/{name}.csv" + (f"?{urlencode(params)}" if params else "")
+        details.append(html.A("Download this data (CSV)", href=href, className="csv-link",
+                              id=f"{block_id}-csv"))
+    parts.append(html.Details(details, className="chart-data"))
+    return html.Section(parts, className="chart-block", id=block_id,
+                        **{"aria-labelledby": heading_id})
+
+
+def demo_banner(is_demo: bool) -> html.Div | None:
+    if not is_demo:
+        return None
+    return dbc.Alert(
+        [html.Strong("Illustrative demo. "),
+         "Northbridge is not a real council: its figures are made up by the demo generator, "
+         "calibrated on published sources, to show how the dashboard works."],
+        color="warning", className="demo-banner mb-3", id="demo-banner",
+    )

@@ -1,0 +1,42 @@
+"""Cached access to the named queries: keys carry the warehouse version, so a swap invalidates."""
+
+from __future__ import annotations
+
+import pandas as pd
+from flask_caching import Cache
+
+from dashboard import settings
+from queries import runner
+
+cache = Cache()
+
+
+def init_cache(server) -> None:
+    url = settings.get("CACHE_REDIS_URL")
+    config = {"CACHE_DEFAULT_TIMEOUT": int(settings.get("CACHE_TIMEOUT_S"))}
+    if url:
+        config.update({"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url,
+                       "CACHE_KEY_PREFIX": "obd:"})
+    else:
+        config.update({"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000})
+    cache.init_app(server, config=config)
+    cache.app = server  # so queries outside a request (layout validation, tests) use it too
+
+
+def version() -> str:
+    return runner.warehouse().version()
+
+
+@cache.memoize()
+def _query(_version: str, name: str, items: tuple) -> pd.DataFrame:
+    return runner.run(name, **dict(items))
+
+
+def query(name: str, **params) -> pd.DataFrame:
+    """Run a named query through the cache; callers must not mutate the frame."""
+    return _query(version(), name, tuple(sorted(params.items())))
+
+
+def allowed(name: str, column: str) -> frozenset:
+    """The allow-list for an input: the values of ``column`` in an allow-list query."""
+    return frozenset(query(name)[column].astype(str))

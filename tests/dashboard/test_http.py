@@ -1,0 +1,36 @@
+"""HTTP behaviour of the app in process: pages, downloads, headers."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+
+def test_overview_page_and_headers(client):
+    r = client.get("/")
+    assert r.status_code == 200
+    assert b'lang="en-GB"' in r.data
+    csp = r.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "unsafe-eval" not in csp
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_overview_csv_matches_warehouse(client, wh):
+    r = client.get("/download/overview.csv")
+    assert r.status_code == 200
+    got = pd.read_csv(io.BytesIO(r.data))
+    want = wh("select area_code, allocated_spend_gbp from mart_area_overview order by sort_order")
+    assert list(got["area_code"]) == list(want["area_code"])
+    assert (got["allocated_spend_gbp"] - want["allocated_spend_gbp"].round(0)).abs().max() < 1
+
+
+def test_unknown_download_is_404(client):
+    assert client.get("/download/nope.csv").status_code == 404
+    assert client.get("/download/overview.exe").status_code == 404
+
+
+def test_assets_have_long_cache(client):
+    r = client.get("/assets/app.css")
+    assert r.status_code == 200
+    assert "max-age=31536000" in r.headers["Cache-Control"]
