@@ -156,9 +156,24 @@ def _first_index(*args: Any) -> pd.Index | None:
     return None
 
 
-def _prepare(*args: Any) -> tuple[list[np.ndarray], pd.Index | None]:
-    arrays = np.broadcast_arrays(*[_as_float(a) for a in args])
-    return [np.array(a, dtype=float) for a in arrays], _first_index(*args)
+def _prepare(*args: Any, confidence: Any = None) -> tuple[list[np.ndarray], pd.Index | None]:
+    """Broadcast inputs to float arrays (read-only views); ``confidence``, if given, is scaled
+    first and appended last, so a scalar level stays a zero-stride view (see :func:`_z`)."""
+    floats = [_as_float(a) for a in args]
+    if confidence is not None:
+        floats.append(_scale_confidence(_as_float(confidence)))
+    return list(np.broadcast_arrays(*floats)), _first_index(*args, confidence)
+
+
+def _z(c: np.ndarray) -> Any:
+    """Two-sided normal quantile for scaled confidence levels; computed once when constant."""
+    if c.ndim and c.size and all(stride == 0 for stride in c.strides):
+        return special.ndtri(1 - (1 - c.flat[0]) / 2)
+    return special.ndtri(1 - (1 - c) / 2)
+
+
+def _cube(a: np.ndarray) -> np.ndarray:
+    return a * a * a
 
 
 def _wrap(arr: np.ndarray, index: pd.Index | None, name: str | None = None) -> Any:
@@ -199,7 +214,7 @@ def z_value(confidence: Any = 0.95) -> Any:
 # Proportions: Wilson score
 # --------------------------------------------------------------------------------------------
 def _wilson_core(x, n, c):
-    z = special.ndtri(1 - (1 - c) / 2)
+    z = _z(c)
     with np.errstate(all="ignore"):
         p = x / n
         z2 = z * z
@@ -236,8 +251,8 @@ def wilson(numerator: Any, denominator: Any, confidence: Any = 0.95) -> Interval
     an input is missing, the denominator is zero or negative, the numerator is negative or
     exceeds the denominator, or the confidence level is invalid.
     """
-    (x, n, c), index = _prepare(numerator, denominator, confidence)
-    lower, upper, reason = _wilson_core(x, n, _scale_confidence(c))
+    (x, n, c), index = _prepare(numerator, denominator, confidence=confidence)
+    lower, upper, reason = _wilson_core(x, n, c)
     return Interval(_wrap(lower, index, "lower"), _wrap(upper, index, "upper"),
                     _wrap(reason, index, "reason"), "Wilson")
 
@@ -250,8 +265,8 @@ def proportion(numerator: Any, denominator: Any, multiplier: float = 1,
     Reference: PHEindicatormethods ``phe_proportion`` (Wilson 1927).
     Units: proportion 0-1 with multiplier=1, percentage with multiplier=100.
     """
-    (x, n, c, m), index = _prepare(numerator, denominator, confidence, multiplier)
-    lower, upper, reason = _wilson_core(x, n, _scale_confidence(c))
+    (x, n, m, c), index = _prepare(numerator, denominator, multiplier, confidence=confidence)
+    lower, upper, reason = _wilson_core(x, n, c)
     with np.errstate(all="ignore"):
         value = np.where(reason == "", x / n * m, np.nan)
     return Estimate(_wrap(value, index, "value"), _wrap(lower * m, index, "lower"),
@@ -267,10 +282,10 @@ def _count_reasons(x, c, extra=()):
 
 
 def _byar_core(x, c):
-    z = special.ndtri(1 - (1 - c) / 2)
+    z = _z(c)
     with np.errstate(all="ignore"):
-        lower = x * (1 - 1 / (9 * x) - z / (3 * np.sqrt(x))) ** 3
-        upper = (x + 1) * (1 - 1 / (9 * (x + 1)) + z / (3 * np.sqrt(x + 1))) ** 3
+        lower = x * _cube(1 - 1 / (9 * x) - z / (3 * np.sqrt(x)))
+        upper = (x + 1) * _cube(1 - 1 / (9 * (x + 1)) + z / (3 * np.sqrt(x + 1)))
     lower = np.where(x == 0, 0.0, lower)  # the lower limit of a zero count is zero
     return lower, upper
 
@@ -296,8 +311,7 @@ def byar(count: Any, confidence: Any = 0.95) -> Interval:
     The lower limit is NaN (reason given) where the bracket goes negative, e.g. a count of 1 at
     99.8% - the PHE rule. A count of 0 has lower limit 0.
     """
-    (x, c), index = _prepare(count, confidence)
-    c = _scale_confidence(c)
+    (x, c), index = _prepare(count, confidence=confidence)
     lower, upper = _byar_core(x, c)
     undefined = (x > 0) & (lower < 0)
     reason = _reasons(x.shape, _count_reasons(x, c, [(undefined, BYAR_LOWER_UNDEFINED)]))
@@ -317,8 +331,7 @@ def exact_poisson(count: Any, confidence: Any = 0.95) -> Interval:
     PHEindicatormethods ``phe_rate`` (counts below 10) using ``qchisq``.
     Units: number of events (same units as ``count``).
     """
-    (x, c), index = _prepare(count, confidence)
-    c = _scale_confidence(c)
+    (x, c), index = _prepare(count, confidence=confidence)
     lower, upper = _exact_core(x, c)
     reason = _reasons(x.shape, _count_reasons(x, c))
     bad = reason != ""
@@ -341,16 +354,17 @@ def rate(count: Any, denominator: Any, multiplier: float = 100_000,
     ``method`` in the result is "exact" or "Byar" per element. The numerator may exceed the
     denominator (rates are not proportions).
     """
-    (x, n, c, m), index = _prepare(count, denominator, confidence, multiplier)
-    c = _scale_confidence(c)
+    (x, n, m, c), index = _prepare(count, denominator, multiplier, confidence=confidence)
     small = x < 10
     b_lo, b_hi = _byar_core(x, c)
-    lower = b_lo
-    upper = b_hi
+    lower = np.array(b_lo, dtype=float)
+    upper = np.array(b_hi, dtype=float)
     if small.any():
-        e_lo, e_hi = _exact_core(np.where(small, x, 0.0), c)
-        lower = np.where(small, e_lo, b_lo)
-        upper = np.where(small, e_hi, b_hi)
+        # exact quantiles only where needed (they are far slower than Byar's formula)
+        xs, cs = x[small], c[small]
+        e_lo, e_hi = _exact_core(xs, cs)
+        lower[small] = e_lo
+        upper[small] = e_hi
     undefined = (~small) & (lower < 0)
     reason = _reasons(x.shape, [
         (np.isnan(x) | np.isnan(n), MISSING_INPUT),
@@ -366,7 +380,8 @@ def rate(count: Any, denominator: Any, multiplier: float = 100_000,
         value = np.where(bad, np.nan, x * scale)
         lower = np.where(bad | undefined, np.nan, lower * scale)
         upper = np.where(bad, np.nan, upper * scale)
-    method = np.where(small, "exact", "Byar").astype(object)
+    method = np.full(x.shape, "Byar", dtype=object)
+    method[small] = "exact"
     return Estimate(_wrap(value, index, "value"), _wrap(lower, index, "lower"),
                     _wrap(upper, index, "upper"), _wrap(reason, index, "reason"),
                     _wrap(method, index, "method"))
@@ -428,10 +443,8 @@ def _dsr_core(codes: np.ndarray, ngroups: int, x: np.ndarray, n: np.ndarray, w: 
     with np.errstate(all="ignore"):
         value = sum_wt / sum_w * multiplier
         vardsr = sum_sq / sum_w**2
-        z = special.ndtri(1 - (1 - c) / 2)
         o = total_count
-        b_lo = o * (1 - 1 / (9 * o) - z / (3 * np.sqrt(o))) ** 3
-        b_hi = (o + 1) * (1 - 1 / (9 * (o + 1)) + z / (3 * np.sqrt(o + 1))) ** 3
+        b_lo, b_hi = _byar_core(o, np.full(o.shape, c))
         spread = np.sqrt(vardsr / o) * multiplier
         lower = value + spread * (b_lo - o)
         upper = value + spread * (b_hi - o)

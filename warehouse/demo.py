@@ -423,8 +423,8 @@ def _indicator_rows(rng: np.random.Generator, money: pd.DataFrame) -> dict[int, 
         s = _story(i)
         grow = 1 + 0.012 * i
         # falls admissions, DSR from age-band counts (Dobson via indicators.intervals.dsr)
-        base = {BOROUGH[0]: 2150, LONDON[0]: 2010, ENGLAND[0]: 2110}
-        trend = {BOROUGH[0]: 1 + 0.03 * s, LONDON[0]: 1 - 0.012 * i, ENGLAND[0]: 1 - 0.014 * i}
+        base = {BOROUGH[0]: 2080, LONDON[0]: 2010, ENGLAND[0]: 2110}
+        trend = {BOROUGH[0]: 1 + 0.045 * s, LONDON[0]: 1 - 0.012 * i, ENGLAND[0]: 1 - 0.014 * i}
         for geo in places:
             pops = {b: p * grow for b, p in POP_65[geo[0]].items()}
             counts = {b: rng.poisson(base[geo[0]] * trend[geo[0]] / 1e5 * FALL_RISK[b] * p

@@ -13,6 +13,8 @@ from indicators import intervals as iv
 from indicators.compare import compare
 
 SETTINGS = settings(max_examples=200, deadline=None)
+# builds DataFrames per example, so fewer examples keep the run fast
+FRAME_SETTINGS = settings(max_examples=100, deadline=None)
 
 counts = st.integers(min_value=0, max_value=10**7)
 proportion_pairs = st.integers(min_value=1, max_value=10**7).flatmap(
@@ -184,7 +186,7 @@ def test_compare_is_row_wise(rows, rnd):
     assert flipped.tolist() == [swap.get(label, label) for label in got]
 
 
-@SETTINGS
+@FRAME_SETTINGS
 @given(st.lists(band_rows, min_size=1, max_size=5), st.randoms(use_true_random=False))
 def test_dsr_frame_group_order_does_not_matter(groups, rnd):
     bands = np.array(groups, dtype=float)  # groups x 19 x (count, population)

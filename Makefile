@@ -1,0 +1,62 @@
+# Outcomes Budget Dashboard. `make run` serves the demo; `make test` runs every test.
+# Both set everything up on a fresh machine (Debian or Ubuntu, Python 3.11+).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8050
+WAREHOUSE_PATH ?= var/warehouse.duckdb
+export WAREHOUSE_PATH
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test setup setup-dev system-deps warehouse demo bench lint clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(STAMP)
+setup-dev: $(DEV_STAMP) system-deps
+
+# Debian's Chromium (and its driver) for the browser tests, Redis for the shared-cache tests;
+# installed only when missing, and only when we may (root).
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium chromium-driver"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	  else \
+	    echo "missing system packages:$$missing (run as root, or: sudo apt-get install$$missing)"; exit 1; \
+	  fi; \
+	fi
+
+$(WAREHOUSE_PATH): $(STAMP)
+	$(PY) -m warehouse build
+
+warehouse: $(STAMP)
+	$(PY) -m warehouse build
+
+run: $(STAMP) $(WAREHOUSE_PATH)
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn --config gunicorn.conf.py dashboard.app:server
+
+test: setup-dev
+	$(PY) -m pytest -n 2 --dist loadfile
+
+lint: setup-dev
+	$(VENV)/bin/ruff check .
+
+bench: setup-dev $(WAREHOUSE_PATH)
+	$(PY) -m bench.run_all
+
+clean:
+	rm -rf var/warehouse.duckdb var/demo-source

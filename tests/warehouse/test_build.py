@@ -1,0 +1,105 @@
+"""The build: deterministic, checked, and atomic (a failed build leaves the old file as it was)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import shutil
+
+import duckdb
+import pytest
+
+from warehouse import demo
+from warehouse.build import BuildError, build, run_checks
+from warehouse.tools import table_checksums
+
+
+def _sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_demo_build_passes_every_check(warehouse_file):
+    con = duckdb.connect(str(warehouse_file), read_only=True, config={"threads": 1})
+    try:
+        assert run_checks(con) == {}
+        n_areas = con.execute("select count(*) from investment_area").fetchall()[0][0]
+        years = con.execute("select count(distinct financial_year) from mart_area_year "
+                            "where cost_per_outcome_gbp > 0").fetchall()[0][0]
+        payers = con.execute("select count(distinct org_type) from organisation").fetchall()[0][0]
+        quarantined = con.execute("select count(*) from rejected_row").fetchall()[0][0]
+    finally:
+        con.close()
+    assert n_areas >= 6
+    assert years >= 8
+    assert payers >= 2  # the council and the NHS at least
+    assert quarantined == 0
+
+
+def test_two_builds_from_one_seed_have_identical_tables(tmp_path, warehouse_file):
+    source = demo.generate(tmp_path / "src")
+    again = build(source, tmp_path / "again.duckdb").path
+    first, second = table_checksums(warehouse_file), table_checksums(again)
+    assert first.keys() == second.keys()
+    assert first == second
+
+
+def test_a_different_seed_gives_different_data(tmp_path, warehouse_file):
+    source = demo.generate(tmp_path / "src", seed=demo.SEED + 1)
+    other = build(source, tmp_path / "other.duckdb").path
+    assert table_checksums(other)["spend"] != table_checksums(warehouse_file)["spend"]
+
+
+def test_missing_column_fails_and_leaves_the_old_warehouse(tmp_path, demo_source, warehouse_file):
+    target = tmp_path / "live.duckdb"
+    shutil.copy(warehouse_file, target)
+    before = _sha(target)
+    broken = tmp_path / "broken"
+    shutil.copytree(demo_source, broken)
+    spend_file = sorted((broken / "spend").glob("*.csv"))[0]
+    with open(spend_file, newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    drop = rows[0].index("Supplier Name")
+    with open(spend_file, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([r[:drop] + r[drop + 1:] for r in rows])
+    with pytest.raises(BuildError) as err:
+        build(broken, target)
+    message = str(err.value)
+    assert spend_file.name in message
+    assert "supplier_name" in message or "Supplier Name" in message
+    assert _sha(target) == before
+    assert not list(tmp_path.glob(".live.duckdb.building-*"))
+
+
+def test_too_many_bad_rows_refuses_the_build(tmp_path, demo_source):
+    broken = tmp_path / "broken"
+    shutil.copytree(demo_source, broken)
+    spend_file = sorted((broken / "spend").glob("*.csv"))[0]
+    lines = spend_file.read_text(encoding="utf-8").splitlines()
+    # break the amount on one row in ten: more than the 5% a file may lose
+    bad = [lines[0]] + [ln.replace(",", ",x", 7) if i % 10 == 0 else ln
+                        for i, ln in enumerate(lines[1:])]
+    spend_file.write_text("\n".join(bad) + "\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="failed validation"):
+        build(broken, tmp_path / "w.duckdb")
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_the_story_is_in_the_data(warehouse_file):
+    """Luncheon clubs cut in 2019/20; falls admissions and home-care hours rise after it."""
+    con = duckdb.connect(str(warehouse_file), read_only=True, config={"threads": 1})
+    try:
+        lunch = dict(con.execute("select financial_year, spend_gbp from mart_spend_service_year "
+                                 "where service_code = 'LUNCH'").fetchall())
+        hours = dict(con.execute("select financial_year, units from service_activity "
+                                 "where service_code = 'HOMECARE'").fetchall())
+        falls = dict(con.execute(
+            "select period, value from indicator_value where indicator_id = 22401 "
+            "and geo_code = 'E09000999'").fetchall())
+        trend = con.execute("select trend from mart_indicator_trend where indicator_id = 22401 "
+                            "and geo_code = 'E09000999'").fetchall()[0][0]
+    finally:
+        con.close()
+    assert lunch[demo.CUT_YEAR] < 0.5 * lunch["2018/19"]
+    assert falls["2024/25"] > falls["2019/20"] * 1.08
+    assert hours["2024/25"] > hours["2019/20"] * 1.1
+    assert trend == "increasing and getting worse"
