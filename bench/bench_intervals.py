@@ -1,7 +1,8 @@
 """Benchmark: confidence intervals for 1,000,000 rows (not a test).
 
 Times indicators.intervals.wilson, .rate (exact below 10 events, Byar's otherwise) and .byar on
-1,000,000 synthetic rows, then prints one markdown line and writes it to
+1,000,000 synthetic rows, and .dsr_frame on 1,000,000 age-band rows (19 ESP2013 bands per
+area), then prints one markdown line and writes it to
 var/bench/intervals.md (overwritten each run) for `make bench` to collect.
 
 Run from the repository root: python bench/bench_intervals.py [--rows N] [--repeat R]
@@ -16,6 +17,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -45,10 +47,18 @@ def main(argv: list[str] | None = None) -> int:
     x = np.floor(n * rng.beta(0.6, 30, size=args.rows))
     x[rng.random(args.rows) < 0.01] = np.nan  # some missing inputs
 
+    areas = args.rows // 19
+    bands = pd.DataFrame({
+        "area": np.repeat(np.arange(areas), 19),
+        "count": rng.integers(0, 60, size=areas * 19),
+        "population": rng.integers(100, 20_000, size=areas * 19),
+    })
+
     timings = {
         "wilson": _best_of(args.repeat, lambda: intervals.wilson(x, n, 0.95)),
         "rate": _best_of(args.repeat, lambda: intervals.rate(x, n, 100_000, 0.95)),
         "byar": _best_of(args.repeat, lambda: intervals.byar(x, 0.998)),
+        "dsr_frame": _best_of(args.repeat, lambda: intervals.dsr_frame(bands, by="area")),
     }
     below_10 = float(np.mean(x < 10))
     parts = ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in timings.items())

@@ -102,3 +102,54 @@ def demo_banner(is_demo: bool) -> html.Div | None:
          "calibrated on published sources, to show how the dashboard works."],
         color="warning", className="demo-banner mb-3", id="demo-banner",
     )
+
+
+# recent trend (Fingertips wording) -> (css class, symbol); the words are shown too
+TREND = {
+    "increasing and getting better": ("trend-better", "▲"),
+    "decreasing and getting better": ("trend-better", "▼"),
+    "increasing and getting worse": ("trend-worse", "▲"),
+    "decreasing and getting worse": ("trend-worse", "▼"),
+    "increasing": ("trend-neutral", "▲"),
+    "decreasing": ("trend-neutral", "▼"),
+    "no significant change": ("trend-none", "►"),
+}
+
+
+def trend_marker(label: str | None) -> html.Span:
+    """The recent-trend marker: an arrow and the words, coloured by better or worse."""
+    if not isinstance(label, str) or label not in TREND:
+        return html.Span([html.Span("–", **{"aria-hidden": "true"}), " not enough data"],
+                         className="trend trend-none")
+    css, symbol = TREND[label]
+    return html.Span([html.Span(symbol, **{"aria-hidden": "true"}), " ", label],
+                     className=f"trend {css}")
+
+
+def radio_group(control_id: str, legend: str, options: list[tuple[str, str]],
+                value: str) -> html.Fieldset:
+    """Radio buttons in a fieldset with a legend: one tab stop, arrow keys between options."""
+    return html.Fieldset([
+        html.Legend(legend, className="form-label fw-semibold fs-6 mb-1"),
+        dbc.RadioItems(id=control_id, value=value, inline=True,
+                       options=[{"label": label, "value": v} for v, label in options]),
+    ], className="control")
+
+
+def select_control(control_id: str, label: str, options: list[tuple[str, str]],
+                   value: str) -> html.Div:
+    """A native <select> with a visible label."""
+    return html.Div([
+        dbc.Label(label, html_for=control_id, className="fw-semibold mb-1"),
+        dbc.Select(id=control_id, value=value,
+                   options=[{"label": text, "value": v} for v, text in options]),
+    ], className="control")
+
+
+def not_found(title: str, message: str, links: list[tuple[str, str]]) -> html.Div:
+    """A helpful "not found" panel: what was asked for and where to go instead."""
+    return html.Div([
+        html.H1(title),
+        html.P(message),
+        html.Ul([html.Li(html.A(text, href=href)) for href, text in links]),
+    ], className="not-found")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dash
-from dashboard import data, downloads, security, settings
+from dashboard import api, auth, data, downloads, security, settings
 from dashboard.layout import shell
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,6 +50,9 @@ def create_app() -> dash.Dash:
     app.layout = lambda: shell(dash.page_container, mode)
     downloads.register(app.server)
     security.register(app.server, app)
+    auth.register(app.server)
+    security.harden(app.server)
+    api.register(app.server)
     app.server.config["DASHBOARD_MODE"] = mode
     return app
 

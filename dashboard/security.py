@@ -44,3 +44,45 @@ def register(server, app) -> None:
         if path.startswith("/_dash-component-suites/") or path.startswith("/assets/"):
             response.headers["Cache-Control"] = LONG_CACHE
         return response
+
+
+MAX_REQUEST_BYTES = 64 * 1024  # a callback body is a few kB; anything far larger is refused
+
+
+def harden(server) -> None:
+    """Request size limit, rate limits, request ids, and errors without tracebacks."""
+    import logging
+    import os
+    import uuid
+
+    from flask import g, jsonify
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+    from werkzeug.exceptions import HTTPException
+
+    log = logging.getLogger("dashboard")
+    server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    server.config["PROPAGATE_EXCEPTIONS"] = False
+    server.debug = False
+    storage = os.environ.get("CACHE_REDIS_URL") or "memory://"
+    limiter = Limiter(get_remote_address, app=server, storage_uri=storage,
+                      default_limits=[os.environ.get("RATE_LIMIT", "600 per minute")],
+                      headers_enabled=True)
+    server.extensions["limiter"] = limiter
+
+    @server.before_request
+    def request_id():
+        g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
+
+    @server.after_request
+    def add_request_id(response):
+        response.headers["X-Request-Id"] = getattr(g, "request_id", "")
+        return response
+
+    @server.errorhandler(Exception)
+    def on_error(err):
+        rid = getattr(g, "request_id", "")
+        if isinstance(err, HTTPException):
+            return jsonify({"error": err.name, "request_id": rid}), err.code
+        log.exception("request %s failed: %s %s", rid, request.method, request.path)
+        return jsonify({"error": "Something went wrong on our side.", "request_id": rid}), 500

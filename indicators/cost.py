@@ -226,10 +226,6 @@ class RealTerms:
     base_year: str | None
     source: str
 
-    def __iter__(self):
-        yield self.value
-        yield self.reason
-
 
 def to_real_terms(amounts: Any, years: Any, base_year: str = DEFAULT_BASE_YEAR,
                   deflators: pd.DataFrame | None = None) -> RealTerms:

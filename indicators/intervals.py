@@ -1,4 +1,4 @@
-"""Confidence intervals for public-health indicators, as Fingertips / PHEindicatormethods compute them.
+"""Confidence intervals for public-health indicators, as Fingertips and PHEindicatormethods do.
 
 Methods (all vectorised over numpy arrays and pandas Series):
 
@@ -62,6 +62,7 @@ COUNT_BELOW_10 = "total count below 10"
 POPULATION_MISSING = "population missing or zero in a band with events"
 STANDARD_POPULATION_MISSING = "standard population missing or negative"
 WRONG_BAND_COUNT = "ESP2013 needs exactly 19 age bands (0-4 ... 90+) in order"
+LENGTHS_DIFFER = "counts, populations and standard populations differ in length"
 
 ESP2013_BANDS = (
     "0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49",
@@ -186,9 +187,15 @@ def _wrap(arr: np.ndarray, index: pd.Index | None, name: str | None = None) -> A
 
 def _reasons(shape: tuple[int, ...], rules: list[tuple[np.ndarray, str]]) -> np.ndarray:
     """Object array of reasons; the first matching rule wins."""
-    out = np.full(shape, "", dtype=object)
+    out = _object_array(shape, "")
     for mask, text in reversed(rules):
         out[np.broadcast_to(mask, shape)] = text
+    return out
+
+
+def _object_array(shape: tuple[int, ...], fill: str) -> np.ndarray:
+    out = np.empty(shape, dtype=object)
+    out.fill(fill)  # several times faster than np.full for object arrays
     return out
 
 
@@ -380,7 +387,7 @@ def rate(count: Any, denominator: Any, multiplier: float = 100_000,
         value = np.where(bad, np.nan, x * scale)
         lower = np.where(bad | undefined, np.nan, lower * scale)
         upper = np.where(bad, np.nan, upper * scale)
-    method = np.full(x.shape, "Byar", dtype=object)
+    method = _object_array(x.shape, "Byar")
     method[small] = "exact"
     return Estimate(_wrap(value, index, "value"), _wrap(lower, index, "lower"),
                     _wrap(upper, index, "upper"), _wrap(reason, index, "reason"),
@@ -487,19 +494,16 @@ def dsr(counts: Any, populations: Any, standard_populations: Any = None,
     """
     x = np.atleast_1d(_as_float(counts)).ravel()
     n = np.atleast_1d(_as_float(populations)).ravel()
-    extra = None
     if standard_populations is None:
         w = _esp2013_weights()
         if len(x) != len(w) or len(n) != len(w):
-            extra = np.array([True])
-            w = np.resize(w, len(x))
+            return Estimate(np.nan, np.nan, np.nan, WRONG_BAND_COUNT, "Dobson")
     else:
         w = np.atleast_1d(_as_float(standard_populations)).ravel()
-    x, n, w = np.broadcast_arrays(x, n, w)
+    if len({len(x), len(n), len(w)}) != 1:
+        return Estimate(np.nan, np.nan, np.nan, LENGTHS_DIFFER, "Dobson")
     codes = np.zeros(len(x), dtype=np.intp)
-    _, _, value, lower, upper, reason = _dsr_core(codes, 1, x.astype(float), n.astype(float),
-                                                  w.astype(float), multiplier, confidence,
-                                                  extra)
+    _, _, value, lower, upper, reason = _dsr_core(codes, 1, x, n, w, multiplier, confidence)
     return Estimate(value[0], lower[0], upper[0], reason[0], "Dobson")
 
 

@@ -746,8 +746,10 @@ def _aggregate(
     n_py = n_payers * years
     out = np.zeros((n_py + n_payers + 2 * (years + 1) + n_links, amounts.shape[1]))
     payer_year = out[:n_py].reshape(n_payers, years, -1)  # a view
+    spread = np.empty((years, amounts.shape[1]))
     for j, link_index in enumerate(rows):
-        payer_year[model.link_payer[link_index]] += weights[link_index][:, None] * amounts[j]
+        np.multiply(weights[link_index][:, None], amounts[j], out=spread)
+        payer_year[model.link_payer[link_index]] += spread
     np.sum(payer_year, axis=1, out=out[n_py : n_py + n_payers])
     i = n_py + n_payers
     np.sum(payer_year[model.is_council], axis=0, out=out[i : i + years])
@@ -961,9 +963,13 @@ def _sample_unit_costs(
         u = rng.random((len(model.uc_mode), draws))
         safe = np.where(width > 0, width, 1.0)
         cut = np.where(width > 0, (mode - low) / safe, 0.0)
-        left = low + np.sqrt(u * (safe * (mode - low)))
-        right = high - np.sqrt((1.0 - u) * (safe * (high - mode)))
-        return np.where(u < cut, left, right)
+        left = u < cut
+        # F^-1(u) = low + sqrt(u w (mode - low)) left of the mode,
+        #           high - sqrt((1 - u) w (high - mode)) right of it.
+        root = np.sqrt(
+            np.where(left, u * (safe * (mode - low)), (1.0 - u) * (safe * (high - mode)))
+        )
+        return np.where(left, low + root, high - root)
     if distribution == "pert":
         safe = np.where(width > 0, width, 1.0)
         alpha = 1.0 + 4.0 * (mode - low) / safe
@@ -1046,8 +1052,14 @@ def simulate(
     z = rng.standard_normal((model.n_groups, draws))  # (G, D)
     uc_draws = _sample_unit_costs(rng, model, draws, unit_cost_distribution)  # (C, D)
     act = np.flatnonzero(k != 0)
-    log_rr = np.log(model.rr[act])[:, None] + model.log_sd[act][:, None] * z[model.group[act]]
-    link_draws = k[act][:, None] * (1.0 - np.exp(log_rr)) * uc_draws[model.item[act]]  # (A, D)
+    # link_draws = k * (1 - exp(ln RR + sd z)) * unit cost, computed in place: (A, D)
+    link_draws = z[model.group[act]]
+    link_draws *= model.log_sd[act][:, None]
+    link_draws += np.log(model.rr[act])[:, None]
+    np.exp(link_draws, out=link_draws)
+    np.subtract(1.0, link_draws, out=link_draws)
+    link_draws *= k[act][:, None]
+    link_draws *= uc_draws[model.item[act]]
     values = _aggregate(model, weights, link_draws, act)  # (K, D), C-contiguous
     values += offset[:, None]
 
@@ -1057,10 +1069,10 @@ def simulate(
     p_low, p_high = mean.copy(), mean.copy()
     prob = (mean > 0).astype(float)
     if varying.any():
-        moving = values[varying]
+        moving = values if varying.all() else values[varying]
         mean[varying] = moving.mean(axis=1)
         p_low[varying], p_high[varying] = _quantiles_rows(moving, (_Q_LOW, _Q_HIGH))
-        prob[varying] = (moving > 0).mean(axis=1)
+        prob[varying] = np.count_nonzero(moving > 0, axis=1) / draws
 
     # ---- unpack into frames ---------------------------------------------------------
     s_py = slice(0, n_py)

@@ -19,7 +19,9 @@ Method, following the Fingertips trend-marker calculator (PHE Fingertips technic
   Fingertips uses.
 * Outlier check (Fingertips): the trend only counts if the slope has the same sign with all
   five points and with each point left out in turn (six slopes: weighted value slopes for the
-  regression method, unweighted slopes of logit(p) for proportions).
+  regression method, unweighted slopes of logit(p) for proportions). For proportions the
+  direction reported is that of the tested trend (the weighted slope of p on t, the sign of
+  the Cochran-Armitage score), which must agree with those six slopes too.
 
 Result labels: "increasing and getting better", "increasing and getting worse", "decreasing and
 getting better", "decreasing and getting worse" (with a polarity), "increasing", "decreasing"

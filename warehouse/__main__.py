@@ -1,4 +1,4 @@
-"""Command line: ``python -m warehouse {demo,build,load,check,checksum} ...``."""
+"""Command line: ``python -m warehouse {demo,build,load,publish,check,checksum} ...``."""
 
 from __future__ import annotations
 
@@ -27,6 +27,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--target", type=Path, default=None)
     p.add_argument("--max-bad-share", type=float, default=None)
 
+    p = sub.add_parser("publish", help="write the public warehouse file: published rows only")
+    p.add_argument("out", type=Path)
+    p.add_argument("--source", type=Path, default=None, help="default: $WAREHOUSE_PATH")
+
     p = sub.add_parser("check", help="run the data checks on a warehouse file")
     p.add_argument("--target", type=Path, default=None)
 
@@ -48,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
         from warehouse.load import main_load
 
         return main_load(args)
+    if args.command == "publish":
+        from warehouse.publish import main_publish
+
+        return main_publish(args)
     if args.command == "check":
         from warehouse.tools import main_check
 

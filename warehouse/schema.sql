@@ -182,8 +182,8 @@ create table gdp_deflator (
     release varchar not null
 );
 
--- one row per scenario (a proposed set of spend changes); only published ones live here,
--- drafts are kept in the separate writable draft store
+-- Only published scenarios live here; drafts are kept in the separate writable draft store.
+-- one row per scenario (a proposed set of spend changes)
 create table scenario (
     scenario_id varchar primary key,
     name varchar not null,

@@ -316,3 +316,22 @@ def test_series_keep_their_index():
     idx = pd.Index(["x", "y"], name="area")
     res = iv.wilson(pd.Series([1, 2], index=idx), pd.Series([10, 10], index=idx))
     assert res.lower.index.equals(idx) and res.reason.index.equals(idx)
+
+
+def test_realdata_helper_fails_under_ci_and_skips_otherwise(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception):
+        realdata_path("no-such-file.csv")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        realdata_path("no-such-file.csv")
+
+
+def test_dsr_mismatched_lengths_are_reported():
+    assert iv.dsr([10] * 19, [100] * 18).reason == iv.WRONG_BAND_COUNT
+    res = iv.dsr([10] * 5, [100] * 5, [1000, 2000, 3000, 4000])
+    assert math.isnan(res.value) and res.reason == iv.LENGTHS_DIFFER
+    # a custom standard population of any length works when the lengths agree
+    value, lower, upper = iv.dsr([10, 20], [1000, 1000], [1, 3], multiplier=1000)
+    assert value == pytest.approx((10 / 1000 * 1 + 20 / 1000 * 3) / 4 * 1000)
+    assert lower < value < upper

@@ -28,7 +28,7 @@ def _arrays(pairs):
     return x, n
 
 
-# --------------------------------------------------------------------------- lower <= value <= upper
+# ----------------------------------------------------------------------- lower <= value <= upper
 
 
 @SETTINGS
@@ -36,7 +36,7 @@ def _arrays(pairs):
 def test_wilson_limits_bracket_the_proportion(pairs, confidence):
     x, n = _arrays(pairs)
     value, lower, upper = iv.proportion(x, n, confidence=confidence)
-    assert np.all(0 <= lower) and np.all(upper <= 1)
+    assert np.all(lower >= 0) and np.all(upper <= 1)
     assert np.all(lower <= value + 1e-15) and np.all(value <= upper + 1e-15)
 
 

@@ -1,8 +1,15 @@
 """Shared machinery of every loader: read a messy file, validate with pandera, quarantine.
 
 A loader turns one source file into rows of one or more warehouse tables. Every source row
-keeps its line number and raw text, so a refused row can be quarantined with a reason that
-names the file, line, column and rule. One file is one transaction.
+keeps its line number, and its raw text can be recovered, so a refused row can be quarantined
+with a reason that names the file, line, column and rule. One file is one transaction.
+
+Reading (``read_source``) is vectorised: the header is found past any preamble in Python, the
+body is parsed by pyarrow's multi-threaded CSV reader, and each record's line number comes from
+a numpy scan of the bytes (newlines outside quotes). Rows whose cell count differs from the
+header's are set aside by pyarrow and put back with their line numbers, so they can be
+quarantined rather than lost. When the two views of the file disagree (odd quoting), the file
+is read again, slowly and exactly, with Python's csv module.
 """
 
 from __future__ import annotations
@@ -12,8 +19,9 @@ import getpass
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -21,23 +29,61 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as arrow
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 DEFAULT_MAX_BAD_SHARE = 0.05
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+_HEAD_BYTES = 1 << 16
 
 
 class LoadError(Exception):
     """A file that cannot be loaded at all; the message names the file (and line, column)."""
 
 
+# --- reading ---------------------------------------------------------------------------------
 @dataclass
 class SourceTable:
-    """A source file read as text: header, rows of strings, their line numbers and raw text."""
+    """A source file read as text: canonical string columns, each row's line number and cells.
+
+    ``table`` holds one string column per canonical name (missing optional columns are null),
+    ``_line`` (the line the record starts on) and ``_cells`` (how many cells it had).
+    ``labels`` maps each canonical name to the header cell it was read from.
+    """
 
     path: Path
     encoding: str
     header_line: int
-    frame: pd.DataFrame  # canonical column names, str values, plus _line and _raw
+    header: list[str]
+    labels: dict[str, str]
+    table: arrow.Table
+    raw_lookup: Callable[[Sequence[int]], list[str]]
+    skipped_lines: int = 0  # blank lines and a junk footer, not counted as data rows
+
+    @property
+    def width(self) -> int:
+        return len(self.header)
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def raw(self, lines: Sequence[int]) -> list[str]:
+        """The raw text of the records starting on these lines."""
+        return self.raw_lookup(lines)
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The rows as a pandas frame of str/None cells plus ``_line``, ``_raw`` and ``_width``."""
+        cols = [c for c in self.table.column_names if not c.startswith("_")]
+        frame = pd.DataFrame(
+            {c: pd.Series(self.table.column(c).to_pylist(), dtype=object) for c in cols}
+        )
+        lines = self.table.column("_line").to_numpy()
+        frame["_line"] = lines
+        frame["_raw"] = self.raw(lines) if len(lines) else []
+        frame["_width"] = self.table.column("_cells").to_numpy() == self.width
+        return frame
 
 
 @dataclass
@@ -61,26 +107,306 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def decode(path: Path) -> tuple[str, str]:
-    """Return the file's text and the encoding that read it (UTF-8, then Windows-1252, Latin-1)."""
-    data = path.read_bytes()
-    if not data.strip():
-        raise LoadError(f"{path.name}: the file is empty")
-    if b"\x00" in data[:4096]:
-        raise LoadError(f"{path.name}: this is not a text file (it contains NUL bytes)")
-    for enc in ENCODINGS:
+def _is_blank_bytes(data: bytes) -> bool:
+    if data[:_HEAD_BYTES].strip():
+        return False
+    return not data.strip()
+
+
+def to_utf8(data: bytes, name: str, force_legacy: bool = False) -> tuple[bytes, str]:
+    """The file's bytes re-encoded as UTF-8 (BOM removed, LF line ends kept) and the encoding.
+
+    UTF-8 is assumed when the first 64 KB decode as UTF-8 (the CSV reader checks the rest);
+    otherwise Windows-1252, then Latin-1, which decodes anything. UTF-16 needs its BOM.
+    """
+    if not data or _is_blank_bytes(data):
+        raise LoadError(f"{name}: the file is empty")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
-            return data.decode(enc), enc
+            return _lf(data.decode("utf-16").encode("utf-8")), "utf-16"
+        except UnicodeDecodeError as err:
+            raise LoadError(f"{name}: cannot decode as UTF-16 ({err})") from err
+    if b"\x00" in data[:4096]:
+        raise LoadError(f"{name}: this is not a text file (it contains NUL bytes)")
+    if data[:3] == b"\xef\xbb\xbf":
+        data = data[3:]
+    if not force_legacy:
+        head = data[:_HEAD_BYTES]
+        if len(data) > _HEAD_BYTES and b"\n" in head:
+            head = head[: head.rindex(b"\n")]
+        try:
+            head.decode("utf-8")
+            return _lf(data), "utf-8"
+        except UnicodeDecodeError:
+            pass
+    for enc in ("cp1252", "latin-1"):
+        try:
+            return _lf(data.decode(enc).encode("utf-8")), enc
         except UnicodeDecodeError:
             continue
-    raise LoadError(f"{path.name}: cannot decode as UTF-8 or Latin-1")  # pragma: no cover
+    raise LoadError(f"{name}: cannot decode as UTF-8 or Latin-1")  # pragma: no cover
+
+
+def _lf(data: bytes) -> bytes:
+    """Old Mac files end lines with CR alone: make them LF so line numbers mean something."""
+    if b"\n" not in data[:_HEAD_BYTES] and b"\r" in data[:_HEAD_BYTES]:
+        return data.replace(b"\r", b"\n")
+    return data
+
+
+def decode(path: Path) -> tuple[str, str]:
+    """Return the file's text and the encoding that read it (UTF-8, then Windows-1252, Latin-1)."""
+    path = Path(path)
+    data, enc = to_utf8(path.read_bytes(), path.name)
+    try:
+        return data.decode("utf-8"), enc
+    except UnicodeDecodeError:
+        data, enc = to_utf8(path.read_bytes(), path.name, force_legacy=True)
+        return data.decode("utf-8"), enc
 
 
 def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
 
 
-def read_table(
+def _find_header(
+    lines: list[str],
+    columns: dict[str, tuple[str, ...]],
+    optional: set[str],
+    name: str,
+    max_preamble: int,
+) -> tuple[int, list[str]]:
+    wanted = {canon: {_norm(a) for a in (canon, *aliases)} for canon, aliases in columns.items()}
+    required = [c for c in columns if c not in optional]
+    best: tuple[int, list[str]] | None = None
+    for idx, line in enumerate(lines[:max_preamble]):
+        cells = next(csv.reader([line]), [])
+        normed = {_norm(c) for c in cells}
+        found = [c for c in required if wanted[c] & normed]
+        if best is None or len(found) > len(best[1]):
+            best = (idx, found)
+        if len(found) == len(required) and any(c.strip() for c in cells):
+            return idx, [c.strip() for c in cells]
+    idx, found = best if best else (0, [])
+    missing = [c for c in required if c not in found]
+    raise LoadError(
+        f"{name}: line {idx + 1}: missing required column(s) "
+        + ", ".join(f"'{m}'" for m in missing)
+        + " (accepted names: "
+        + "; ".join(f"{m}: {', '.join((m, *columns[m]))}" for m in missing)
+        + ")"
+    )
+
+
+def _positions(header: list[str], columns: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    normed = [_norm(cell) for cell in header]
+    positions: dict[str, int] = {}
+    for canon, aliases in columns.items():  # an earlier alias is preferred ('Payment Date')
+        for alias in (canon, *aliases):
+            pos = next((i for i, h in enumerate(normed)
+                        if h == _norm(alias) and i not in positions.values()), None)
+            if pos is not None:
+                positions[canon] = pos
+                break
+    return positions
+
+
+class _Fallback(Exception):
+    """The fast reader's two views of the file disagree: read it again with Python's csv."""
+
+
+def _records(body: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Byte start and end (CR stripped) and newline count before each non-empty record.
+
+    A newline ends a record when an even number of quote characters precede it.
+    Returns (starts, ends, newlines_before, quote_positions, any_quoted_newline).
+    """
+    nl = np.flatnonzero(body == 10)
+    quotes = np.flatnonzero(body == 34)
+    term = nl[(np.searchsorted(quotes, nl) & 1) == 0] if len(quotes) else nl
+    starts = np.concatenate(([0], term + 1))
+    ends = np.concatenate((term, [len(body)]))
+    if len(body):
+        cr = np.zeros(len(ends), dtype=bool)
+        has = ends > starts
+        cr[has] = body[ends[has] - 1] == 13
+        ends = ends - cr
+    keep = ends > starts
+    starts, ends = starts[keep], ends[keep]
+    before = np.searchsorted(nl, starts)
+    return starts, ends, before, quotes, len(term) != len(nl)
+
+
+def _cell_counts(body: np.ndarray, quotes: np.ndarray, starts: np.ndarray,
+                 ends: np.ndarray) -> np.ndarray:
+    commas = np.flatnonzero(body == 44)
+    if len(quotes):
+        commas = commas[(np.searchsorted(quotes, commas) & 1) == 0]
+    return np.searchsorted(commas, ends) - np.searchsorted(commas, starts) + 1
+
+
+def _split(text: str) -> list[str]:
+    try:
+        return next(csv.reader([text]), [])
+    except csv.Error:
+        return text.split(",")
+
+
+def _fast_read(data: bytes, body_start: int, first_line: int, width: int,
+               positions: dict[str, int]):
+    """Read the body with pyarrow; return (columns, lines, cells, raw_lookup)."""
+    body = np.frombuffer(data, dtype=np.uint8)[body_start:]
+    starts, ends, before, quotes, quoted_nl = _records(body)
+    lines = before + first_line
+    invalid: list[str] = []
+
+    def on_invalid(row) -> str:
+        invalid.append(row.text)
+        return "skip"
+
+    names = [f"c{i}" for i in range(width)]
+    wanted = sorted(set(positions.values()))
+    if not len(starts):
+        empty = {c: arrow.array([], type=arrow.string()) for c in positions}
+        none = np.zeros(0, dtype=np.int64)
+        return empty, none, none, lambda wanted_lines: [""] * len(wanted_lines)
+    try:
+        table = pacsv.read_csv(
+            arrow.BufferReader(arrow.py_buffer(data)[body_start:]),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=True),
+            parse_options=pacsv.ParseOptions(newlines_in_values=quoted_nl,
+                                             invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=[names[p] for p in wanted],
+                column_types={names[p]: arrow.string() for p in wanted},
+                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except arrow.ArrowInvalid as err:
+        if "UTF8" in str(err) or "utf8" in str(err).lower():
+            raise UnicodeDecodeError("utf-8", b"", 0, 1, str(err)) from err
+        raise _Fallback(str(err)) from err
+    n_valid = table.num_rows
+
+    def raw_of(k: np.ndarray) -> list[str]:
+        return [bytes(body[s:e]).decode("utf-8", errors="replace")
+                for s, e in zip(starts[k], ends[k], strict=True)]
+
+    if invalid:
+        cells = _cell_counts(body, quotes, starts, ends)
+        valid = cells == width
+        if int(valid.sum()) != n_valid or int((~valid).sum()) != len(invalid):
+            raise _Fallback("cell counts disagree")
+    else:
+        if len(starts) != n_valid:
+            raise _Fallback("record counts disagree")
+        cells = np.full(len(starts), width, dtype=np.int64)
+        valid = np.ones(len(starts), dtype=bool)
+    valid_idx = np.flatnonzero(valid)
+    # spot-check that records and rows line up: parse a few records with Python's csv
+    if n_valid:
+        probe = np.unique(np.linspace(0, n_valid - 1, min(n_valid, 16)).astype(np.int64))
+        texts = raw_of(valid_idx[probe])
+        for row_no, text in zip(probe, texts, strict=True):
+            cells_py = _split(text)
+            for pos in wanted:
+                got = table.column(names[pos])[int(row_no)].as_py()
+                exp = cells_py[pos] if pos < len(cells_py) else None
+                if got != exp:
+                    raise _Fallback(f"record {row_no} disagrees")
+    columns: dict[str, arrow.ChunkedArray | arrow.Array] = {}
+    bad_idx = np.flatnonzero(~valid)
+    bad_cells = [_split(t) for t in raw_of(bad_idx)] if len(bad_idx) else []
+    for canon, pos in positions.items():
+        col = table.column(names[pos])
+        if len(bad_idx):
+            extra = arrow.array([c[pos] if pos < len(c) else None for c in bad_cells],
+                                type=arrow.string())
+            col = arrow.chunked_array([*col.chunks, extra], type=arrow.string())
+        columns[canon] = col
+    out_lines = np.concatenate((lines[valid_idx], lines[bad_idx]))
+    out_cells = np.concatenate((cells[valid_idx], cells[bad_idx]))
+
+    def lookup(wanted_lines: Sequence[int]) -> list[str]:
+        k = np.searchsorted(lines, np.asarray(wanted_lines, dtype=np.int64))
+        return raw_of(k)
+
+    return columns, out_lines, out_cells, lookup
+
+
+def _slow_read(text: str, header_idx: int, width: int, positions: dict[str, int]):
+    """Exact reading with Python's csv module (quoted newlines, stray quotes)."""
+    lines_txt = text.split("\n")
+    body = "\n".join(lines_txt[header_idx + 1:])
+    reader = csv.reader(io.StringIO(body))
+    cols: dict[str, list] = {c: [] for c in positions}
+    lines: list[int] = []
+    cells_n: list[int] = []
+    raws: dict[int, str] = {}
+    first_line = header_idx + 2
+    while True:
+        start = reader.line_num
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:  # an unterminated quote: the rest of the file is one bad record
+            rest = "\n".join(lines_txt[header_idx + 1 + start:])
+            cells = rest.split(",")
+        line_no = first_line + start
+        if not cells:
+            continue
+        lines.append(line_no)
+        cells_n.append(len(cells))
+        raws[line_no] = ",".join(cells)
+        for c, p in positions.items():
+            cols[c].append(cells[p] if p < len(cells) else None)
+    columns = {c: arrow.array(v, type=arrow.string()) for c, v in cols.items()}
+
+    def lookup(wanted_lines: Sequence[int]) -> list[str]:
+        return [raws.get(int(n), "") for n in wanted_lines]
+
+    return columns, np.asarray(lines, dtype=np.int64), np.asarray(cells_n, dtype=np.int64), lookup
+
+
+_ALNUM = r"[\pL\pN]"
+_FOOTER = re.compile(r"^(grand\s+)?(sub\s*)?totals?\b|^sum\b", re.IGNORECASE)
+
+
+def _drop_blank_and_footer(table: arrow.Table, order: list[str]) -> tuple[arrow.Table, int]:
+    """Remove rows with no letter or digit in any cell, and a trailing 'Total' footer."""
+    n = table.num_rows
+    if n == 0:
+        return table, 0
+    blank = np.ones(n, dtype=bool)
+    for name in order:  # narrow the candidates column by column
+        idx = np.flatnonzero(blank)
+        if not len(idx):
+            break
+        col = table.column(name)
+        sub = col if len(idx) == n else col.take(arrow.array(idx))
+        has = pc.fill_null(pc.match_substring_regex(sub, _ALNUM), False).to_numpy(
+            zero_copy_only=False)
+        blank[idx[has]] = False
+    keep = ~blank
+    lines = table.column("_line").to_numpy()
+    # a footer: the last data rows in file order, from a row whose first cell reads 'Total'
+    live = np.flatnonzero(keep)
+    tail = live[np.argsort(lines[live])][-5:]
+    cut = None
+    for k in tail:
+        cells = [table.column(c)[int(k)].as_py() or "" for c in order]
+        first = next((c.strip() for c in cells if c.strip()), "")
+        filled = sum(1 for c in cells if re.search(r"[^\W_]", c))
+        if _FOOTER.match(first) and filled <= max(2, len(order) // 2):
+            cut = lines[k]
+            break
+    if cut is not None:
+        keep &= lines < cut
+    dropped = int(n - keep.sum())
+    return (table if dropped == 0 else table.filter(arrow.array(keep))), dropped
+
+
+def read_source(
     path: Path,
     columns: dict[str, tuple[str, ...]],
     optional: Iterable[str] = (),
@@ -90,86 +416,161 @@ def read_table(
 
     ``columns`` maps each canonical name to the accepted header spellings. The header row is
     the first line that holds every required column; a missing one is an error naming it.
+    Blank rows and a trailing 'Total' footer are skipped, not counted as data.
     """
     path = Path(path)
-    text, encoding = decode(path)
-    lines = text.splitlines()
-    optional = set(optional)
-    wanted = {canon: {_norm(a) for a in (canon, *aliases)} for canon, aliases in columns.items()}
-    required = [c for c in columns if c not in optional]
-    best: tuple[int, list[str]] | None = None
-    header_idx = None
-    header: list[str] = []
-    for idx, line in enumerate(lines[:max_preamble]):
-        cells = next(csv.reader([line]), [])
-        normed = {_norm(c) for c in cells}
-        found = [c for c in required if wanted[c] & normed]
-        if best is None or len(found) > len(best[1]):
-            best = (idx, found)
-        if len(found) == len(required):
-            header_idx, header = idx, cells
+    raw_bytes = path.read_bytes()
+    data, encoding = to_utf8(raw_bytes, path.name)
+    for attempt in range(2):
+        head = data[:_HEAD_BYTES].decode("utf-8", errors="replace")
+        head_lines = [ln.rstrip("\r") for ln in head.split("\n")]
+        header_idx, header = _find_header(head_lines, columns, set(optional), path.name,
+                                          max_preamble)
+        positions = _positions(header, columns)
+        body_start = 0
+        for _ in range(header_idx + 1):
+            nxt = data.find(b"\n", body_start)
+            body_start = len(data) if nxt < 0 else nxt + 1
+        try:
+            try:
+                cols, lines, cells, lookup = _fast_read(data, body_start, header_idx + 2,
+                                                        len(header), positions)
+            except _Fallback:
+                text = data.decode("utf-8")
+                cols, lines, cells, lookup = _slow_read(text, header_idx, len(header),
+                                                        positions)
             break
-    if header_idx is None:
-        idx, found = best if best else (0, [])
-        missing = [c for c in required if c not in found]
-        raise LoadError(
-            f"{path.name}: line {idx + 1}: missing required column(s) "
-            + ", ".join(f"'{m}'" for m in missing)
-            + f" (accepted names: "
-            + "; ".join(f"{m}: {', '.join((m, *columns[m]))}" for m in missing)
-            + ")"
-        )
-    positions: dict[str, int] = {}
-    for pos, cell in enumerate(header):
-        key = _norm(cell)
-        for canon, names in wanted.items():
-            if key in names and canon not in positions:
-                positions[canon] = pos
-    records: list[dict] = []
-    body = "\n".join(lines[header_idx + 1 :])
-    reader = csv.reader(io.StringIO(body))
-    width = len(header)
-    for offset, cells in enumerate(reader):
-        line_no = header_idx + 2 + offset
-        if not cells or not any(c.strip() for c in cells):
-            continue
-        raw = ",".join(cells)
-        rec = {c: (cells[p].strip() if p < len(cells) else None) for c, p in positions.items()}
-        rec["_line"] = line_no
-        rec["_raw"] = raw
-        rec["_width"] = len(cells) == width
-        records.append(rec)
-    frame = pd.DataFrame.from_records(
-        records, columns=[*positions.keys(), "_line", "_raw", "_width"]
-    )
+        except UnicodeDecodeError:
+            if attempt:
+                raise LoadError(f"{path.name}: cannot decode the file as text") from None
+            data, encoding = to_utf8(raw_bytes, path.name, force_legacy=True)
+    n = len(lines)
+    arrays = {}
     for canon in columns:
-        if canon not in frame.columns:
-            frame[canon] = None
-    return SourceTable(path=path, encoding=encoding, header_line=header_idx + 1, frame=frame)
+        col = cols.get(canon)
+        arrays[canon] = (pc.utf8_trim_whitespace(col) if col is not None
+                         else arrow.nulls(n, type=arrow.string()))
+    arrays["_line"] = arrow.array(lines, type=arrow.int64())
+    arrays["_cells"] = arrow.array(cells, type=arrow.int64())
+    table = arrow.table(arrays)
+    order = [c for c, _ in sorted(positions.items(), key=lambda kv: kv[1])]
+    table, skipped = _drop_blank_and_footer(table, order)
+    labels = {canon: header[pos] for canon, pos in positions.items()}
+    return SourceTable(path=path, encoding=encoding, header_line=header_idx + 1, header=header,
+                       labels=labels, table=table, raw_lookup=lookup, skipped_lines=skipped)
 
 
-_AMOUNT_JUNK = re.compile(r"[£,\s]|GBP", re.IGNORECASE)
+def read_table(
+    path: Path,
+    columns: dict[str, tuple[str, ...]],
+    optional: Iterable[str] = (),
+    max_preamble: int = 40,
+) -> SourceTable:
+    """``read_source`` for the small loaders; their rows are in ``.frame`` (pandas)."""
+    return read_source(path, columns, optional, max_preamble)
+
+
+# --- parsing cells ---------------------------------------------------------------------------
+_PLAIN_NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)$")
+
+
+def _amount_one(text: str | None) -> float | None:
+    if text is None:
+        return None
+    s = text.strip().replace("\u2212", "-")
+    negative = False
+    if s.startswith("(") and s.endswith(")"):
+        negative, s = True, s[1:-1]
+    up = s.upper()
+    if up.endswith("CR"):
+        negative, s = True, s[:-2]
+    elif up.endswith("DR"):
+        s = s[:-2]
+    s = re.sub(r"[£,\s]|GBP", "", s, flags=re.IGNORECASE)
+    if s.endswith("-") and s.count("-") == 1:
+        negative, s = True, s[:-1]
+    if s.startswith("£"):
+        s = s[1:]
+    if not _PLAIN_NUMBER.match(s):
+        return None
+    value = float(s)
+    return -abs(value) if negative else value
+
+
+def parse_amount_arrow(values: arrow.Array | arrow.ChunkedArray) -> np.ndarray:
+    """Parse '£1,234.50', '(500.00)', '500.00CR' and '-500' into float64; others become NaN."""
+    s = values if isinstance(values, arrow.ChunkedArray) else arrow.chunked_array([values])
+    s = s.cast(arrow.string())
+    out = np.full(len(s), np.nan)
+    plain = pc.fill_null(pc.match_substring_regex(s, _PLAIN_NUMBER.pattern), False)
+    plain_np = plain.to_numpy(zero_copy_only=False)
+    if plain_np.any():
+        nums = pc.cast(pc.if_else(plain, s, None), arrow.float64())
+        out[plain_np] = nums.to_numpy(zero_copy_only=False)[plain_np]
+    rest = np.flatnonzero(~plain_np)
+    if len(rest):
+        texts = s.take(arrow.array(rest)).to_pylist()
+        parsed = [_amount_one(t) for t in texts]
+        out[rest] = [np.nan if v is None else v for v in parsed]
+    out[~np.isfinite(out)] = np.nan
+    return out
 
 
 def parse_amount(values: pd.Series) -> pd.Series:
     """Parse '£1,234.50', '(500.00)' and '-500' into floats; anything else becomes NaN."""
-    s = values.astype("string").fillna("")
-    negative = s.str.match(r"^\s*\(.*\)\s*$") | s.str.strip().str.endswith("CR")
-    cleaned = s.str.replace(_AMOUNT_JUNK, "", regex=True).str.strip("()").str.removesuffix("CR")
-    out = pd.to_numeric(cleaned.where(cleaned.str.fullmatch(r"-?\d+(\.\d+)?")), errors="coerce")
-    return out.where(~negative, -out.abs()).astype("float64")
+    arr = arrow.array([None if (v is None or (isinstance(v, float) and np.isnan(v))) else str(v)
+                       for v in values], type=arrow.string())
+    return pd.Series(parse_amount_arrow(arr), index=values.index, dtype="float64")
+
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z?)?"
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})" + _TIME + "$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + "$")
+_DMONY = re.compile(r"^(\d{1,2})[ \-]([A-Za-z]{3,9})[ \-,]*(\d{4}|\d{2})" + _TIME + "$")
+
+
+def _date_one(text: str | None) -> date | None:
+    if not text:
+        return None
+    s = text.strip()
+    try:
+        if m := _DMY.match(s):
+            d, mo, y = int(m[1]), int(m[2]), m[3]
+            return date(int(y) + 2000 if len(y) == 2 else int(y), mo, d)
+        if m := _ISO.match(s):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        if m := _DMONY.match(s):
+            mo = _MONTHS.get(m[2][:3].lower())
+            y = m[3]
+            return date(int(y) + 2000 if len(y) == 2 else int(y), mo, int(m[1])) if mo else None
+    except ValueError:  # 31/02/2024
+        return None
+    return None
+
+
+def parse_date_arrow(values: arrow.Array | arrow.ChunkedArray) -> arrow.Array:
+    """UK dates (dd/mm/yyyy, dd/mm/yy, dd-Mon-yyyy, ISO yyyy-mm-dd, an optional time) as date32.
+
+    Each distinct text is parsed once (a file has few distinct dates); impossible dates such
+    as 31/02/2024 become null, as does anything else.
+    """
+    s = values if isinstance(values, arrow.ChunkedArray) else arrow.chunked_array([values])
+    if len(s) == 0:
+        return arrow.array([], type=arrow.date32())
+    enc = pc.dictionary_encode(s.cast(arrow.string())).combine_chunks()
+    uniq = [_date_one(t) for t in enc.dictionary.to_pylist()]
+    parsed = arrow.array(uniq, type=arrow.date32())
+    return parsed.take(enc.indices)
 
 
 def parse_uk_date(values: pd.Series) -> pd.Series:
-    """Parse UK dates (dd/mm/yyyy, dd-mm-yy, dd-Mon-yyyy, ISO yyyy-mm-dd); others become NaT."""
-    s = values.astype("string").fillna("").str.strip()
-    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    for fmt in ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %Y", "%Y-%m-%d"):
-        todo = out.isna() & (s != "")
-        if not todo.any():
-            break
-        out.loc[todo] = pd.to_datetime(s[todo], format=fmt, errors="coerce")
-    return out
+    """Parse UK dates (see ``parse_date_arrow``) into datetime64; others become NaT."""
+    arr = arrow.array([v if isinstance(v, str) else None for v in values], type=arrow.string())
+    parsed = parse_date_arrow(arr)
+    out = pd.to_datetime(pd.Series(parsed.to_pandas(), index=values.index), errors="coerce")
+    return out.astype("datetime64[ns]")
 
 
 def financial_year(dates: pd.Series) -> pd.Series:
@@ -181,6 +582,21 @@ def financial_year(dates: pd.Series) -> pd.Series:
     )
 
 
+def fy_of(day: date) -> str:
+    start = day.year - (1 if day.month < 4 else 0)
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def financial_year_arrow(dates: arrow.Array | arrow.ChunkedArray) -> arrow.Array:
+    """UK financial year ('2023/24') of each date32; null stays null."""
+    enc = pc.dictionary_encode(dates).combine_chunks() if len(dates) else None
+    if enc is None:
+        return arrow.array([], type=arrow.string())
+    labels = arrow.array([None if d is None else fy_of(d) for d in enc.dictionary.to_pylist()],
+                         type=arrow.string())
+    return labels.take(enc.indices)
+
+
 FY_PATTERN = r"^\d{4}/\d{2}$"
 
 
@@ -188,53 +604,144 @@ def fy_check() -> pa.Check:
     return pa.Check.str_matches(FY_PATTERN, error="a financial year written like 2023/24")
 
 
+def to_fy(values: pd.Series) -> pd.Series:
+    """'2017-18', '2017/18', '2017/2018', '201718' and '2017' (a financial year's start) -> '2017/18'."""
+    s = values.astype("string").str.strip()
+    m = s.str.extract(r"^(\d{4})\s*[-/_ ]?\s*(\d{2}|\d{4})?$")
+    start = pd.to_numeric(m[0], errors="coerce")
+    end = pd.to_numeric(m[1], errors="coerce")
+    ok = start.notna() & (end.isna() | ((end % 100) == ((start + 1) % 100)))
+    label = start.astype("Int64").astype("string") + "/" + (
+        ((start + 1) % 100).astype("Int64").astype("string").str.zfill(2))
+    return label.where(ok).astype(object).where(ok, None)
+
+
+# --- quarantine and validation ---------------------------------------------------------------
 @dataclass
 class Quarantine:
     """Collects refused rows: line, column, raw text and the rule they broke."""
 
     file_name: str
     rows: list[dict] = field(default_factory=list)
+    source: SourceTable | None = None
 
     def add(self, frame: pd.DataFrame, mask: pd.Series, column: str | None, reason: str) -> None:
-        for line, raw in zip(frame.loc[mask, "_line"], frame.loc[mask, "_raw"], strict=True):
-            self.rows.append(
-                {"line_no": int(line), "column_name": column, "raw_text": raw, "reason": reason}
-            )
+        lines = frame.loc[mask, "_line"].to_numpy()
+        raws = (frame.loc[mask, "_raw"].tolist() if "_raw" in frame.columns
+                else self._raw(lines))
+        self.add_rows(lines, [column] * len(lines), [reason] * len(lines), raws)
+
+    def add_rows(self, lines: Sequence[int], columns: Sequence[str | None],
+                 reasons: Sequence[str], raws: Sequence[str] | None = None) -> None:
+        raws = list(raws) if raws is not None else self._raw(lines)
+        seen = self.lines()
+        for line, col, reason, raw in zip(lines, columns, reasons, raws, strict=True):
+            if int(line) in seen:
+                continue
+            seen.add(int(line))
+            self.rows.append({"line_no": int(line), "column_name": col,
+                              "raw_text": raw if raw is not None else "", "reason": reason})
+
+    def _raw(self, lines: Sequence[int]) -> list[str]:
+        if self.source is None:
+            return [""] * len(lines)
+        return self.source.raw(lines)
 
     def lines(self) -> set[int]:
         return {r["line_no"] for r in self.rows}
 
 
+_RULE_NAMES = {
+    "not_nullable": "a value is required",
+    "column_in_dataframe": "the column must be present",
+}
+
+
+def _shown(value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "missing"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value)
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
 def validate(
-    frame: pd.DataFrame, schema: pa.DataFrameSchema, quarantine: Quarantine
+    frame: pd.DataFrame,
+    schema: pa.DataFrameSchema,
+    quarantine: Quarantine,
+    labels: dict[str, str] | None = None,
+    raw_columns: dict[str, str] | None = None,
+    width: int | None = None,
 ) -> pd.DataFrame:
-    """Validate with a pandera schema; quarantine every failing row and return the rest."""
+    """Validate with a pandera schema; quarantine every failing row and return the rest.
+
+    Each failing row is quarantined once; its reason lists every rule it broke (the column's
+    header in the file, the offending text and the rule), and ``column_name`` is the first
+    column at fault. ``raw_columns`` maps a parsed column to the frame column holding its text
+    as published, so the reason shows '25/06/2012900' rather than a missing date. A frame-level
+    failure (a column absent, a wrong dtype) refuses the whole file.
+    """
+    labels = labels or {}
+    raw_columns = raw_columns or {}
     try:
         schema.validate(frame, lazy=True)
         return frame
     except pa.errors.SchemaErrors as err:
-        cases = err.failure_cases
-    bad_idx: set = set()
-    frame_level: list[str] = []
-    for case in cases.itertuples(index=False):
-        idx = case.index
-        if idx is None or (isinstance(idx, float) and np.isnan(idx)):
-            frame_level.append(f"column '{case.column}': {case.check}")
-            continue
-        if idx in bad_idx:
-            continue
-        bad_idx.add(idx)
-        row = frame.loc[[idx]]
-        shown = "missing" if pd.isna(case.failure_case) else repr(case.failure_case)
-        quarantine.add(
-            row,
-            pd.Series(True, index=row.index),
-            str(case.column),
-            f"column '{case.column}': {shown} fails {case.check}",
-        )
-    if frame_level:
-        raise LoadError(f"{quarantine.file_name}: " + "; ".join(sorted(set(frame_level))))
-    return frame.drop(index=list(bad_idx))
+        cases = err.failure_cases.copy()
+    has_index = cases["index"].notna()
+    frame_level = cases[~has_index]
+    if len(frame_level):
+        rules = sorted({f"column '{labels.get(str(c), c)}': "
+                        f"{_RULE_NAMES.get(str(k), k)}" for c, k in
+                        zip(frame_level["column"], frame_level["check"], strict=True)})
+        raise LoadError(f"{quarantine.file_name}: " + "; ".join(rules))
+    cases = cases[has_index]
+    if pd.api.types.is_integer_dtype(frame.index.dtype):
+        cases["index"] = cases["index"].astype("int64")
+    order = {name: i for i, name in enumerate(schema.columns)}
+    cases["_order"] = [
+        -1 if col == "_cells" else (len(order) if ctx == "DataFrameSchema" else
+                                    order.get(col, len(order)))
+        for col, ctx in zip(cases["column"], cases["schema_context"], strict=True)]
+    cases = cases.sort_values(["index", "_order"], kind="stable")
+    idx_values = cases["index"].to_numpy()
+    uniq_idx = pd.unique(idx_values)
+    line_of = frame.loc[uniq_idx, "_line"].to_numpy()
+    lines_by_idx = dict(zip(uniq_idx.tolist(), line_of.tolist(), strict=True))
+    reasons: dict = {}
+    first_col: dict = {}
+    for idx, col, ctx, check, value in zip(idx_values, cases["column"], cases["schema_context"],
+                                           cases["check"], cases["failure_case"], strict=True):
+        parts = reasons.setdefault(idx, [])
+        if col == "_cells":
+            text = (f"the line has {_shown(value).strip(chr(39))} cells where the header has "
+                    f"{width if width is not None else 'a different number'}")
+            if width is not None and not pd.isna(value) and int(value) < width:
+                text += " (a separator is missing, or the file is cut short)"
+        elif ctx == "DataFrameSchema":
+            text = f"row: fails '{check}'"
+        else:
+            shown_value = value
+            raw_col = raw_columns.get(col)
+            if raw_col is not None:
+                shown_value = frame.at[idx, raw_col]
+            rule = _RULE_NAMES.get(str(check), check)
+            text = f"column '{labels.get(col, col)}': {_shown(shown_value)} fails '{rule}'"
+            first_col.setdefault(idx, labels.get(col, col))
+        if text not in parts:
+            parts.append(text)
+    q_lines, q_cols, q_reasons, q_raws = [], [], [], []
+    raw_in_frame = "_raw" in frame.columns
+    for idx, parts in reasons.items():
+        q_lines.append(lines_by_idx[idx])
+        q_cols.append(first_col.get(idx))
+        shown = parts[:3] + ([f"and {len(parts) - 3} more"] if len(parts) > 3 else [])
+        q_reasons.append("; ".join(shown))
+        if raw_in_frame:
+            q_raws.append(frame.at[idx, "_raw"])
+    quarantine.add_rows(q_lines, q_cols, q_reasons, q_raws if raw_in_frame else None)
+    return frame.drop(index=uniq_idx)
 
 
 def now() -> datetime:
@@ -248,16 +755,43 @@ def who() -> str:
         return "unknown"
 
 
+# --- loading ---------------------------------------------------------------------------------
+Frame = pd.DataFrame | arrow.Table
+
+
 @dataclass
 class Loader:
-    """One source format. ``parse`` returns {table: frame} of good rows and fills the quarantine."""
+    """One source format. ``parse`` returns {table: frame} of good rows and fills the quarantine.
+
+    A frame may be a pandas DataFrame or a pyarrow Table (the fast path for big files).
+    """
 
     kind: str
     tables: tuple[str, ...]
-    parse: Callable[[Path, Quarantine, duckdb.DuckDBPyConnection], dict[str, pd.DataFrame]]
+    parse: Callable[[Path, Quarantine, duckdb.DuckDBPyConnection], dict[str, Frame]]
     # column naming the file whose earlier rows a re-issue replaces; None for reference tables,
     # whose rows are replaced key by key (insert or replace)
     replace_key: str | None = "source_file"
+    # also replace rows key by key after deleting the file's earlier rows (another file may
+    # have loaded the same keys, e.g. a workbook and a long CSV of the same outturn year)
+    upsert: bool = False
+    # a loader that accepts several formats picks the one for this file
+    choose: Callable[[Path], Loader] | None = None
+
+
+def _already_loaded(con: duckdb.DuckDBPyConnection, kind: str, sha: str) -> str | None:
+    """The name under which identical content is the latest loaded version, if any."""
+    rows = con.execute(
+        """
+        select file_name from (
+            select file_name, file_sha256,
+                   row_number() over (partition by file_name order by load_id desc) as rn
+            from load_log where kind = $kind and status = 'loaded'
+        ) where rn = 1 and file_sha256 = $sha
+        """,
+        {"kind": kind, "sha": sha},
+    ).fetchall()
+    return rows[0][0] if rows else None
 
 
 def load_file(
@@ -269,29 +803,32 @@ def load_file(
 ) -> LoadResult:
     """Load one file in one transaction: log it, quarantine bad rows, refuse it whole if too many.
 
-    The same file (by sha256) loaded again changes nothing; a different file with the same
-    name (a corrected re-issue) replaces the rows the earlier one loaded.
+    The same content (by sha256) loaded again changes nothing but a 'skipped' line in the log;
+    a different file with the same name (a corrected re-issue) replaces the rows the earlier
+    one loaded. A file whose share of bad rows exceeds ``max_bad_share`` loads nothing; its
+    bad rows are still recorded in rejected_row so the refusal can be explained.
     """
     path = Path(path)
     if not path.is_file():
         raise LoadError(f"{path}: no such file")
+    if loader.choose is not None:
+        loader = loader.choose(path)
     sha = file_sha256(path)
     name = path.name
     loaded_by = loaded_by or who()
     started = now()
-    seen = con.execute(
-        "select count(*) from load_log where file_sha256 = $sha and kind = $kind and status = 'loaded'",
-        {"sha": sha, "kind": loader.kind},
-    ).fetchall()[0][0]
+    same = _already_loaded(con, loader.kind, sha)
     load_id = con.execute("select coalesce(max(load_id), 0) + 1 from load_log").fetchall()[0][0]
-    if seen:
+    if same is not None:
+        message = ("identical file already loaded" if same == name
+                   else f"identical to {same}, already loaded")
         con.execute(
             "insert into load_log values ($id, $kind, $file, $sha, 0, 0, 0, $start, $end, "
-            "'skipped', $by, 'identical file already loaded')",
+            "'skipped', $by, $msg)",
             {"id": load_id, "kind": loader.kind, "file": name, "sha": sha, "start": started,
-             "end": now(), "by": loaded_by},
+             "end": now(), "by": loaded_by, "msg": message},
         )
-        return LoadResult(loader.kind, name, sha, 0, 0, 0, "skipped", "identical file already loaded")
+        return LoadResult(loader.kind, name, sha, 0, 0, 0, "skipped", message)
 
     quarantine = Quarantine(name)
     frames = loader.parse(path, quarantine, con)
@@ -311,6 +848,8 @@ def load_file(
         else:
             status = "loaded"
             message = f"{n_bad} row(s) quarantined" if n_bad else ""
+            if not rows_read:
+                message = "no data rows"
             for table in loader.tables if loader.replace_key else ():
                 con.execute(
                     f"delete from {table} where {loader.replace_key} = $file",  # noqa: S608 - table names come from the loader's fixed tuple
@@ -318,7 +857,8 @@ def load_file(
                 )
             for table, frame in frames.items():
                 if len(frame):
-                    insert_frame(con, table, frame, replace=loader.replace_key is None)
+                    insert_frame(con, table, frame,
+                                 replace=loader.replace_key is None or loader.upsert)
             n_loaded = n_good
         con.execute(
             "insert into load_log values ($id, $kind, $file, $sha, $read, $loaded, $bad, $start, "
@@ -328,7 +868,8 @@ def load_file(
              "by": loaded_by, "msg": message},
         )
         if quarantine.rows:
-            rej = pd.DataFrame(quarantine.rows)
+            rej = pd.DataFrame(sorted(quarantine.rows, key=lambda r: r["line_no"]),
+                               columns=["line_no", "column_name", "raw_text", "reason"])
             rej.insert(0, "file_name", name)
             rej.insert(0, "load_id", load_id)
             insert_frame(con, "rejected_row", rej)
@@ -339,15 +880,17 @@ def load_file(
     except Exception:
         con.execute("rollback")
         raise
+    rejected = sorted(quarantine.rows, key=lambda r: r["line_no"])
     return LoadResult(loader.kind, name, sha, rows_read, n_loaded, n_bad, status, message,
-                      quarantine.rows)
+                      rejected)
 
 
 def insert_frame(
-    con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, replace: bool = False
+    con: duckdb.DuckDBPyConnection, table: str, frame: Frame, replace: bool = False
 ) -> None:
-    """Insert a DataFrame by column name into a warehouse table (table names are code constants)."""
-    cols = ", ".join(f'"{c}"' for c in frame.columns)
+    """Insert a frame by column name into a warehouse table (table names are code constants)."""
+    names = frame.column_names if isinstance(frame, arrow.Table) else list(frame.columns)
+    cols = ", ".join(f'"{c}"' for c in names)
     verb = "insert or replace into" if replace else "insert into"
     con.register("_incoming", frame)
     try:

@@ -1,0 +1,35 @@
+"""Accessibility statement (WCAG 2.2 AA)."""
+
+from __future__ import annotations
+
+import dash
+from dash import dcc, html
+
+dash.register_page(__name__, path="/accessibility",
+                   title="Accessibility statement — Outcomes Budget Dashboard", order=92)
+
+TEXT = """
+This dashboard is built to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level
+AA, as UK public-sector websites must.
+
+- Every chart has a title that states its finding, a text summary, and the data behind it as a
+  table ("Show the data") and as a CSV file.
+- Comparisons use words and symbols as well as colour; the colours are chosen to be told
+  apart with every common colour-vision deficiency.
+- Every page works with a keyboard alone; a "Skip to main content" link comes first, and the
+  focus is always visible.
+- Pages are tested in a real browser with axe-core on every release.
+
+### What we know is not yet right
+Interactive charts are drawn as images for sighted users; screen-reader users get the same
+information from the summary and the table, which hide nothing the chart shows.
+
+### Tell us about a problem
+Contact the council's web team and say which page and what went wrong. If you are not happy
+with the reply, contact the Equality Advisory and Support Service (EASS).
+"""
+
+
+def layout(**_query):
+    return html.Div([html.H1("Accessibility statement", id="accessibility-title"),
+                     dcc.Markdown(TEXT)])

@@ -1,0 +1,7 @@
+-- one row per indicator x place x period, with intervals and benchmark comparisons
+-- params: none
+select indicator_id, indicator_name, value_type, polarity, unit_label, geo_code, geo_name,
+       period, numerator, denominator, value, lower95, upper95, lower998, upper998,
+       england_value, region_value, vs_england_95, vs_england_998, vs_region_95, vs_region_998
+from mart_indicator
+order by indicator_id, geo_code, period

@@ -1,0 +1,32 @@
+-- one row per indicator x period for the borough, for the indicators measuring one investment
+-- area: value, count, interval at the chosen level ($level: '95' or '998'), the chosen
+-- benchmark's value ($benchmark: 'england' or 'region') and the comparison with it, and the
+-- recent trend
+-- params: $area_code, $benchmark, $level
+select
+    ol.role,
+    mi.indicator_id,
+    mi.indicator_name,
+    mi.polarity,
+    mi.unit_label,
+    mi.period,
+    mi.numerator,
+    mi.value,
+    case when $level = '998' then mi.lower998 else mi.lower95 end as lower_ci,
+    case when $level = '998' then mi.upper998 else mi.upper95 end as upper_ci,
+    case when $benchmark = 'region' then mi.region_value else mi.england_value end
+        as benchmark_value,
+    case
+        when $benchmark = 'region' and $level = '998' then mi.vs_region_998
+        when $benchmark = 'region' then mi.vs_region_95
+        when $level = '998' then mi.vs_england_998
+        else mi.vs_england_95
+    end as comparison,
+    t.trend
+from outcome_link as ol
+join mart_indicator as mi on mi.indicator_id = ol.indicator_id and mi.geo_role = 'borough'
+left join mart_indicator_trend as t
+    on t.indicator_id = mi.indicator_id and t.geo_code = mi.geo_code
+where ol.area_code = $area_code
+order by case ol.role when 'main' then 0 when 'supporting' then 1 else 2 end,
+         mi.indicator_id, mi.period

@@ -1,0 +1,68 @@
+"""The public file holds published rows only; the public app cannot reach drafts."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+import requests
+
+from tests.conftest import start_gunicorn, stop
+from warehouse.publish import publish
+
+
+@pytest.fixture(scope="module")
+def public_file(warehouse_file, tmp_path_factory):
+    return publish(warehouse_file, tmp_path_factory.mktemp("public") / "public.duckdb")
+
+
+def _count(path, sql):
+    con = duckdb.connect(str(path), read_only=True, config={"threads": 1})
+    try:
+        return con.execute(sql).fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def test_internal_file_has_unpublished_rows(demo_source, tmp_path):
+    # the demo has a draft budget: the test below would be empty without it
+    from warehouse.build import build
+
+    internal = build(demo_source, tmp_path / "internal.duckdb").path
+    assert _count(internal, "select count(*) from budget where not published") > 0
+
+
+def test_public_file_has_no_unpublished_rows(public_file):
+    assert _count(public_file, "select count(*) from budget where not published") == 0
+    assert _count(public_file, "select count(*) from budget where version = 'draft'") == 0
+    assert _count(public_file, "select count(*) from scenario where status <> 'published'") == 0
+    assert _count(public_file, "select count(*) from rejected_row") == 0
+    assert _count(public_file, "select count(*) from load_log where message is not null") == 0
+    assert _count(public_file, "select count(distinct loaded_by) from load_log") == 1
+
+
+def test_public_file_keeps_the_published_data(public_file, warehouse_file):
+    for table in ("spend", "indicator_value", "mart_area_overview", "spillover_link"):
+        assert _count(public_file, f"select count(*) from {table}") == _count(
+            warehouse_file, f"select count(*) from {table}")
+
+
+@pytest.fixture(scope="module")
+def public_server(public_file, tmp_path_factory):
+    drafts = tmp_path_factory.mktemp("drafts") / "drafts.sqlite3"
+    proc, url = start_gunicorn(public_file, mode="public", extra_env={"DRAFTS_PATH": str(drafts)})
+    yield url, drafts
+    stop(proc)
+
+
+def test_public_mode_has_no_internal_routes_or_callbacks(public_server):
+    url, drafts = public_server
+    layout = requests.get(url + "/_dash-layout", timeout=10)
+    assert layout.status_code == 200
+    deps = requests.get(url + "/_dash-dependencies", timeout=10).json()
+    ids = " ".join(str(d.get("output", "")) + str(d.get("inputs", "")) for d in deps)
+    assert "scenarios-" not in ids
+    assert "director-" not in ids
+    # the page registry of the public app lists no internal page
+    index = requests.get(url + "/", timeout=10).text
+    assert "/scenarios" not in index and "/director" not in index
+    assert not drafts.exists()
