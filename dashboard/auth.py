@@ -9,6 +9,12 @@
   from a header the browser could send. The proxy must strip these headers from clients.
 - ``basic`` — HTTP basic auth against the users file (passwords stored as werkzeug hashes),
   for a small install.
+- ``oidc`` — sign-in through the council's identity provider by OpenID Connect (Authlib):
+  ``OIDC_ISSUER`` (its discovery document is read from
+  ``{OIDC_ISSUER}/.well-known/openid-configuration``), ``OIDC_CLIENT_ID``,
+  ``OIDC_CLIENT_SECRET``, and ``SECRET_KEY`` for the signed session cookie. The signed-in
+  name (the ``email`` or ``preferred_username`` claim) is looked up in the users file for its
+  role; someone the file does not name is a viewer.
 
 The users file (``AUTH_USERS_FILE``, YAML) maps each user to a role and, for directors, their
 departments::
@@ -30,7 +36,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from flask import Response, request
+from flask import Response, abort, redirect, request, session, url_for
 from werkzeug.security import check_password_hash
 
 ROLES = ("anonymous", "viewer", "director", "cabinet", "admin")
@@ -58,8 +64,8 @@ DEMO_USER = User("demo cabinet member", "cabinet")
 
 def auth_mode() -> str:
     mode = os.environ.get("AUTH_MODE", "none").strip().lower()
-    if mode not in ("none", "header", "basic"):
-        raise ValueError(f"AUTH_MODE must be none, header or basic, not {mode!r}")
+    if mode not in ("none", "header", "basic", "oidc"):
+        raise ValueError(f"AUTH_MODE must be none, header, basic or oidc, not {mode!r}")
     return mode
 
 
@@ -97,6 +103,11 @@ def current_user() -> User:
     if mode == "header":
         name = request.headers.get("X-Remote-User", "")
         return (_from_file(name) if name else None) or ANONYMOUS
+    if mode == "oidc":
+        name = session.get("user")
+        if not name:
+            return ANONYMOUS
+        return _from_file(name) or User(name, "viewer")
     auth = request.authorization
     if auth and auth.type == "basic" and auth.username:
         path = os.environ.get("AUTH_USERS_FILE")
@@ -106,16 +117,74 @@ def current_user() -> User:
     return ANONYMOUS
 
 
+OPEN_PATHS = ("/login", "/auth/callback", "/logout", "/assets/")
+
+
 def register(server) -> None:
-    """In basic mode, ask for credentials on every request that has none that are valid."""
+    """Ask for sign-in on every internal request without a valid user (basic and OIDC)."""
+    from dashboard import settings
+
+    mode = auth_mode()
+    if settings.mode() == "internal" and mode == "oidc":
+        _register_oidc(server)
 
     @server.before_request
     def require_login():
-        from dashboard import settings
-
-        if settings.mode() == "public" or auth_mode() != "basic":
+        if settings.mode() == "public" or mode == "none":
             return None
-        if current_user() is ANONYMOUS:
+        if request.path.startswith(OPEN_PATHS):
+            return None
+        if current_user() is not ANONYMOUS:
+            return None
+        if mode == "header":
+            return Response("Sign in through the council's portal.", 401)
+        if mode == "basic":
             return Response("Sign in to use the internal dashboard.", 401,
                             {"WWW-Authenticate": 'Basic realm="Outcomes Budget Dashboard"'})
-        return None
+        if request.path.startswith(("/_dash", "/api/", "/download/")):
+            abort(401)
+        return redirect(url_for("oidc_login"))
+
+
+def _register_oidc(server) -> None:
+    from authlib.integrations.flask_client import OAuth
+
+    secret = os.environ.get("SECRET_KEY")
+    if not secret:
+        raise ValueError("AUTH_MODE=oidc needs SECRET_KEY for the signed session cookie")
+    server.secret_key = secret
+    server.config.update(SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "1") == "1",
+                         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    issuer = os.environ["OIDC_ISSUER"].rstrip("/")
+    oauth = OAuth(server)
+    metadata = {"server_metadata_url": f"{issuer}/.well-known/openid-configuration"}
+    if os.environ.get("OIDC_AUTHORIZE_URL"):  # a provider without discovery, or a test
+        metadata = {"authorize_url": os.environ["OIDC_AUTHORIZE_URL"],
+                    "access_token_url": os.environ.get("OIDC_TOKEN_URL", ""),
+                    "jwks_uri": os.environ.get("OIDC_JWKS_URL", "")}
+    oauth.register("council", client_id=os.environ["OIDC_CLIENT_ID"],
+                   client_secret=os.environ.get("OIDC_CLIENT_SECRET", ""),
+                   client_kwargs={"scope": "openid email profile"}, **metadata)
+
+    @server.route("/login", endpoint="oidc_login")
+    def login():
+        return oauth.council.authorize_redirect(url_for("oidc_callback", _external=True))
+
+    @server.route("/auth/callback", endpoint="oidc_callback")
+    def callback():
+        try:
+            token = oauth.council.authorize_access_token()
+        except Exception:  # noqa: BLE001 - any failed sign-in is a 400, never a traceback
+            abort(400)
+        claims = token.get("userinfo") or {}
+        name = claims.get("email") or claims.get("preferred_username")
+        if not name:
+            abort(400)
+        session.clear()
+        session["user"] = str(name)
+        return redirect("/")
+
+    @server.route("/logout")
+    def logout():
+        session.clear()
+        return redirect("/")

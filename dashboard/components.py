@@ -1,8 +1,9 @@
-"""Shared page parts: the page shell, figures of money, comparison badges and chart + data blocks."""
+"""Shared page parts: money figures, comparison badges, and chart + data blocks."""
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
@@ -79,9 +80,11 @@ def chart_block(block_id: str, title: str, summary: str, figure, table: pd.DataF
         html.P(summary, className="chart-summary", id=f"{block_id}-summary"),
     ]
     if figure is not None:
-        parts.append(dcc.Graph(id=f"{block_id}-graph", figure=figure,
-                               config={"displayModeBar": False, "responsive": True},
-                               className="chart", **{"aria-hidden": "true"}))
+        # dcc.Graph takes no aria props: the wrapper hides the picture from screen readers,
+        # which get the summary and the data table instead
+        parts.append(html.Div(dcc.Graph(id=f"{block_id}-graph", figure=figure,
+                                        config={"displayModeBar": False, "responsive": True},
+                                        className="chart"), **{"aria-hidden": "true"}))
     details = [html.Summary("Show the data"), data_table(table, title, f"{block_id}-table")]
     if download:
         name, params = download
@@ -128,10 +131,11 @@ def trend_marker(label: str | None) -> html.Span:
 
 def radio_group(control_id: str, legend: str, options: list[tuple[str, str]],
                 value: str) -> html.Fieldset:
-    """Radio buttons in a fieldset with a legend: one tab stop, arrow keys between options."""
+    """Radio buttons in a fieldset with a legend."""
     return html.Fieldset([
         html.Legend(legend, className="form-label fw-semibold fs-6 mb-1"),
-        dbc.RadioItems(id=control_id, value=value, inline=True,
+        # a shared name makes the inputs one group: one tab stop, arrow keys between options
+        dbc.RadioItems(id=control_id, name=control_id, value=value, inline=True,
                        options=[{"label": label, "value": v} for v, label in options]),
     ], className="control")
 
@@ -153,3 +157,103 @@ def not_found(title: str, message: str, links: list[tuple[str, str]]) -> html.Di
         html.P(message),
         html.Ul([html.Li(html.A(text, href=href)) for href, text in links]),
     ], className="not-found")
+
+
+# --- spill-over and scenario helpers --------------------------------------------------------
+MINUS = "\u2212"  # a true minus sign: screen readers say "minus", and it lines up with "+"
+
+
+def money_signed(value: float | None, digits: int = 0) -> str:
+    """£ with a true minus sign for negatives ("−£34,477"); £m above a million."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = money(abs(value), digits)
+    return f"{MINUS}{text}" if round(value, digits) < 0 else text
+
+
+def money_interval(low: float | None, high: float | None) -> str:
+    """A 95% interval of money, as "−£63,557 to −£24,652"."""
+    return f"{money_signed(low)} to {money_signed(high)}"
+
+
+def probability(p: float | None) -> str:
+    """A probability as a whole per cent, never claiming certainty from a finite sample."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "–"
+    if 0 < p < 0.01:
+        return "under 1%"
+    if 0.99 < p < 1:
+        return "over 99%"
+    return f"{p * 100:.0f}%"
+
+
+def likelihood(p: float) -> str:
+    """Words for a probability of a net saving, in the IPCC calibrated-language bands."""
+    if p >= 0.99:
+        return "virtually certain"
+    if p >= 0.9:
+        return "very likely"
+    if p >= 0.66:
+        return "likely"
+    if p > 0.33:
+        return "about as likely as not"
+    if p > 0.1:
+        return "unlikely"
+    if p > 0.01:
+        return "very unlikely"
+    return "exceptionally unlikely"
+
+
+class SpilloverInputs(NamedTuple):
+    """What the spill-over model needs, from the named queries."""
+
+    links: pd.DataFrame
+    unit_costs: pd.DataFrame
+    payers: pd.DataFrame
+    funders: dict[str, str]  # service_code -> the department (payer) that funds it
+    services: pd.DataFrame  # one row per service, with its latest year's spend
+
+
+def spillover_inputs() -> SpilloverInputs:
+    """The model's inputs, through the cache (frames are shared: do not mutate them)."""
+    from dashboard import data
+
+    services = data.query("service_spend_latest")
+    return SpilloverInputs(
+        links=data.query("spillover_links"),
+        unit_costs=data.query("unit_costs"),
+        payers=data.query("payers"),
+        funders=dict(zip(services["service_code"], services["dept_code"], strict=True)),
+        services=services,
+    )
+
+
+def display_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A chart's table as a reader sees it: £ (``*_gbp``) and counts to the unit, other numbers
+    to one place, ids as text, a dash for gaps. The CSV serves the unformatted frame."""
+    whole = ("count", "payments", "outcome_units", "n_payments")
+    out = frame.copy()
+    for col in out.columns:
+        series = out[col]
+        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            out[col] = series.fillna("–").astype(str)
+        elif col.endswith("_id"):
+            out[col] = series.astype(str)
+        elif col.endswith("_gbp") or col in whole:
+            out[col] = [number(v, 0) for v in series]
+        else:
+            out[col] = [number(v, 1) for v in series]
+    return out
+
+
+def validation_render() -> bool:
+    """True when Dash calls a page's ``layout()`` to build its validation layout.
+
+    Dash runs every page's layout once, on the first request, and sends the result to every
+    browser inside each page's ``_dash-config``: a page should then return only the
+    components its callbacks name, with no data (nothing user-specific, nothing heavy).
+    Real page views come through the pages callback, a POST to ``_dash-update-component``.
+    """
+    from flask import has_request_context, request
+
+    return not has_request_context() or not request.path.endswith("/_dash-update-component")

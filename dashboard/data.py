@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 from flask_caching import Cache
 
@@ -40,3 +42,23 @@ def query(name: str, **params) -> pd.DataFrame:
 def allowed(name: str, column: str) -> frozenset:
     """The allow-list for an input: the values of ``column`` in an allow-list query."""
     return frozenset(query(name)[column].astype(str))
+
+
+def memoize(fn):
+    """Cache ``fn``'s result (a figure, a page section) by its arguments and the warehouse version.
+
+    Arguments must be plain values (str, int, tuples of them): they form the cache key. The
+    result is pickled into the cache (Redis when shared), so callers must not mutate it.
+    """
+
+    def body(_version, *args, **kwargs):
+        return fn(*args, **kwargs)
+
+    body.__module__, body.__qualname__ = fn.__module__, fn.__qualname__  # the key's namespace
+    cached = cache.memoize()(body)
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        return cached(version(), *args, **kwargs)
+
+    return call

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dash
+
 from dashboard import api, auth, data, downloads, security, settings
 from dashboard.layout import shell
 

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
+import threading
+
 from flask import request
+
+try:  # brotli is optional: without it static files are served gzipped
+    import brotli
+except ImportError:  # pragma: no cover
+    brotli = None
 
 LONG_CACHE = "public, max-age=31536000, immutable"
 CSP = "; ".join([
@@ -43,7 +51,73 @@ def register(server, app) -> None:
         path = request.path
         if path.startswith("/_dash-component-suites/") or path.startswith("/assets/"):
             response.headers["Cache-Control"] = LONG_CACHE
+            response = compressed(response)
+        elif response.mimetype in DYNAMIC:
+            response = compressed_dynamic(response)
         return response
+
+
+COMPRESSIBLE = ("javascript", "css", "json", "svg", "text/")
+_packed: dict[tuple[str, str], bytes] = {}
+_packed_lock = threading.Lock()
+
+
+DYNAMIC = ("text/html", "application/json")
+
+
+def compressed_dynamic(response):
+    """Compress a page or callback response (fast settings: it changes per request).
+
+    Dash puts the validation layout of every page into each HTML page (hundreds of kB),
+    so this matters on mobile data. No secrets are echoed in these bodies (BREACH).
+    """
+    accepted = request.headers.get("Accept-Encoding", "")
+    if (response.status_code != 200 or response.direct_passthrough or response.is_streamed
+            or "Content-Encoding" in response.headers):
+        return response
+    raw = response.get_data()
+    if len(raw) < 1400:
+        return response
+    if brotli and "br" in accepted:
+        body, encoding = brotli.compress(raw, quality=1), "br"
+    elif "gzip" in accepted:
+        body, encoding = gzip.compress(raw, 5), "gzip"
+    else:
+        return response
+    response.set_data(body)
+    response.headers["Content-Encoding"] = encoding
+    response.headers["Content-Length"] = str(len(body))
+    response.vary.add("Accept-Encoding")
+    return response
+
+
+def compressed(response):
+    """Serve a static file compressed (br, else gzip), each file compressed once per worker.
+
+    The files are immutable between deployments (their URLs carry a version), so the
+    compressed bytes are kept in memory keyed by path: the worker compresses plotly.js once,
+    not on every request.
+    """
+    accepted = request.headers.get("Accept-Encoding", "")
+    encoding = "br" if brotli and "br" in accepted else "gzip" if "gzip" in accepted else None
+    if (encoding is None or response.status_code != 200 or "Content-Encoding" in response.headers
+            or not any(t in (response.mimetype or "") for t in COMPRESSIBLE)):
+        return response
+    key = (request.path, encoding)
+    with _packed_lock:
+        body = _packed.get(key)
+    if body is None:
+        response.direct_passthrough = False
+        raw = response.get_data()
+        body = brotli.compress(raw, quality=9) if encoding == "br" else gzip.compress(raw, 9)
+        with _packed_lock:
+            _packed[key] = body
+    response.direct_passthrough = False
+    response.set_data(body)
+    response.headers["Content-Encoding"] = encoding
+    response.headers["Content-Length"] = str(len(body))
+    response.vary.add("Accept-Encoding")
+    return response
 
 
 MAX_REQUEST_BYTES = 64 * 1024  # a callback body is a few kB; anything far larger is refused

@@ -19,6 +19,11 @@ class Setting:
 SETTINGS = [
     Setting("DASHBOARD_MODE", "internal", "public (published data only) or internal"),
     Setting("WAREHOUSE_PATH", "var/warehouse.duckdb", "the DuckDB warehouse file to read"),
+    Setting("DRAFTS_PATH", "var/drafts.sqlite3",
+            "the separate writable store of draft scenarios (internal mode only)"),
+    Setting("AUTH_MODE", "none", "none (local demo), header, basic or oidc: see dashboard/auth.py"),
+    Setting("AUTH_USERS_FILE", "", "YAML users file: name, role, departments, password hash"),
+    Setting("RATE_LIMIT", "600 per minute", "requests per client address"),
     Setting("CACHE_REDIS_URL", "", "redis://host:port/db to share the cache between instances"),
     Setting("CACHE_TIMEOUT_S", "3600", "seconds a cached query or figure is kept"),
     Setting("HOST", "127.0.0.1", "address gunicorn binds to"),

@@ -396,12 +396,21 @@ class _Model:
     price_years: tuple[str, ...]
 
 
+def _sorted(frame: Any, key: str) -> Any:
+    if isinstance(frame, pd.DataFrame) and key in frame.columns:
+        return frame.sort_values(key, kind="stable").reset_index(drop=True)
+    return frame
+
+
 def _prepare(
     links: pd.DataFrame,
     unit_costs: pd.DataFrame,
     payers: pd.DataFrame,
     grade_adjustments: Mapping[str, GradeAdjustment],
 ) -> _Model:
+    # Draws are taken in key order, so the same inputs in any row order give the same draws.
+    links = _sorted(links, "link_id")
+    unit_costs = _sorted(unit_costs, "cost_item")
     # ---- payers -----------------------------------------------------------------
     payers = _require_frame(payers, _PAYER_COLUMNS, "payers")
     payer_codes = _row_keys(payers, "payer_code", "payer")

@@ -8,9 +8,11 @@ locked, and reopened when ``build`` swaps a new warehouse file in.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,45 @@ QUERY_TIMEOUT_S = 5.0
 
 class QueryError(Exception):
     """A query that could not run: unknown name, wrong parameters, too many rows, too slow."""
+
+
+class Watchdog:
+    """One thread for the whole process that interrupts queries past their time limit
+    (a timer thread per query would cost more than most of the queries themselves)."""
+
+    def __init__(self, tick_s: float = 0.1):
+        self._tick = tick_s
+        self._lock = threading.Lock()
+        self._active: dict[int, tuple[float, duckdb.DuckDBPyConnection]] = {}
+        self._next = 0
+        self._thread: threading.Thread | None = None
+
+    def watch(self, cursor: duckdb.DuckDBPyConnection, seconds: float) -> int:
+        with self._lock:
+            self._next += 1
+            self._active[self._next] = (time.monotonic() + seconds, cursor)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="query-watchdog",
+                                                daemon=True)
+                self._thread.start()
+            return self._next
+
+    def release(self, token: int) -> None:
+        with self._lock:
+            self._active.pop(token, None)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self._tick)
+            now = time.monotonic()
+            with self._lock:
+                overdue = [c for deadline, c in self._active.values() if deadline < now]
+            for cursor in overdue:
+                with contextlib.suppress(duckdb.Error):
+                    cursor.interrupt()
+
+
+WATCHDOG = Watchdog()
 
 
 @dataclass(frozen=True)
@@ -104,15 +145,14 @@ class Warehouse:
             raise QueryError(f"{name}: expects parameters {sorted(query.params)}, "
                              f"got {sorted(params)}")
         cur = self.connection().cursor()
-        timer = threading.Timer(QUERY_TIMEOUT_S, cur.interrupt)
-        timer.start()
+        token = WATCHDOG.watch(cur, QUERY_TIMEOUT_S)
         try:
             rel = cur.execute(query.sql, params)
             rows = rel.df()
         except duckdb.InterruptException as err:
             raise QueryError(f"{name}: took longer than {QUERY_TIMEOUT_S}s") from err
         finally:
-            timer.cancel()
+            WATCHDOG.release(token)
             cur.close()
         if len(rows) > MAX_ROWS:
             raise QueryError(f"{name}: more than {MAX_ROWS} rows")

@@ -37,6 +37,8 @@ SOURCE_LAYOUT: list[tuple[str, tuple[str, ...]]] = [
     ("spend", ("spend/*.csv",)),
     ("fingertips", ("indicators/fingertips_*.csv",)),
     ("scenarios", ("scenarios/*.csv",)),
+    ("outturn", ("outturn/*.csv", "outturn/*.xlsx")),
+    ("ascof", ("ascof/*.csv",)),
 ]
 REQUIRED_KINDS = ("mapping", "indicator-metadata", "spend", "fingertips")
 
@@ -182,10 +184,7 @@ def _build_info(con, build_id: str, sha: str, source: Path) -> pd.DataFrame:
 
 def _remove(path: Path) -> None:
     for p in (path, Path(str(path) + ".wal")):
-        try:
-            p.unlink()
-        except FileNotFoundError:
-            pass
+        p.unlink(missing_ok=True)
 
 
 def main_build(args) -> int:

@@ -292,7 +292,8 @@ FT_HEADER = [
     "Indicator ID", "Indicator Name", "Parent Code", "Parent Name", "Area Code", "Area Name",
     "Area Type", "Sex", "Age", "Category Type", "Category", "Time period", "Value",
     "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Lower CI 99.8 limit", "Upper CI 99.8 limit",
-    "Count", "Denominator", "Value note", "Recent Trend", "Compared to England value or percentiles",
+    "Count", "Denominator", "Value note", "Recent Trend",
+    "Compared to England value or percentiles",
     "Compared to Region value or percentiles", "Time period Sortable", "New data",
     "Compared to goal",
 ]

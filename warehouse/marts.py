@@ -55,7 +55,8 @@ def mart_indicator(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             out = compare.compare(df["value"], df[lo], df[hi], df[col], df["polarity"])
             # a place is not compared with itself
             same = df["geo_role"] == ("country" if bench == "england" else "region")
-            df[f"vs_{bench}_{level}"] = np.where(same, "not compared", np.asarray(out, dtype=object))
+            labels = np.asarray(out, dtype=object)
+            df[f"vs_{bench}_{level}"] = np.where(same, "not compared", labels)
     return df
 
 

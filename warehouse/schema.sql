@@ -238,3 +238,59 @@ create table build_info (
     is_demo boolean not null,
     latest_year varchar not null
 );
+
+-- one row per (department, expense type) label pair of a spend file -> service (files with no service-area column)
+create table spend_expense_mapping (
+    department_label varchar not null,
+    expense_type varchar not null,
+    service_code varchar not null references service (service_code),
+    primary key (department_label, expense_type)
+);
+
+-- one row per authority x financial year x Revenue Outturn (RS) service line: net current expenditure
+create table outturn (
+    e_code varchar not null,
+    ons_code varchar,
+    authority_name varchar not null,
+    authority_class varchar,
+    financial_year varchar not null,
+    rs_line integer,
+    service_line varchar not null,
+    net_current_expenditure_gbp double not null,
+    published_source varchar,
+    source_file varchar not null,
+    line_no integer not null,
+    primary key (e_code, financial_year, service_line)
+);
+
+-- one row per council x adult social care measure (ASCOF / Oflog code) x financial year x breakdown
+create table ascof_value (
+    measure_code varchar not null,
+    measure_name varchar not null,
+    geo_code varchar not null,
+    geo_name varchar not null,
+    financial_year varchar not null,
+    breakdown varchar not null,
+    value double,
+    numerator double,
+    denominator double,
+    comparator_median double,
+    polarity varchar check (polarity in ('higher is better', 'lower is better', 'no judgement')),
+    source_file varchar not null,
+    line_no integer not null,
+    primary key (measure_code, geo_code, financial_year, breakdown)
+);
+
+-- one row per NHS National Cost Collection year x service x currency (HRG or activity) code
+create table nhs_unit_cost (
+    collection_year varchar not null,
+    service varchar not null,
+    currency_code varchar not null,
+    currency_desc varchar not null,
+    activity double,
+    unit_cost_gbp double not null check (unit_cost_gbp >= 0),
+    total_cost_gbp double,
+    source_file varchar not null,
+    line_no integer not null,
+    primary key (collection_year, service, currency_code)
+);

@@ -8,7 +8,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 SETTINGS = {
-    "WAREHOUSE_PATH": ("var/warehouse.duckdb", "DuckDB file the dashboard reads and build replaces"),
+    "WAREHOUSE_PATH": ("var/warehouse.duckdb",
+                       "DuckDB file the dashboard reads and build replaces"),
     "DEMO_SOURCE_DIR": ("var/demo-source", "where the demo generator writes its source files"),
     "MAX_BAD_SHARE": ("0.05", "share of bad rows above which a file is refused whole"),
 }

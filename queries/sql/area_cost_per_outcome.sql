@@ -1,26 +1,49 @@
 -- one row per financial year for one investment area: allocated spend, outcome units and cost
--- per outcome with its 95% interval, in cash or real terms ($terms: 'cash' or 'real')
+-- per outcome with its 95% interval, in cash or real terms ($terms: 'cash' or 'real');
+-- missing numbers come back as NaN, not NULL (pandas reads NULLs through a slow masked path)
 -- params: $area_code, $terms
 select
     financial_year,
     outcome_unit_label,
-    case when $terms = 'real' then allocated_spend_real_gbp else allocated_spend_gbp end
-        as allocated_spend_gbp,
-    case when $terms = 'real' then allocated_spend_real_change_pct
-        else allocated_spend_change_pct end as allocated_spend_change_pct,
-    outcome_units,
-    outcome_lower,
-    outcome_upper,
-    outcome_units_change_pct,
-    case when $terms = 'real' then cost_per_outcome_real_gbp else cost_per_outcome_gbp end
-        as cost_per_outcome_gbp,
-    case when $terms = 'real' then cost_per_outcome_real_lower_gbp
-        else cost_per_outcome_lower_gbp end as cost_per_outcome_lower_gbp,
-    case when $terms = 'real' then cost_per_outcome_real_upper_gbp
-        else cost_per_outcome_upper_gbp end as cost_per_outcome_upper_gbp,
-    case when $terms = 'real' then cost_per_outcome_real_change_pct
-        else cost_per_outcome_change_pct end as cost_per_outcome_change_pct,
-    real_terms_base_year
+    real_terms_base_year,
+    coalesce(
+        case when $terms = 'real' then allocated_spend_real_gbp else allocated_spend_gbp end,
+        'nan'::double
+    ) as allocated_spend_gbp,
+    coalesce(
+        case
+            when $terms = 'real' then allocated_spend_real_change_pct
+            else allocated_spend_change_pct
+        end,
+        'nan'::double
+    ) as allocated_spend_change_pct,
+    coalesce(outcome_units, 'nan'::double) as outcome_units,
+    coalesce(outcome_units_change_pct, 'nan'::double) as outcome_units_change_pct,
+    coalesce(
+        case when $terms = 'real' then cost_per_outcome_real_gbp else cost_per_outcome_gbp end,
+        'nan'::double
+    ) as cost_per_outcome_gbp,
+    coalesce(
+        case
+            when $terms = 'real' then cost_per_outcome_real_lower_gbp
+            else cost_per_outcome_lower_gbp
+        end,
+        'nan'::double
+    ) as cost_per_outcome_lower_gbp,
+    coalesce(
+        case
+            when $terms = 'real' then cost_per_outcome_real_upper_gbp
+            else cost_per_outcome_upper_gbp
+        end,
+        'nan'::double
+    ) as cost_per_outcome_upper_gbp,
+    coalesce(
+        case
+            when $terms = 'real' then cost_per_outcome_real_change_pct
+            else cost_per_outcome_change_pct
+        end,
+        'nan'::double
+    ) as cost_per_outcome_change_pct
 from mart_area_year
 where area_code = $area_code
 order by financial_year

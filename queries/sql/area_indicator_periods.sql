@@ -1,21 +1,25 @@
 -- one row per indicator x period for the borough, for the indicators measuring one investment
--- area: value, count, interval at the chosen level ($level: '95' or '998'), the chosen
--- benchmark's value ($benchmark: 'england' or 'region') and the comparison with it, and the
--- recent trend
+-- area (main outcome first, then supporting, then the outcome count): value, count, interval
+-- at the chosen level ($level: '95' or '998'), the chosen benchmark's value ($benchmark:
+-- 'england' or 'region') and the comparison with it, and the recent trend; missing numbers
+-- come back as NaN, not NULL (pandas reads NULLs through a slow masked path)
 -- params: $area_code, $benchmark, $level
 select
     ol.role,
     mi.indicator_id,
     mi.indicator_name,
-    mi.polarity,
     mi.unit_label,
     mi.period,
-    mi.numerator,
-    mi.value,
-    case when $level = '998' then mi.lower998 else mi.lower95 end as lower_ci,
-    case when $level = '998' then mi.upper998 else mi.upper95 end as upper_ci,
-    case when $benchmark = 'region' then mi.region_value else mi.england_value end
-        as benchmark_value,
+    coalesce(mi.numerator, 'nan'::double) as numerator,
+    coalesce(mi.value, 'nan'::double) as value,
+    coalesce(case when $level = '998' then mi.lower998 else mi.lower95 end, 'nan'::double)
+        as lower_ci,
+    coalesce(case when $level = '998' then mi.upper998 else mi.upper95 end, 'nan'::double)
+        as upper_ci,
+    coalesce(
+        case when $benchmark = 'region' then mi.region_value else mi.england_value end,
+        'nan'::double
+    ) as benchmark_value,
     case
         when $benchmark = 'region' and $level = '998' then mi.vs_region_998
         when $benchmark = 'region' then mi.vs_region_95

@@ -1,17 +1,16 @@
 -- one row per service x investment area in one financial year for one department: the
--- allocation share and the allocated spend, budget and outturn (cash)
+-- allocation share and the allocated spend, budget and outturn (cash); missing numbers come
+-- back as NaN, not NULL (pandas reads NULLs through a slow masked path)
 -- params: $dept_code, $year
 select
-    m.service_code,
-    m.service_name,
-    m.statutory,
-    m.area_code,
-    a.area_name,
-    m.share,
-    m.allocated_spend_gbp,
-    m.allocated_budget_gbp,
-    m.allocated_outturn_gbp
-from mart_area_service_year as m
-join investment_area as a using (area_code)
-where m.dept_code = $dept_code and m.financial_year = $year
-order by m.service_code, a.sort_order
+    service_code,
+    service_name,
+    statutory,
+    area_code,
+    share,
+    coalesce(allocated_spend_gbp, 'nan'::double) as allocated_spend_gbp,
+    coalesce(allocated_budget_gbp, 'nan'::double) as allocated_budget_gbp,
+    coalesce(allocated_outturn_gbp, 'nan'::double) as allocated_outturn_gbp
+from mart_area_service_year
+where dept_code = $dept_code and financial_year = $year
+order by service_code, area_code

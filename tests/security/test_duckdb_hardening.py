@@ -48,3 +48,13 @@ def test_parameters_are_bound_not_formatted(warehouse_file):
     w = runner.warehouse(warehouse_file)
     out = w.run("area_years", area_code="OLDER' or '1'='1")
     assert out.empty
+
+
+def test_a_query_past_its_time_limit_is_interrupted(warehouse_file, monkeypatch):
+    w = runner.warehouse(warehouse_file)
+    monkeypatch.setitem(runner.QUERIES, "slow", runner.Query(
+        "slow", "select count(*) from range(10000000000) as a(i) where i % 7 = 3",
+        frozenset(), "one row"))
+    monkeypatch.setattr(runner, "QUERY_TIMEOUT_S", 0.3)
+    with pytest.raises(runner.QueryError, match="took longer"):
+        w.run("slow")

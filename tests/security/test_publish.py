@@ -40,10 +40,10 @@ def test_public_file_has_no_unpublished_rows(public_file):
     assert _count(public_file, "select count(distinct loaded_by) from load_log") == 1
 
 
-def test_public_file_keeps_the_published_data(public_file, warehouse_file):
+def test_public_file_keeps_the_published_data(public_file, wh):
     for table in ("spend", "indicator_value", "mart_area_overview", "spillover_link"):
-        assert _count(public_file, f"select count(*) from {table}") == _count(
-            warehouse_file, f"select count(*) from {table}")
+        internal = wh(f"select count(*) as n from {table}")["n"].iloc[0]
+        assert _count(public_file, f"select count(*) from {table}") == internal > 0
 
 
 @pytest.fixture(scope="module")

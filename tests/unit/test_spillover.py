@@ -771,3 +771,23 @@ def test_doubling_the_spend_change_doubles_every_effect(
         )
     for col in ("delta_activity_units", "delta_events", "spillover_saving_gbp"):
         np.testing.assert_allclose(twice.by_link[col], 2 * once.by_link[col], rtol=1e-9, atol=1e-9)
+
+
+
+def test_draws_do_not_depend_on_row_order():
+    """The same links and unit costs in another row order give identical intervals."""
+    links = [
+        link(link_id="L1", effect_ratio=0.77, effect_ratio_low=0.71, effect_ratio_high=0.83),
+        link(link_id="L2", outcome_code="AE", cost_item="AE", effect_ratio=0.61,
+             effect_ratio_low=0.47, effect_ratio_high=0.79),
+    ]
+    costs = [
+        unit_cost(unit_cost_low_gbp=1500.0, unit_cost_high_gbp=4000.0),
+        unit_cost(cost_item="AE", unit_cost_gbp=200.0, unit_cost_low_gbp=150.0,
+                  unit_cost_high_gbp=260.0),
+    ]
+    a = sp.simulate(*frames(links, costs), PAYERS, CUT, funders=FUNDERS, draws=2000)
+    b = sp.simulate(*frames(links[::-1], costs[::-1]), PAYERS, CUT, funders=FUNDERS,
+                    draws=2000)
+    cols = ["net_saving_p2_5_gbp", "net_saving_p97_5_gbp", "prob_net_saving"]
+    pd.testing.assert_frame_equal(a.overall[cols], b.overall[cols])

@@ -18,8 +18,17 @@ def _sha(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_demo_build_passes_every_check(warehouse_file):
-    con = duckdb.connect(str(warehouse_file), read_only=True, config={"threads": 1})
+@pytest.fixture()
+def own_copy(warehouse_file, tmp_path):
+    """A private copy of the session warehouse: other tests in this process hold the
+    original open through the app's connection, with a configuration of their own."""
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(warehouse_file, path)
+    return path
+
+
+def test_demo_build_passes_every_check(own_copy):
+    con = duckdb.connect(str(own_copy), read_only=True)
     try:
         assert run_checks(con) == {}
         n_areas = con.execute("select count(*) from investment_area").fetchall()[0][0]
@@ -35,23 +44,23 @@ def test_demo_build_passes_every_check(warehouse_file):
     assert quarantined == 0
 
 
-def test_two_builds_from_one_seed_have_identical_tables(tmp_path, warehouse_file):
+def test_two_builds_from_one_seed_have_identical_tables(tmp_path, own_copy):
     source = demo.generate(tmp_path / "src")
     again = build(source, tmp_path / "again.duckdb").path
-    first, second = table_checksums(warehouse_file), table_checksums(again)
+    first, second = table_checksums(own_copy), table_checksums(again)
     assert first.keys() == second.keys()
     assert first == second
 
 
-def test_a_different_seed_gives_different_data(tmp_path, warehouse_file):
+def test_a_different_seed_gives_different_data(tmp_path, own_copy):
     source = demo.generate(tmp_path / "src", seed=demo.SEED + 1)
     other = build(source, tmp_path / "other.duckdb").path
-    assert table_checksums(other)["spend"] != table_checksums(warehouse_file)["spend"]
+    assert table_checksums(other)["spend"] != table_checksums(own_copy)["spend"]
 
 
-def test_missing_column_fails_and_leaves_the_old_warehouse(tmp_path, demo_source, warehouse_file):
+def test_missing_column_fails_and_leaves_the_old_warehouse(tmp_path, demo_source, own_copy):
     target = tmp_path / "live.duckdb"
-    shutil.copy(warehouse_file, target)
+    shutil.copy(own_copy, target)
     before = _sha(target)
     broken = tmp_path / "broken"
     shutil.copytree(demo_source, broken)
@@ -84,9 +93,9 @@ def test_too_many_bad_rows_refuses_the_build(tmp_path, demo_source):
     assert not (tmp_path / "w.duckdb").exists()
 
 
-def test_the_story_is_in_the_data(warehouse_file):
+def test_the_story_is_in_the_data(own_copy):
     """Luncheon clubs cut in 2019/20; falls admissions and home-care hours rise after it."""
-    con = duckdb.connect(str(warehouse_file), read_only=True, config={"threads": 1})
+    con = duckdb.connect(str(own_copy), read_only=True)
     try:
         lunch = dict(con.execute("select financial_year, spend_gbp from mart_spend_service_year "
                                  "where service_code = 'LUNCH'").fetchall())

@@ -14,15 +14,17 @@ is read again, slowly and exactly, with Python's csv module.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import getpass
 import hashlib
 import io
 import re
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -34,6 +36,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 DEFAULT_MAX_BAD_SHARE = 0.05
+SPECULATE_BYTES = 32 << 20  # files this big are hashed while they are parsed
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 _HEAD_BYTES = 1 << 16
 
@@ -99,6 +102,24 @@ class LoadResult:
     rejected: list[dict] = field(default_factory=list)
 
 
+# the bytes of the file being loaded, read once for its sha256 and again by the reader
+_BYTES: dict[Path, tuple[tuple[int, int], bytes]] = {}
+
+
+def _stat_key(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes (from memory when ``load_file`` has just read them for the hash)."""
+    path = Path(path)
+    hit = _BYTES.get(path.resolve())
+    if hit is not None and hit[0] == _stat_key(path):
+        return hit[1]
+    return path.read_bytes()
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -157,11 +178,12 @@ def _lf(data: bytes) -> bytes:
 def decode(path: Path) -> tuple[str, str]:
     """Return the file's text and the encoding that read it (UTF-8, then Windows-1252, Latin-1)."""
     path = Path(path)
-    data, enc = to_utf8(path.read_bytes(), path.name)
+    raw = read_bytes(path)
+    data, enc = to_utf8(raw, path.name)
     try:
         return data.decode("utf-8"), enc
     except UnicodeDecodeError:
-        data, enc = to_utf8(path.read_bytes(), path.name, force_legacy=True)
+        data, enc = to_utf8(raw, path.name, force_legacy=True)
         return data.decode("utf-8"), enc
 
 
@@ -254,27 +276,31 @@ def _split(text: str) -> list[str]:
 
 def _fast_read(data: bytes, body_start: int, first_line: int, width: int,
                positions: dict[str, int]):
-    """Read the body with pyarrow; return (columns, lines, cells, raw_lookup)."""
-    body = np.frombuffer(data, dtype=np.uint8)[body_start:]
-    starts, ends, before, quotes, quoted_nl = _records(body)
-    lines = before + first_line
+    """Read the body with pyarrow; return (columns, lines, cells, raw_lookup).
+
+    A clean file (every line one record with the header's cell count, no blank lines) is
+    recognised by counting newlines, and its line numbers follow from row order. Otherwise
+    a numpy scan of the bytes finds where each record starts (newlines outside quotes) and
+    how many cells each has, and the rows pyarrow set aside are put back.
+    """
+    names = [f"c{i}" for i in range(width)]
+    wanted = sorted(set(positions.values()))
+    body_len = len(data) - body_start
+    if not data[body_start:body_start + _HEAD_BYTES].strip() and not data[body_start:].strip():
+        empty = {c: arrow.array([], type=arrow.string()) for c in positions}
+        none = np.zeros(0, dtype=np.int64)
+        return empty, none, none, lambda wanted_lines: [""] * len(wanted_lines)
     invalid: list[str] = []
 
     def on_invalid(row) -> str:
         invalid.append(row.text)
         return "skip"
 
-    names = [f"c{i}" for i in range(width)]
-    wanted = sorted(set(positions.values()))
-    if not len(starts):
-        empty = {c: arrow.array([], type=arrow.string()) for c in positions}
-        none = np.zeros(0, dtype=np.int64)
-        return empty, none, none, lambda wanted_lines: [""] * len(wanted_lines)
     try:
         table = pacsv.read_csv(
             arrow.BufferReader(arrow.py_buffer(data)[body_start:]),
             read_options=pacsv.ReadOptions(column_names=names, use_threads=True),
-            parse_options=pacsv.ParseOptions(newlines_in_values=quoted_nl,
+            parse_options=pacsv.ParseOptions(newlines_in_values=True,
                                              invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(
                 include_columns=[names[p] for p in wanted],
@@ -282,10 +308,37 @@ def _fast_read(data: bytes, body_start: int, first_line: int, width: int,
                 strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except arrow.ArrowInvalid as err:
-        if "UTF8" in str(err) or "utf8" in str(err).lower():
+        if "utf8" in str(err).lower():
             raise UnicodeDecodeError("utf-8", b"", 0, 1, str(err)) from err
         raise _Fallback(str(err)) from err
     n_valid = table.num_rows
+    end = len(data)
+    while end > body_start and data[end - 1] in b"\r\n":  # trailing blank lines do not count
+        end -= 1
+    n_lines = data.count(b"\n", body_start, end) + 1
+    body = np.frombuffer(data, dtype=np.uint8)[body_start:]
+    if not invalid and n_valid == n_lines:
+        # clean: row i is line first_line + i; find line offsets only if a raw text is wanted
+        offsets: list[np.ndarray] = []
+
+        def clean_lookup(wanted_lines: Sequence[int]) -> list[str]:
+            if not offsets:
+                offsets.append(np.flatnonzero(body == 10))
+            nl = offsets[0]
+            out = []
+            for line in wanted_lines:
+                k = int(line) - first_line
+                s = 0 if k == 0 else int(nl[k - 1]) + 1
+                e = int(nl[k]) if k < len(nl) else body_len
+                out.append(bytes(body[s:e]).decode("utf-8", errors="replace").rstrip("\r"))
+            return out
+
+        columns = {canon: table.column(names[pos]) for canon, pos in positions.items()}
+        lines = np.arange(first_line, first_line + n_valid, dtype=np.int64)
+        return columns, lines, np.full(n_valid, width, dtype=np.int64), clean_lookup
+
+    starts, ends, before, quotes, _ = _records(body)
+    lines = before + first_line
 
     def raw_of(k: np.ndarray) -> list[str]:
         return [bytes(body[s:e]).decode("utf-8", errors="replace")
@@ -316,6 +369,10 @@ def _fast_read(data: bytes, body_start: int, first_line: int, width: int,
     columns: dict[str, arrow.ChunkedArray | arrow.Array] = {}
     bad_idx = np.flatnonzero(~valid)
     bad_cells = [_split(t) for t in raw_of(bad_idx)] if len(bad_idx) else []
+    bad_n = cells[bad_idx].copy()
+    for j, c in enumerate(bad_cells):  # extra cells that are all empty do no harm
+        if len(c) > width and not any(x.strip() for x in c[width:]):
+            bad_n[j] = width
     for canon, pos in positions.items():
         col = table.column(names[pos])
         if len(bad_idx):
@@ -324,7 +381,7 @@ def _fast_read(data: bytes, body_start: int, first_line: int, width: int,
             col = arrow.chunked_array([*col.chunks, extra], type=arrow.string())
         columns[canon] = col
     out_lines = np.concatenate((lines[valid_idx], lines[bad_idx]))
-    out_cells = np.concatenate((cells[valid_idx], cells[bad_idx]))
+    out_cells = np.concatenate((cells[valid_idx], bad_n))
 
     def lookup(wanted_lines: Sequence[int]) -> list[str]:
         k = np.searchsorted(lines, np.asarray(wanted_lines, dtype=np.int64))
@@ -335,9 +392,8 @@ def _fast_read(data: bytes, body_start: int, first_line: int, width: int,
 
 def _slow_read(text: str, header_idx: int, width: int, positions: dict[str, int]):
     """Exact reading with Python's csv module (quoted newlines, stray quotes)."""
-    lines_txt = text.split("\n")
-    body = "\n".join(lines_txt[header_idx + 1:])
-    reader = csv.reader(io.StringIO(body))
+    body_lines = text.split("\n")[header_idx + 1:]
+    reader = csv.reader(io.StringIO("\n".join(body_lines)))
     cols: dict[str, list] = {c: [] for c in positions}
     lines: list[int] = []
     cells_n: list[int] = []
@@ -347,25 +403,33 @@ def _slow_read(text: str, header_idx: int, width: int, positions: dict[str, int]
         start = reader.line_num
         try:
             cells = next(reader)
+            end = reader.line_num
         except StopIteration:
             break
         except csv.Error:  # an unterminated quote: the rest of the file is one bad record
-            rest = "\n".join(lines_txt[header_idx + 1 + start:])
-            cells = rest.split(",")
-        line_no = first_line + start
+            end = len(body_lines)
+            cells = "\n".join(body_lines[start:]).split(",")
         if not cells:
             continue
+        line_no = first_line + start
         lines.append(line_no)
         cells_n.append(len(cells))
-        raws[line_no] = ",".join(cells)
+        raws[line_no] = "\n".join(ln.rstrip("\r") for ln in body_lines[start:end])
         for c, p in positions.items():
             cols[c].append(cells[p] if p < len(cells) else None)
+        if end >= len(body_lines):
+            break
     columns = {c: arrow.array(v, type=arrow.string()) for c, v in cols.items()}
 
     def lookup(wanted_lines: Sequence[int]) -> list[str]:
         return [raws.get(int(n), "") for n in wanted_lines]
 
     return columns, np.asarray(lines, dtype=np.int64), np.asarray(cells_n, dtype=np.int64), lookup
+
+
+def _trim(col: arrow.ChunkedArray | arrow.Array) -> arrow.ChunkedArray | arrow.Array:
+    """Strip spaces (Unicode ones too, such as the no-break space) around each cell."""
+    return pc.utf8_trim_whitespace(col)
 
 
 _ALNUM = r"[\pL\pN]"
@@ -383,9 +447,9 @@ def _drop_blank_and_footer(table: arrow.Table, order: list[str]) -> tuple[arrow.
         if not len(idx):
             break
         col = table.column(name)
-        sub = col if len(idx) == n else col.take(arrow.array(idx))
-        has = pc.fill_null(pc.match_substring_regex(sub, _ALNUM), False).to_numpy(
-            zero_copy_only=False)
+        sub = dictionary(col if len(idx) == n else col.take(arrow.array(idx)))
+        has_word = pc.fill_null(pc.match_substring_regex(sub.dictionary, _ALNUM), False)
+        has = pc.fill_null(has_word.take(sub.indices), False).to_numpy(zero_copy_only=False)
         blank[idx[has]] = False
     keep = ~blank
     lines = table.column("_line").to_numpy()
@@ -419,7 +483,7 @@ def read_source(
     Blank rows and a trailing 'Total' footer are skipped, not counted as data.
     """
     path = Path(path)
-    raw_bytes = path.read_bytes()
+    raw_bytes = read_bytes(path)
     data, encoding = to_utf8(raw_bytes, path.name)
     for attempt in range(2):
         head = data[:_HEAD_BYTES].decode("utf-8", errors="replace")
@@ -448,8 +512,7 @@ def read_source(
     arrays = {}
     for canon in columns:
         col = cols.get(canon)
-        arrays[canon] = (pc.utf8_trim_whitespace(col) if col is not None
-                         else arrow.nulls(n, type=arrow.string()))
+        arrays[canon] = _trim(col) if col is not None else arrow.nulls(n, type=arrow.string())
     arrays["_line"] = arrow.array(lines, type=arrow.int64())
     arrays["_cells"] = arrow.array(cells, type=arrow.int64())
     table = arrow.table(arrays)
@@ -458,6 +521,22 @@ def read_source(
     labels = {canon: header[pos] for canon, pos in positions.items()}
     return SourceTable(path=path, encoding=encoding, header_line=header_idx + 1, header=header,
                        labels=labels, table=table, raw_lookup=lookup, skipped_lines=skipped)
+
+
+def header_labels(path: Path, columns: dict[str, tuple[str, ...]], optional: Iterable[str] = (),
+                  max_preamble: int = 40) -> dict[str, str] | None:
+    """The header cells a file would be read with (canonical -> label), or None; reads the head
+    of the file only (to tell formats apart)."""
+    path = Path(path)
+    with open(path, "rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+    try:
+        data, _ = to_utf8(head, path.name)
+        lines = [ln.rstrip("\r") for ln in data.decode("utf-8", errors="replace").split("\n")]
+        _, header = _find_header(lines, columns, set(optional), path.name, max_preamble)
+    except LoadError:
+        return None
+    return {canon: header[pos] for canon, pos in _positions(header, columns).items()}
 
 
 def read_table(
@@ -550,6 +629,13 @@ def _date_one(text: str | None) -> date | None:
     return None
 
 
+def dictionary(values: arrow.Array | arrow.ChunkedArray) -> arrow.DictionaryArray:
+    """Dictionary-encode one column (its distinct values and each row's index into them)."""
+    if isinstance(values, arrow.ChunkedArray):
+        values = values.combine_chunks()
+    return pc.dictionary_encode(values)
+
+
 def parse_date_arrow(values: arrow.Array | arrow.ChunkedArray) -> arrow.Array:
     """UK dates (dd/mm/yyyy, dd/mm/yy, dd-Mon-yyyy, ISO yyyy-mm-dd, an optional time) as date32.
 
@@ -559,7 +645,7 @@ def parse_date_arrow(values: arrow.Array | arrow.ChunkedArray) -> arrow.Array:
     s = values if isinstance(values, arrow.ChunkedArray) else arrow.chunked_array([values])
     if len(s) == 0:
         return arrow.array([], type=arrow.date32())
-    enc = pc.dictionary_encode(s.cast(arrow.string())).combine_chunks()
+    enc = dictionary(s.cast(arrow.string()))
     uniq = [_date_one(t) for t in enc.dictionary.to_pylist()]
     parsed = arrow.array(uniq, type=arrow.date32())
     return parsed.take(enc.indices)
@@ -589,9 +675,9 @@ def fy_of(day: date) -> str:
 
 def financial_year_arrow(dates: arrow.Array | arrow.ChunkedArray) -> arrow.Array:
     """UK financial year ('2023/24') of each date32; null stays null."""
-    enc = pc.dictionary_encode(dates).combine_chunks() if len(dates) else None
-    if enc is None:
+    if not len(dates):
         return arrow.array([], type=arrow.string())
+    enc = dictionary(dates)
     labels = arrow.array([None if d is None else fy_of(d) for d in enc.dictionary.to_pylist()],
                          type=arrow.string())
     return labels.take(enc.indices)
@@ -604,16 +690,62 @@ def fy_check() -> pa.Check:
     return pa.Check.str_matches(FY_PATTERN, error="a financial year written like 2023/24")
 
 
+def only_row_for(keys: list[str], what: str) -> pa.Check:
+    """A frame-level rule: no two rows share ``keys`` (the later duplicates fail)."""
+    return pa.Check(lambda d: ~d.duplicated(keys, keep="first"),
+                    error=f"the only row for its {what} (an earlier line has the same)")
+
+
+def key_schema(keys: list[str], what: str) -> pa.DataFrameSchema:
+    """The second pass of a keyed loader, over the rows that passed the row rules: the first
+    good row of each key loads, a later one is quarantined as a duplicate."""
+    return pa.DataFrameSchema(checks=[only_row_for(keys, what)], strict=False)
+
+
+NOT_AVAILABLE = {"", "*", "c", "[c]", "x", "[x]", "..", "...", "\u2026", ":", "-", "n/a", "na",
+                 "[z]", "z", "[u]", "u", "[low]", "~", "none", "null", "nan"}
+
+
+def map_unique(values: pd.Series, func: Callable) -> pd.Series:
+    """``values.map(func)``, computing ``func`` once per distinct value (files repeat a lot).
+
+    A missing value (None or NaN) is passed to ``func`` as None.
+    """
+    obj = values.astype(object)
+    missing = obj.isna().to_numpy()
+    table = {u: func(u) for u in pd.unique(obj[~missing])}
+    out = obj.map(table).astype(object)
+    if missing.any():
+        filler = func(None)
+        out[missing] = pd.Series([filler] * int(missing.sum()), dtype=object).to_numpy()
+    return out
+
+
+def not_available(values: pd.Series) -> pd.Series:
+    """Cells that say 'no figure' (blank, '..', '*', 'c' for suppressed, '-'...)."""
+    s = values.astype(object).where(values.notna(), "")
+    return map_unique(s, lambda v: str(v).strip().lower() in NOT_AVAILABLE).astype(bool)
+
+
 def to_fy(values: pd.Series) -> pd.Series:
-    """'2017-18', '2017/18', '2017/2018', '201718' and '2017' (a financial year's start) -> '2017/18'."""
-    s = values.astype("string").str.strip()
-    m = s.str.extract(r"^(\d{4})\s*[-/_ ]?\s*(\d{2}|\d{4})?$")
-    start = pd.to_numeric(m[0], errors="coerce")
-    end = pd.to_numeric(m[1], errors="coerce")
-    ok = start.notna() & (end.isna() | ((end % 100) == ((start + 1) % 100)))
-    label = start.astype("Int64").astype("string") + "/" + (
-        ((start + 1) % 100).astype("Int64").astype("string").str.zfill(2))
-    return label.where(ok).astype(object).where(ok, None)
+    """'2017-18', '2017/18', '2017/2018', '201718' and '2017' (the year it starts) -> '2017/18'."""
+    return map_unique(values, fy_label)
+
+
+_FY = re.compile(r"^(\d{4})\s*[-/_ ]?\s*(\d{2}|\d{4})?$")
+
+
+def fy_label(text) -> str | None:
+    """One financial-year spelling ('2017-18', '2017/2018', '2017') as '2017/18'; else None."""
+    if text is None:
+        return None
+    m = _FY.match(str(text).strip())
+    if not m:
+        return None
+    start = int(m[1])
+    if m[2] is not None and int(m[2]) % 100 != (start + 1) % 100:
+        return None
+    return f"{start}/{(start + 1) % 100:02d}"
 
 
 # --- quarantine and validation ---------------------------------------------------------------
@@ -635,11 +767,12 @@ class Quarantine:
                  reasons: Sequence[str], raws: Sequence[str] | None = None) -> None:
         raws = list(raws) if raws is not None else self._raw(lines)
         seen = self.lines()
-        for line, col, reason, raw in zip(lines, columns, reasons, raws, strict=True):
-            if int(line) in seen:
+        for line, col, reason, raw in zip(np.asarray(lines).tolist(), columns, reasons, raws,
+                                          strict=True):
+            if line in seen:
                 continue
-            seen.add(int(line))
-            self.rows.append({"line_no": int(line), "column_name": col,
+            seen.add(line)
+            self.rows.append({"line_no": line, "column_name": col,
                               "raw_text": raw if raw is not None else "", "reason": reason})
 
     def _raw(self, lines: Sequence[int]) -> list[str]:
@@ -673,17 +806,20 @@ def validate(
     labels: dict[str, str] | None = None,
     raw_columns: dict[str, str] | None = None,
     width: int | None = None,
+    parse_rules: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Validate with a pandera schema; quarantine every failing row and return the rest.
 
     Each failing row is quarantined once; its reason lists every rule it broke (the column's
     header in the file, the offending text and the rule), and ``column_name`` is the first
     column at fault. ``raw_columns`` maps a parsed column to the frame column holding its text
-    as published, so the reason shows '25/06/2012900' rather than a missing date. A frame-level
+    as published, so the reason shows '25/06/2012900' rather than a missing date, and
+    ``parse_rules`` names the rule such a text broke ('a UK date such as 25/06/2012'). A frame-level
     failure (a column absent, a wrong dtype) refuses the whole file.
     """
     labels = labels or {}
     raw_columns = raw_columns or {}
+    parse_rules = parse_rules or {}
     try:
         schema.validate(frame, lazy=True)
         return frame
@@ -700,48 +836,76 @@ def validate(
     if pd.api.types.is_integer_dtype(frame.index.dtype):
         cases["index"] = cases["index"].astype("int64")
     order = {name: i for i, name in enumerate(schema.columns)}
+    col_arr = cases["column"].astype(object).to_numpy()
+    ctx_arr = cases["schema_context"].astype(object).to_numpy()
     cases["_order"] = [
         -1 if col == "_cells" else (len(order) if ctx == "DataFrameSchema" else
                                     order.get(col, len(order)))
-        for col, ctx in zip(cases["column"], cases["schema_context"], strict=True)]
-    cases = cases.sort_values(["index", "_order"], kind="stable")
-    idx_values = cases["index"].to_numpy()
-    uniq_idx = pd.unique(idx_values)
-    line_of = frame.loc[uniq_idx, "_line"].to_numpy()
-    lines_by_idx = dict(zip(uniq_idx.tolist(), line_of.tolist(), strict=True))
-    reasons: dict = {}
-    first_col: dict = {}
-    for idx, col, ctx, check, value in zip(idx_values, cases["column"], cases["schema_context"],
-                                           cases["check"], cases["failure_case"], strict=True):
-        parts = reasons.setdefault(idx, [])
+        for col, ctx in zip(col_arr, ctx_arr, strict=True)]
+    cases = cases.sort_values(["index", "_order"], kind="stable").reset_index(drop=True)
+    pos = frame.index.get_indexer(cases["index"])
+    # what to show for each failure: the text as published where the column was parsed
+    shown_values = cases["failure_case"].astype(object).to_numpy().copy()
+    given = np.zeros(len(cases), dtype=bool)
+    columns_arr = cases["column"].astype(object).to_numpy()
+    for col, raw_col in raw_columns.items():
+        hit = columns_arr == col
+        if hit.any():
+            texts = frame[raw_col].astype(object).to_numpy()[pos[hit]]
+            shown_values[hit] = texts
+            given[hit] = [isinstance(t, str) and t.strip() != "" for t in texts]
+    memo: dict = {}
+
+    def describe(col, ctx, check, value, text_given) -> tuple[str, str | None]:
+        key = (col, ctx, check, value if isinstance(value, (str, int, float)) else repr(value),
+               text_given)
+        if key in memo:
+            return memo[key]
         if col == "_cells":
-            text = (f"the line has {_shown(value).strip(chr(39))} cells where the header has "
-                    f"{width if width is not None else 'a different number'}")
+            out = (f"the line has {_shown(value).strip(chr(39))} cells where the header has "
+                   f"{width if width is not None else 'a different number'}")
             if width is not None and not pd.isna(value) and int(value) < width:
-                text += " (a separator is missing, or the file is cut short)"
+                out += " (a separator is missing, or the file is cut short)"
+            result = (out, None)
         elif ctx == "DataFrameSchema":
-            text = f"row: fails '{check}'"
+            result = (f"row: fails '{check}'", None)
         else:
-            shown_value = value
-            raw_col = raw_columns.get(col)
-            if raw_col is not None:
-                shown_value = frame.at[idx, raw_col]
             rule = _RULE_NAMES.get(str(check), check)
-            text = f"column '{labels.get(col, col)}': {_shown(shown_value)} fails '{rule}'"
-            first_col.setdefault(idx, labels.get(col, col))
-        if text not in parts:
-            parts.append(text)
-    q_lines, q_cols, q_reasons, q_raws = [], [], [], []
-    raw_in_frame = "_raw" in frame.columns
-    for idx, parts in reasons.items():
-        q_lines.append(lines_by_idx[idx])
-        q_cols.append(first_col.get(idx))
+            if check == "not_nullable" and text_given and col in parse_rules:
+                rule = parse_rules[col]
+            label = labels.get(col, col)
+            result = (f"column '{label}': {_shown(value)} fails '{rule}'", label)
+        memo[key] = result
+        return result
+
+    described = [describe(c, x, k, v, g) for c, x, k, v, g in zip(
+        columns_arr, ctx_arr, cases["check"].astype(object).to_numpy(), shown_values, given,
+        strict=True)]
+    texts = [d[0] for d in described]
+    cols = [d[1] for d in described]
+    idx_values = cases["index"].to_numpy()
+    first = np.ones(len(cases), dtype=bool)
+    first[1:] = idx_values[1:] != idx_values[:-1]
+    starts = np.flatnonzero(first)
+    ends = np.append(starts[1:], len(cases))
+    q_reasons, q_cols = [], []
+    for s0, e0 in zip(starts.tolist(), ends.tolist(), strict=True):
+        if e0 - s0 == 1:  # the common case: one rule broken
+            q_reasons.append(texts[s0])
+            q_cols.append(cols[s0])
+            continue
+        parts: list[str] = []
+        for t in texts[s0:e0]:
+            if t not in parts:
+                parts.append(t)
         shown = parts[:3] + ([f"and {len(parts) - 3} more"] if len(parts) > 3 else [])
         q_reasons.append("; ".join(shown))
-        if raw_in_frame:
-            q_raws.append(frame.at[idx, "_raw"])
-    quarantine.add_rows(q_lines, q_cols, q_reasons, q_raws if raw_in_frame else None)
-    return frame.drop(index=uniq_idx)
+        q_cols.append(next((c for c in cols[s0:e0] if c is not None), None))
+    row_pos = pos[starts]
+    q_lines = frame["_line"].to_numpy()[row_pos]
+    q_raws = frame["_raw"].astype(object).to_numpy()[row_pos] if "_raw" in frame.columns else None
+    quarantine.add_rows(q_lines, q_cols, q_reasons, q_raws)
+    return frame.drop(index=frame.index[row_pos])
 
 
 def now() -> datetime:
@@ -777,6 +941,9 @@ class Loader:
     upsert: bool = False
     # a loader that accepts several formats picks the one for this file
     choose: Callable[[Path], Loader] | None = None
+    # run in the file's transaction before its rows are inserted (e.g. to clear rows the
+    # file now states in full, such as a service's area shares)
+    before_insert: Callable[[duckdb.DuckDBPyConnection, dict[str, Frame]], None] | None = None
 
 
 def _already_loaded(con: duckdb.DuckDBPyConnection, kind: str, sha: str) -> str | None:
@@ -813,10 +980,42 @@ def load_file(
         raise LoadError(f"{path}: no such file")
     if loader.choose is not None:
         loader = loader.choose(path)
-    sha = file_sha256(path)
+    key = path.resolve()
+    data = path.read_bytes()
+    _BYTES[key] = (_stat_key(path), data)
+    try:
+        if len(data) < SPECULATE_BYTES:
+            return _load_file(con, loader, path, hashlib.sha256(data).hexdigest(),
+                              max_bad_share, loaded_by)
+        # a big file is hashed in a second thread while it is parsed (hashlib lets go of the
+        # GIL); if it turns out to be loaded already, the parse is thrown away
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            sha = pool.submit(lambda: hashlib.sha256(data).hexdigest())
+            return _load_file(con, loader, path, sha, max_bad_share, loaded_by)
+    finally:
+        _BYTES.pop(key, None)
+
+
+def _load_file(
+    con: duckdb.DuckDBPyConnection,
+    loader: Loader,
+    path: Path,
+    sha: str | Future,
+    max_bad_share: float,
+    loaded_by: str | None,
+) -> LoadResult:
     name = path.name
     loaded_by = loaded_by or who()
     started = now()
+    quarantine = Quarantine(name)
+    parsed: dict | None = None
+    failure: Exception | None = None
+    if isinstance(sha, Future):
+        try:
+            parsed = loader.parse(path, quarantine, con)
+        except Exception as err:  # noqa: BLE001 - raised below unless the file is a repeat
+            failure = err
+        sha = sha.result()
     same = _already_loaded(con, loader.kind, sha)
     load_id = con.execute("select coalesce(max(load_id), 0) + 1 from load_log").fetchall()[0][0]
     if same is not None:
@@ -829,9 +1028,9 @@ def load_file(
              "end": now(), "by": loaded_by, "msg": message},
         )
         return LoadResult(loader.kind, name, sha, 0, 0, 0, "skipped", message)
-
-    quarantine = Quarantine(name)
-    frames = loader.parse(path, quarantine, con)
+    if failure is not None:
+        raise failure
+    frames = parsed if parsed is not None else loader.parse(path, quarantine, con)
     rows_read = int(frames.pop("_rows_read", pd.DataFrame({"n": [0]}))["n"].iloc[0])
     n_bad = len(quarantine.lines())
     n_good = rows_read - n_bad
@@ -855,6 +1054,8 @@ def load_file(
                     f"delete from {table} where {loader.replace_key} = $file",  # noqa: S608 - table names come from the loader's fixed tuple
                     {"file": name},
                 )
+            if loader.before_insert is not None:
+                loader.before_insert(con, frames)
             for table, frame in frames.items():
                 if len(frame):
                     insert_frame(con, table, frame,
@@ -888,18 +1089,59 @@ def load_file(
 def insert_frame(
     con: duckdb.DuckDBPyConnection, table: str, frame: Frame, replace: bool = False
 ) -> None:
-    """Insert a frame by column name into a warehouse table (table names are code constants)."""
+    """Insert a frame by column name into a warehouse table (table names are code constants).
+
+    With ``replace``, rows whose primary key is already there are updated in place rather
+    than deleted and inserted again (``insert or replace``): DuckDB refuses to delete a row
+    another table refers to, so a council's mapping could not otherwise be loaded again.
+    """
     names = frame.column_names if isinstance(frame, arrow.Table) else list(frame.columns)
     cols = ", ".join(f'"{c}"' for c in names)
-    verb = "insert or replace into" if replace else "insert into"
     con.register("_incoming", frame)
     try:
-        con.execute(f"{verb} {table} ({cols}) select {cols} from _incoming")  # noqa: S608 - table and column names come from code, never from input
+        if replace:
+            _upsert(con, table, names)
+        else:
+            con.execute(f"insert into {table} ({cols}) select {cols} from _incoming")  # noqa: S608 - table and column names come from code, never from input
     finally:
-        try:
+        # the transaction may have failed already; the first error is the one to show
+        with contextlib.suppress(duckdb.Error):
             con.unregister("_incoming")
-        except duckdb.Error:  # the transaction already failed; the first error is the one to show
-            pass
+
+
+def _constraint_columns(con: duckdb.DuckDBPyConnection, table: str, kind: str) -> list[str]:
+    rows = con.execute(
+        "select constraint_column_names from duckdb_constraints() "
+        "where table_name = $t and constraint_type = $k", {"t": table, "k": kind}).fetchall()
+    return [c for r in rows for c in r[0]]
+
+
+def _upsert(con: duckdb.DuckDBPyConnection, table: str, names: list[str]) -> None:
+    """Insert the new keys of ``_incoming``; update the other columns of the keys present."""
+    key = _constraint_columns(con, table, "PRIMARY KEY")
+    cols = ", ".join(f'"{c}"' for c in names)
+    if not key or not set(key) <= set(names):
+        con.execute(f"insert or replace into {table} ({cols}) select {cols} from _incoming")  # noqa: S608 - code names
+        return
+    on = " and ".join(f't."{k}" is not distinct from i."{k}"' for k in key)
+    # an indexed column (a foreign key) is changed only where it differs: DuckDB rewrites the
+    # row for such a change, which it refuses while another table refers to the row
+    indexed = set(_constraint_columns(con, table, "FOREIGN KEY"))
+    plain = [c for c in names if c not in key and c not in indexed]
+    if plain:
+        sets = ", ".join(f'"{c}" = i."{c}"' for c in plain)
+        con.execute(f"update {table} as t set {sets} from _incoming as i where {on}")  # noqa: S608 - code names
+    for col in sorted(indexed & set(names) - set(key)):
+        changed = f'{on} and t."{col}" is distinct from i."{col}"'
+        try:
+            con.execute(f'update {table} as t set "{col}" = i."{col}" from _incoming as i '  # noqa: S608 - code names
+                        f"where {changed}")
+        except duckdb.ConstraintException as err:
+            raise LoadError(f"{table}: cannot change {col} of a row other tables refer to "
+                            f"({err}); rebuild the warehouse from the source folder "
+                            "instead") from err
+    con.execute(f"insert into {table} ({cols}) select {cols} from _incoming as i "  # noqa: S608 - code names
+                f"where not exists (select 1 from {table} as t where {on})")
 
 
 def rows_read_frame(n: int) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import pandera.pandas as pa
 from warehouse.loaders.base import (
     Loader,
     Quarantine,
+    key_schema,
     parse_amount,
     read_table,
     rows_read_frame,
@@ -39,6 +40,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 OPTIONAL = ("indicator_name", "geo_name", "area_type", "category_type", "category", "lower998",
             "upper998", "value_note", "lower95", "upper95", "numerator", "denominator")
+KEY = ("indicator_id", "geo_code", "period", "sex", "age", "category")
+KEYS = key_schema(list(KEY), "indicator, area, period, sex, age and category")
 NUMERIC = ("indicator_id", "value", "lower95", "upper95", "lower998", "upper998", "numerator",
            "denominator")
 
@@ -66,7 +69,8 @@ def _schema(known_ids: list[int]) -> pa.DataFrameSchema:
 
 
 def _period(values: pd.Series) -> pd.Series:
-    """Fingertips periods: '2019/20' stays; a plain year '2019' becomes the financial year '2019/20'."""
+    """Fingertips periods: '2019/20' stays; a plain year '2019' becomes the financial year
+    '2019/20'."""
     s = values.astype("string").str.strip()
     plain = s.str.fullmatch(r"\d{4}")
     following = (s.where(plain).astype("Float64") + 1).astype("Int64") % 100
@@ -74,15 +78,33 @@ def _period(values: pd.Series) -> pd.Series:
     return s.where(~plain, as_fy).astype(object)
 
 
+def _category(category: pd.Series, category_type: pd.Series) -> pd.Series:
+    """The category, qualified by its type when it has one: the same decile name appears under
+    'County & UA deprivation deciles' and 'District & UA deprivation deciles'."""
+    cat = category.where(category.notna(), "").astype(str).str.strip()
+    kind = (category_type.where(category_type.notna(), "").astype(str)
+            .str.strip().str.strip('"').str.strip())
+    qualified = kind + ": " + cat
+    return cat.where((cat == "") | (kind == ""), qualified).astype(object)
+
+
 def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection) -> dict:
     table = read_table(path, COLUMNS, optional=OPTIONAL)
+    quarantine.source = table
     frame = table.frame.copy()
     for col in NUMERIC:
+        frame[f"_{col}_text"] = frame[col]
         frame[col] = parse_amount(frame[col])
     frame["period"] = _period(frame["period"])
     frame["geo_code"] = frame["geo_code"].astype(object)
+    frame["sex"] = frame["sex"].where(frame["sex"].notna() & (frame["sex"] != ""), "Persons")
+    frame["age"] = frame["age"].where(frame["age"].notna() & (frame["age"] != ""), "All ages")
+    frame["category"] = _category(frame["category"], frame["category_type"])
     known = [r[0] for r in con.execute("select indicator_id from indicator").fetchall()]
-    good = validate(frame, _schema(known), quarantine)
+    good = validate(frame, _schema(known), quarantine, labels=table.labels,
+                    raw_columns={c: f"_{c}_text" for c in NUMERIC},
+                    parse_rules={c: "a number" for c in NUMERIC})
+    good = validate(good, KEYS, quarantine)
     ci = good["lower95"].notna()
     out = pd.DataFrame(
         {
@@ -90,9 +112,9 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection) ->
             "geo_code": good["geo_code"],
             "geo_name": good["geo_name"].fillna(good["geo_code"]),
             "period": good["period"],
-            "sex": good["sex"].fillna("Persons").replace("", "Persons"),
-            "age": good["age"].fillna("All ages").replace("", "All ages"),
-            "category": good["category"].fillna(""),
+            "sex": good["sex"],
+            "age": good["age"],
+            "category": good["category"],
             "numerator": good["numerator"],
             "denominator": good["denominator"],
             "value": good["value"],
@@ -105,14 +127,8 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection) ->
             "line_no": good["_line"].astype("int32"),
         }
     )
-    dupes = out.duplicated(["indicator_id", "geo_code", "period", "sex", "age", "category"],
-                           keep="first")
-    if dupes.any():
-        quarantine.add(good.loc[dupes.values], pd.Series(True, index=good.index[dupes.values]),
-                       None, "duplicate of an earlier row (same indicator, area, period, sex, "
-                       "age and category)")
-        out = out[~dupes]
     return {"indicator_value": out, "_rows_read": rows_read_frame(len(table.frame))}
 
 
-LOADER = Loader(kind="fingertips", tables=("indicator_value",), parse=parse)
+# a newer export (another file name) replaces the values it also carries, key by key
+LOADER = Loader(kind="fingertips", tables=("indicator_value",), parse=parse, upsert=True)

@@ -1,5 +1,6 @@
 """The council's own mapping file (YAML): organisations, departments, services and their
-investment-area shares, spend-file labels -> services, outcome links and benchmark places.
+investment-area shares, spend-file labels -> services (by department and service area, or by
+department and expense type), outcome links and benchmark places.
 
 The format is documented in docs/source-formats.md; ``docs/templates/mapping.yaml`` is a template.
 """
@@ -14,8 +15,8 @@ import pandera.pandas as pa
 import yaml
 
 from warehouse.loaders.base import (
-    LoadError,
     Loader,
+    LoadError,
     Quarantine,
     decode,
     rows_read_frame,
@@ -79,6 +80,16 @@ SECTIONS: dict[str, tuple[str, dict[str, str], pa.DataFrameSchema]] = {
             "service_code": pa.Column(str, CODE),
         }),
     ),
+    "expense_mapping": (
+        "spend_expense_mapping",
+        {"department": "department_label", "expense_type": "expense_type",
+         "service": "service_code"},
+        pa.DataFrameSchema({
+            "department_label": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "expense_type": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "service_code": pa.Column(str, CODE),
+        }),
+    ),
     "outcome_links": (
         "outcome_link",
         {"area": "area_code", "indicator": "indicator_id", "role": "role",
@@ -100,7 +111,7 @@ SECTIONS: dict[str, tuple[str, dict[str, str], pa.DataFrameSchema]] = {
     ),
 }
 TABLE_ORDER = ("organisation", "department", "investment_area", "service", "service_allocation",
-               "spend_mapping", "geography", "outcome_link")
+               "spend_mapping", "spend_expense_mapping", "geography", "outcome_link")
 
 
 def _items_with_lines(text: str, path: Path) -> dict[str, list[tuple[int, dict, str]]]:
@@ -172,4 +183,21 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection) ->
     return ordered
 
 
-LOADER = Loader(kind="mapping", tables=TABLE_ORDER, parse=parse, replace_key=None)
+def _clear_restated_shares(con: duckdb.DuckDBPyConnection, frames: dict) -> None:
+    """A service listed in the file has exactly the area shares the file gives it: shares it
+    had before for other areas go (else a re-loaded mapping could leave shares summing past 1).
+    """
+    services = frames.get("service")
+    if services is None or not len(services):
+        return
+    con.register("_restated", services[["service_code"]])
+    try:
+        con.execute("delete from service_allocation where service_code in "
+                    "(select service_code from _restated)")
+    finally:
+        con.unregister("_restated")
+
+
+# reference rows: loading the mapping again updates them key by key
+LOADER = Loader(kind="mapping", tables=TABLE_ORDER, parse=parse, replace_key=None,
+                before_insert=_clear_restated_shares)

@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 from warehouse.loaders.base import (
     Loader,
     Quarantine,
+    dictionary,
     financial_year_arrow,
     parse_amount_arrow,
     parse_date_arrow,
@@ -60,6 +61,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 OPTIONAL = ("body_name", "service_area_label", "transaction_ref", "purpose")
 EARLIEST = date(1990, 1, 1)
 LATEST = date(2100, 12, 31)
+PARSE_RULES = {
+    "payment_date": "a UK date such as 25/06/2012",
+    "amount_gbp": "an amount such as 1234.50, £1,234.50, -500 or (500.00)",
+}
 UNMAPPED = "department and service area found in the council's spend mapping"
 
 
@@ -84,7 +89,8 @@ def spend_schema(width: int) -> pa.DataFrameSchema:
                 nullable=False),
             "expense_type": pa.Column(str, nullable=False),
             "service_code": pa.Column(
-                str, pa.Check(lambda s: s.notna(), element_wise=False, error=UNMAPPED),
+                str, pa.Check(lambda s: s.notna(), element_wise=False, ignore_na=False,
+                              error=UNMAPPED),
                 nullable=True),
         },
         strict=False,
@@ -107,7 +113,7 @@ def label_key(text: str | None) -> str:
 
 def _keys(values: arrow.ChunkedArray) -> tuple[arrow.Array, list[str]]:
     """Dictionary-encode a label column: (indices, normalised distinct labels)."""
-    enc = pc.dictionary_encode(pc.fill_null(values, "")).combine_chunks()
+    enc = dictionary(pc.fill_null(values, ""))
     return enc.indices, [label_key(t) for t in enc.dictionary.to_pylist()]
 
 
@@ -171,10 +177,12 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection) ->
             "service_code": _str_series(service),
         }
     )
-    good = validate(frame, spend_schema(src.width), quarantine, labels=src.labels,
+    labels = {**src.labels, "service_code": src.labels["department_label"]}
+    good = validate(frame, spend_schema(src.width), quarantine, labels=labels,
                     raw_columns={"payment_date": "payment_date_text",
-                                 "amount_gbp": "amount_text"},
-                    width=src.width)
+                                 "amount_gbp": "amount_text",
+                                 "service_code": "department_label"},
+                    width=src.width, parse_rules=PARSE_RULES)
     keep = np.zeros(len(frame), dtype=bool)
     keep[good.index.to_numpy()] = True
     mask = arrow.array(keep)

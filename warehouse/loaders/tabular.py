@@ -17,6 +17,7 @@ from warehouse.loaders.base import (
     parse_amount,
     read_table,
     rows_read_frame,
+    to_fy,
     validate,
 )
 
@@ -54,11 +55,29 @@ def _known(table: str, column: str, con: duckdb.DuckDBPyConnection, label: str) 
     return pa.Check.isin(sorted(known), error=f"a {label} code in the mapping")
 
 
+YEAR_COLUMNS = ("financial_year", "price_year")
+
+
+def _years(frame: pd.DataFrame) -> pd.DataFrame:
+    """'2024-25' and '2024/2025' become '2024/25'; what cannot be read is left for the check."""
+    out = frame.copy()
+    for col in YEAR_COLUMNS:
+        if col in out.columns:
+            label = to_fy(out[col])
+            out[col] = label.where(label.notna(), out[col])
+    return out
+
+
 def _simple(columns, numeric, text, schema_fn, out_fn, optional=()):
     def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection) -> dict:
         table = read_table(path, columns, optional=optional)
-        frame = _text(_numbers(table.frame, numeric), text)
-        good = validate(frame, schema_fn(con), quarantine)
+        quarantine.source = table
+        raw = table.frame.rename(columns={c: f"_{c}_text" for c in numeric})[
+            [f"_{c}_text" for c in numeric]]
+        frame = _years(_text(_numbers(table.frame, numeric), text)).join(raw)
+        good = validate(frame, schema_fn(con), quarantine, labels=table.labels,
+                        raw_columns={c: f"_{c}_text" for c in numeric},
+                        parse_rules={c: "a number" for c in numeric})
         result = out_fn(good, path.name)
         result["_rows_read"] = rows_read_frame(len(table.frame))
         return result

@@ -1,0 +1,106 @@
+"""Benchmark: page weight and time to first chart in Chromium (not a test).
+
+Against gunicorn serving the dashboard on 127.0.0.1, each page is opened in a new browser
+context (an empty profile: no cache, no cookies). Page weight is the sum of the bytes on the
+wire for every response (CDP ``Network.loadingFinished.encodedDataLength``, the browser
+sending ``Accept-Encoding: gzip, deflate, br``; Playwright's ``Request.sizes()``: headers plus
+encoded body). Time to first chart is from navigation start to the first ``.js-plotly-plot``
+SVG in the DOM (polled every 10 ms, then ``performance.now()``), median of new contexts.
+
+Run from the repository root: python -m bench.bench_browser [--repeats R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+
+from bench import start_gunicorn, stop, warehouse_path, write
+
+PAGES = {"overview": "/", "area": "/area/OLDER"}
+CHART_PAGE = "area"
+
+
+def weigh(browser, url: str) -> dict:
+    """Bytes on the wire (headers and encoded bodies) and decoded bytes for one cold load."""
+    context = browser.new_context()
+    page = context.new_page()
+    done = []
+    page.on("requestfinished", lambda r: done.append(r))
+    page.goto(url, wait_until="networkidle")
+    page.wait_for_timeout(500)
+    rows = []
+    for r in done:
+        sizes = r.sizes()
+        response = r.response()
+        raw = len(response.body()) if response is not None else 0
+        rows.append((sizes["responseBodySize"] + sizes["responseHeadersSize"], raw, r.url))
+    context.close()
+    biggest = sorted(rows, reverse=True)[:5]
+    return {"wire_bytes": sum(w for w, _, _ in rows), "raw_bytes": sum(b for _, b, _ in rows),
+            "requests": len(rows),
+            "largest": [(w, u.split("?")[0].rsplit("/", 1)[-1]) for w, _, u in biggest]}
+
+
+CHART_DRAWN = "document.querySelector('.js-plotly-plot svg.main-svg') !== null"
+
+
+def first_chart(browser, url: str) -> float | None:
+    """ms from navigation start to the first plotly SVG, polled every 10 ms from outside
+    (an init script would be one more script on the page)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url, wait_until="commit")
+    value = None
+    for _ in range(1500):
+        if page.evaluate(CHART_DRAWN):
+            value = page.evaluate("performance.now()")
+            break
+        page.wait_for_timeout(10)
+    context.close()
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    proc, url = start_gunicorn("dashboard.app:server", warehouse_path())
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                         args=["--no-sandbox", "--disable-gpu"])
+            weights = {name: weigh(browser, url + path) for name, path in PAGES.items()}
+            first_chart(browser, url + PAGES[CHART_PAGE])  # warm the server, not the browser
+            charts = [first_chart(browser, url + PAGES[CHART_PAGE]) for _ in range(args.repeats)]
+            browser.close()
+    finally:
+        stop(proc)
+
+    drawn = [c for c in charts if c is not None]
+    chart_ms = round(statistics.median(drawn)) if drawn else None
+    lines = ["## Page weight and time to first chart", "",
+             "Each page loaded in a new Chromium context (empty profile, cache disabled) from "
+             "gunicorn on 127.0.0.1; bytes on the wire as Chromium counts them, with "
+             "gzip/deflate/br accepted.", "",
+             "| page | on the wire (MB) | uncompressed (MB) | requests | largest responses "
+             "(bytes on the wire) |", "|---|---:|---:|---:|---|"]
+    for name, w in weights.items():
+        largest = ", ".join(f"{n} {b / 1e6:.2f} MB" for b, n in w["largest"][:3])
+        lines.append(f"| {name} `{PAGES[name]}` | {w['wire_bytes'] / 1e6:.2f} | "
+                     f"{w['raw_bytes'] / 1e6:.2f} | {w['requests']} | {largest} |")
+    lines += ["", f"Time to first chart on `{PAGES[CHART_PAGE]}` (navigation start to the first "
+              f"plotly SVG, new context each time, loopback network, no throttling): median "
+              f"{chart_ms} ms over {len(drawn)} of {len(charts)} loads "
+              f"(all: {', '.join(str(round(c)) if c else 'none' for c in charts)})."]
+    md = "\n".join(lines)
+    print(md)
+    write("browser", md, {"weights": weights, "first_chart_ms": chart_ms,
+                          "first_chart_all_ms": charts})
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,152 @@
+"""Benchmark: callback latency and throughput, the dashboard against a bare Dash app (not a test).
+
+Both apps run under gunicorn (the project's gunicorn.conf.py, 2 workers each) on 127.0.0.1 in
+the same run. The callback POST bodies are captured from a real page load in Chromium (the
+area page /area/OLDER; the overview when the area page is not there) and replayed by a small
+threaded client (requests) at 1, 10 and 50 concurrent clients. Each level is bounded by a
+request count and a time limit. The client shares the 2 cores with the server, as a same-
+machine benchmark must; both apps pay that cost alike, so the ratio is the fairer figure.
+
+Run from the repository root: python -m bench.bench_callbacks [--seconds S] [--requests N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from bench import start_gunicorn, stop, warehouse_path, write
+
+LEVELS = (1, 10, 50)
+AREA_PATH = "/area/OLDER"
+
+
+def capture(url: str, path: str) -> tuple[list[tuple[str, str]], str]:
+    """The Dash callback requests (url, body) a fresh browser sends to draw ``path``."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                     args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        found: list[tuple[str, str]] = []
+        page.on("request", lambda r: found.append((r.url, r.post_data or ""))
+                if "/_dash-update-component" in r.url else None)
+        page.goto(url + path, wait_until="networkidle")
+        text = page.inner_text("body")
+        browser.close()
+    return found, text
+
+
+def _one(session: requests.Session, url: str, body: str) -> tuple[float, bool]:
+    start = time.perf_counter()
+    try:
+        r = session.post(url, data=body, headers={"Content-Type": "application/json"},
+                         timeout=30)
+        ok = r.status_code == 200
+    except requests.RequestException:
+        ok = False
+    return time.perf_counter() - start, ok
+
+
+def load(calls: list[tuple[str, str]], clients: int, max_requests: int,
+         max_seconds: float) -> dict:
+    """``clients`` threads replay ``calls`` round-robin until either bound is reached."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    issued = 0
+    deadline = time.perf_counter() + max_seconds
+
+    def worker(_):
+        nonlocal issued, errors
+        session = requests.Session()
+        while True:
+            with lock:
+                if issued >= max_requests or time.perf_counter() > deadline:
+                    return
+                i = issued
+                issued += 1
+            url, body = calls[i % len(calls)]
+            elapsed, ok = _one(session, url, body)
+            with lock:
+                latencies.append(elapsed)
+                errors += 0 if ok else 1
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(worker, range(clients)))
+    wall = time.perf_counter() - start
+    qs = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 \
+        else latencies * 99
+    return {"clients": clients, "requests": len(latencies), "errors": errors,
+            "seconds": round(wall, 2), "rps": round(len(latencies) / wall, 1),
+            "p50_ms": round(qs[49] * 1000, 1), "p95_ms": round(qs[94] * 1000, 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=15.0, help="time bound per level")
+    parser.add_argument("--requests", type=int, default=3000, help="request bound per level")
+    args = parser.parse_args(argv)
+
+    wh = warehouse_path()
+    dash_proc, dash_url = start_gunicorn("dashboard.app:server", wh)
+    bare_proc, bare_url = start_gunicorn("bench.bare_app:server", wh)
+    try:
+        calls, text = capture(dash_url, AREA_PATH)
+        page = AREA_PATH
+        if "Page not found" in text or not calls:
+            page = "/"
+            calls, text = capture(dash_url, page)
+        bare_calls, _ = capture(bare_url, "/")
+        if not calls or not bare_calls:
+            raise RuntimeError("no Dash callback requests captured")
+        for c in (calls, bare_calls):  # warm both: imports, first queries, the cache
+            load(c, 2, 40, 10)
+        rows = []
+        for clients in LEVELS:
+            d = load(calls, clients, args.requests, args.seconds)
+            b = load(bare_calls, clients, args.requests, args.seconds)
+            rows.append({"clients": clients, "dashboard": d, "bare": b,
+                         "ratio": round(d["rps"] / b["rps"], 2) if b["rps"] else None})
+    finally:
+        stop(dash_proc)
+        stop(bare_proc)
+
+    note = "" if page == AREA_PATH else (
+        f"\n**The area page ({AREA_PATH}) is not in the app yet**: the dashboard's figures are "
+        "for the overview page's callback (the Dash Pages routing callback that renders the "
+        "overview), replayed as captured.\n")
+    lines = [
+        "## Callback latency and throughput",
+        "",
+        f"Dashboard page `{page}`: {len(calls)} callback request(s) per page load, captured "
+        f"from Chromium and replayed round-robin. Bare app (`bench/bare_app.py`, one "
+        f"dropdown → one `go.Figure` from DuckDB): {len(bare_calls)} callback request(s). "
+        "Both under gunicorn with 2 sync workers on 127.0.0.1, loaded in turn in one run by a "
+        f"threaded `requests` client on the same 2 cores; each level bounded at "
+        f"{args.requests} requests or {args.seconds:.0f} s.",
+        note,
+        "| clients | dashboard p50 ms | p95 ms | req/s | errors "
+        "| bare p50 ms | p95 ms | req/s | errors | throughput ratio |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        d, b = r["dashboard"], r["bare"]
+        lines.append(f"| {r['clients']} | {d['p50_ms']} | {d['p95_ms']} | {d['rps']} | "
+                     f"{d['errors']}/{d['requests']} | {b['p50_ms']} | {b['p95_ms']} | "
+                     f"{b['rps']} | {b['errors']}/{b['requests']} | {r['ratio']} |")
+    md = "\n".join(lines)
+    print(md)
+    write("callbacks", md, {"page": page, "levels": rows})
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,137 @@
+"""Benchmark: Lighthouse performance and accessibility scores, mobile and desktop (not a test).
+
+Installs npm ``lighthouse`` (LIGHTHOUSE_VERSION, the newest line that runs on node 20) into
+var/node/ (git-ignored) when missing, then runs it with CHROME_PATH=/usr/bin/chromium
+(Debian's Chromium) headless against gunicorn on 127.0.0.1 for the overview, an area page and
+the scenario page. Mobile uses Lighthouse's default simulated throttling (slow 4G, 4x CPU);
+desktop uses ``--preset=desktop``. If Lighthouse cannot run, the reason is recorded.
+
+Run from the repository root: python -m bench.bench_lighthouse
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from bench import ROOT, start_gunicorn, stop, warehouse_path, write
+
+LIGHTHOUSE_VERSION = "12.8.2"  # 13.x needs node >= 22.19; the machine has node 20
+NODE_DIR = ROOT / "var" / "node"
+BIN = NODE_DIR / "node_modules" / ".bin" / "lighthouse"
+PAGES = {"overview": "/", "area": "/area/OLDER", "scenario": "/scenarios"}
+CHROME = "/usr/bin/chromium"
+
+
+def install() -> None:
+    if BIN.exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise RuntimeError("npm is not installed")
+    NODE_DIR.mkdir(parents=True, exist_ok=True)
+    subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(NODE_DIR),  # noqa: S603
+                    f"lighthouse@{LIGHTHOUSE_VERSION}"], check=True, timeout=600,
+                   capture_output=True)
+
+
+def page_exists(url: str, path: str) -> bool:
+    """Whether Dash Pages renders ``path`` as a page rather than its 404 page."""
+    import requests
+
+    body = {"output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [{"id": "_pages_content", "property": "children"},
+                        {"id": "_pages_store", "property": "data"}],
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                       {"id": "_pages_location", "property": "search", "value": ""}],
+            "changedPropIds": ["_pages_location.pathname", "_pages_location.search"]}
+    r = requests.post(f"{url}/_dash-update-component", json=body, timeout=60)
+    return r.ok and "Page not found" not in r.text
+
+
+def run(url: str, preset: str) -> dict:
+    with tempfile.TemporaryDirectory(prefix="lh-") as tmp:
+        out = Path(tmp) / "report.json"
+        cmd = [str(BIN), url, "--output=json", f"--output-path={out}", "--quiet",
+               "--only-categories=performance,accessibility",
+               "--chrome-flags=--headless=new --no-sandbox --disable-gpu"]
+        if preset == "desktop":
+            cmd.append("--preset=desktop")
+        env = {**os.environ, "CHROME_PATH": CHROME}
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True,  # noqa: S603
+                              timeout=240)
+        if not out.exists():
+            raise RuntimeError(f"lighthouse failed ({proc.returncode}): "
+                               f"{(proc.stderr or proc.stdout)[-400:]}")
+        report = json.loads(out.read_text())
+    cats = report["categories"]
+    audits = report["audits"]
+    if report.get("runtimeError") or cats["performance"]["score"] is None:
+        raise RuntimeError("lighthouse could not measure the page: "
+                           + str(report.get("runtimeError", {}).get("message", "no score")))
+
+    def ms(audit: str) -> int | None:
+        value = audits.get(audit, {}).get("numericValue")
+        return None if value is None else round(value)
+
+    failed_a11y = [a["id"] for a in (audits.get(ref["id"], {}) for ref in
+                                     cats["accessibility"]["auditRefs"])
+                   if a.get("score") == 0]
+    return {"performance": cats["performance"]["score"],
+            "accessibility": cats["accessibility"]["score"],
+            "fcp_ms": ms("first-contentful-paint"), "lcp_ms": ms("largest-contentful-paint"),
+            "tbt_ms": ms("total-blocking-time"), "failed_accessibility_audits": failed_a11y}
+
+
+def main(argv: list[str] | None = None) -> int:
+    results: dict = {"version": LIGHTHOUSE_VERSION, "pages": {}}
+    try:
+        install()
+    except (RuntimeError, subprocess.SubprocessError) as err:
+        md = f"## Lighthouse\n\nNot run: could not install lighthouse@{LIGHTHOUSE_VERSION}: {err}"
+        write("lighthouse", md, {"error": str(err)})
+        print(md)
+        return 0
+    proc, url = start_gunicorn("dashboard.app:server", warehouse_path())
+    missing = []
+    try:
+        for name, path in PAGES.items():
+            if not page_exists(url, path):
+                missing.append(path)
+            for preset in ("mobile", "desktop"):
+                try:
+                    results["pages"].setdefault(name, {})[preset] = run(url + path, preset)
+                except (RuntimeError, subprocess.SubprocessError) as err:
+                    results["pages"].setdefault(name, {})[preset] = {"error": str(err)}
+    finally:
+        stop(proc)
+
+    lines = ["## Lighthouse", "",
+             f"Lighthouse {LIGHTHOUSE_VERSION} (npm, node 20) with Debian's Chromium headless, "
+             "against gunicorn on 127.0.0.1. Mobile: default simulated slow-4G and 4x CPU "
+             "throttling; desktop: `--preset=desktop`. Scores 0–1.", "",
+             "| page | preset | performance | accessibility | FCP ms | LCP ms | TBT ms "
+             "| failed accessibility audits |", "|---|---|---:|---:|---:|---:|---:|---|"]
+    for name, presets in results["pages"].items():
+        for preset, r in presets.items():
+            if "error" in r:
+                lines.append(f"| {name} `{PAGES[name]}` | {preset} | error: {r['error']} "
+                             "| | | | | |")
+                continue
+            lines.append(f"| {name} `{PAGES[name]}` | {preset} | {r['performance']} | "
+                         f"{r['accessibility']} | {r['fcp_ms']} | {r['lcp_ms']} | {r['tbt_ms']} "
+                         f"| {', '.join(r['failed_accessibility_audits']) or '—'} |")
+    if missing:
+        lines += ["", f"Not in the app yet, so measured as its 404 page: {', '.join(missing)}."]
+    md = "\n".join(lines)
+    print(md)
+    write("lighthouse", md, results)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,137 @@
+"""``python -m warehouse load``: copy, load, rebuild marts, check, swap - or leave it as it was."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.loaders.conftest import FIXTURES
+from warehouse import __main__ as cli
+from warehouse import load
+
+HEAD = "Body,Department,Supplier Name,Invoice Creation Date,Invoice Nett Amount,Subj Description\n"
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _spend_file(tmp_path: Path, name: str, rows: list[str]) -> Path:
+    path = tmp_path / name
+    path.write_text(HEAD + "".join(r + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _count(path: Path, sql: str):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()[0][0]
+    finally:
+        con.close()
+
+
+GOOD = ["Lambeth,Adults' and Community Services,Test Co,03/07/2012,1500.00,TEST",
+        'Lambeth,"Housing, Regeneration and Environment",Test Co,04/07/2012,(200.00),TEST']
+
+
+def test_a_good_file_is_loaded_marts_rebuilt_and_swapped_in(live, tmp_path, capsys):
+    path = _spend_file(tmp_path, "july.csv", [GOOD[0]])
+    before = _count(live, "select sum(spend_gbp) from mart_spend_service_year")
+    assert load.run("spend", [path], target=live) == 0
+    assert "july.csv: loaded - 1 read, 1 loaded, 0 quarantined" in capsys.readouterr().out
+    after = _count(live, "select sum(spend_gbp) from mart_spend_service_year")
+    assert after == pytest.approx(before + 1500.0)
+    assert not list(live.parent.glob(".live.duckdb.loading-*"))
+
+
+def test_all_or_nothing_when_one_file_of_several_fails(live, tmp_path, capsys):
+    good = _spend_file(tmp_path, "good.csv", [GOOD[0]])
+    broken = tmp_path / "broken.csv"
+    broken.write_text("Department,Supplier Name\nX,Y\n", encoding="utf-8")
+    before = _sha(live)
+    assert load.run("spend", [good, broken], target=live) == 1
+    err = capsys.readouterr().err
+    assert "good.csv: loaded" in err and "broken.csv: FAILED" in err
+    assert "nothing was loaded" in err
+    assert _sha(live) == before
+
+
+def test_a_failed_check_leaves_the_warehouse_as_it_was(live, tmp_path, capsys):
+    # spend in 2015/16, a year with no outcome units for the area: mart_area_year_complete fails
+    path = _spend_file(tmp_path, "later.csv",
+                       ["Lambeth,Adults' and Community Services,Test Co,03/07/2015,1500.00,T"])
+    before = _sha(live)
+    assert load.run("spend", [path], target=live) == 1
+    assert "check FAILED mart_area_year_complete" in capsys.readouterr().err
+    assert _sha(live) == before
+    assert not list(live.parent.glob(".live.duckdb.loading-*"))
+
+
+def test_loading_the_same_file_again_changes_no_byte(live, tmp_path, capsys):
+    path = _spend_file(tmp_path, "july.csv", GOOD)
+    assert load.run("spend", [path], target=live) == 0
+    before = _sha(live)
+    assert load.run("spend", [path], target=live) == 0
+    assert "nothing new to load" in capsys.readouterr().out
+    assert _sha(live) == before
+
+
+def test_a_corrected_reissue_replaces_its_rows_through_the_command(live, tmp_path):
+    path = _spend_file(tmp_path, "july.csv", GOOD)
+    assert load.run("spend", [path], target=live) == 0
+    path.write_text(HEAD + GOOD[0].replace("1500.00", "1400.00") + "\n", encoding="utf-8")
+    assert load.run("spend", [path], target=live) == 0
+    assert _count(live, "select sum(amount_gbp) from spend where source_file = 'july.csv'") \
+        == 1400
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["nonsense", "x.csv"], "unknown kind 'nonsense'"),
+    (["spend", "missing.csv"], "no such file"),
+    (["spend", "x.csv", "--max-bad-share", "5"], "between 0 and 1"),
+    (["spend", "x.csv", "--authority", "E5011"], "outturn kind only"),
+])
+def test_usage_errors(live, tmp_path, monkeypatch, capsys, args, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.csv").write_text(HEAD, encoding="utf-8")
+    assert load.main([*args, "--target", str(live)]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_no_warehouse_yet(tmp_path, capsys):
+    (tmp_path / "x.csv").write_text(HEAD, encoding="utf-8")
+    code = load.run("spend", [tmp_path / "x.csv"], target=tmp_path / "none.duckdb")
+    assert code == 2
+    assert "run 'python -m warehouse build' first" in capsys.readouterr().err
+
+
+def test_through_python_m_warehouse(live, tmp_path, capsys):
+    path = _spend_file(tmp_path, "july.csv", [GOOD[0]])
+    assert cli.main(["load", "spend", str(path), "--target", str(live),
+                     "--max-bad-share", "0.1"]) == 0
+    assert "loaded into" in capsys.readouterr().out
+
+
+def test_an_older_warehouse_gets_the_new_tables(live, capsys):
+    con = duckdb.connect(str(live))
+    con.execute("drop table outturn")
+    con.close()
+    code = load.main(["outturn", str(FIXTURES / "outturn_long_small.csv"), "--target", str(live),
+                      "--authority", "E5099", "--max-bad-share", "0.2"])
+    assert code == 0, capsys.readouterr()
+    assert _count(live, "select count(distinct e_code) from outturn") == 1
+
+
+def test_a_second_load_waits_for_the_first(live, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(load, "LOCK_WAIT_S", 0.3)
+    path = _spend_file(tmp_path, "july.csv", [GOOD[0]])
+    with open(live.with_name(f".{live.name}.lock"), "a+") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        code = load.run("spend", [path], target=live)
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    assert code == 2
+    assert "another load is running" in capsys.readouterr().err
