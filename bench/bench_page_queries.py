@@ -11,7 +11,6 @@ Usage: ``.venv/bin/python -m bench.bench_page_queries``
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 import time
@@ -30,8 +29,8 @@ def main() -> int:
     from queries import runner
 
     app = create_app()
-    area = importlib.import_module("dashboard.pages.area")
-    director = importlib.import_module("dashboard.pages.director")
+    app.server.test_client().get("/")  # Dash imports the page modules as pages.<name>
+    area, director = sys.modules["pages.area"], sys.modules["pages.director"]
     latest = runner.run("financial_years")["financial_year"].iloc[-1]
     views = {
         "area (defaults)": lambda: area.layout(area_code="OLDER"),

@@ -24,6 +24,12 @@ COMPARISON = {
 }
 
 
+def plain(figure):
+    """A go.Figure as the plain dict Dash sends anyway: cheap to cache and to unpickle
+    (a cached go.Figure re-validates every property when it is loaded)."""
+    return figure.to_dict() if hasattr(figure, "to_dict") else figure
+
+
 def money(value: float | None, digits: int = 0) -> str:
     """£ with thousands separators; £m above a million; a dash for missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -82,7 +88,7 @@ def chart_block(block_id: str, title: str, summary: str, figure, table: pd.DataF
     if figure is not None:
         # dcc.Graph takes no aria props: the wrapper hides the picture from screen readers,
         # which get the summary and the data table instead
-        parts.append(html.Div(dcc.Graph(id=f"{block_id}-graph", figure=figure,
+        parts.append(html.Div(dcc.Graph(id=f"{block_id}-graph", figure=plain(figure),
                                         config={"displayModeBar": False, "responsive": True},
                                         className="chart"), **{"aria-hidden": "true"}))
     details = [html.Summary("Show the data"), data_table(table, title, f"{block_id}-table")]

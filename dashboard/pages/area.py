@@ -26,6 +26,7 @@ from dashboard.components import (
     money,
     not_found,
     number,
+    plain,
     radio_group,
     select_control,
     trend_marker,
@@ -371,6 +372,7 @@ def _names(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+@data.memoize  # public figures: the same for every user, keyed by the view
 def headline(view: View) -> str:
     """The finding in one sentence: cost per outcome and its change, and the indicators that are
     significantly worse than the benchmark or significantly getting worse."""
@@ -405,6 +407,7 @@ def headline(view: View) -> str:
 
 # ---- sections --------------------------------------------------------------------------
 
+@data.memoize  # public figures: the same for every user, keyed by the view
 def _cost_section(view: View, summary: str) -> html.Section:
     df = _costs(view.area, view.terms)
     row = df[df["financial_year"] == view.year].iloc[0]
@@ -420,6 +423,7 @@ def _cost_section(view: View, summary: str) -> html.Section:
                        ("area-cost", {"area": view.area, "terms": view.terms}))
 
 
+@data.memoize  # public figures: the same for every user, keyed by the view
 def _spend_section(view: View) -> html.Section:
     df = _costs(view.area, view.terms)
     first, last = df.iloc[0], df.iloc[-1]
@@ -453,8 +457,8 @@ def _indicator_rows(view: View, latest: pd.DataFrame, periods: pd.DataFrame) -> 
         history = periods[periods["indicator_id"] == r.indicator_id]
         spark = html.Div(dcc.Graph(
             id=f"{PREFIX}-spark-{r.indicator_id}",
-            figure=figures.sparkline(history["period"], history["value"],
-                                     history["benchmark_value"]),
+            figure=plain(figures.sparkline(history["period"], history["value"],
+                                           history["benchmark_value"])),
             config={"staticPlot": True, "displayModeBar": False}, className="spark"),
             **{"aria-hidden": "true"})
         interval = ("–" if pd.isna(r.lower_ci) else
@@ -475,6 +479,7 @@ def _indicator_rows(view: View, latest: pd.DataFrame, periods: pd.DataFrame) -> 
     return rows
 
 
+@data.memoize  # public figures: the same for every user, keyed by the view
 def _indicators_section(view: View) -> html.Div:
     periods = _indicator_periods(view.area, view.benchmark, view.level)
     latest = _latest(periods, view.year)
@@ -513,6 +518,7 @@ def _indicators_section(view: View) -> html.Div:
     ])
 
 
+@data.memoize  # public figures: the same for every user, keyed by the view
 def _services_section(view: View) -> html.Section:
     df = _services(view.area, view.year)
     table = services_table(view.area, view.year)
@@ -538,6 +544,7 @@ def _services_section(view: View) -> html.Section:
                        ("area-services", {"area": view.area, "year": view.year}))
 
 
+@data.memoize  # public figures: the same for every user, keyed by the view
 def _suppliers_section(view: View) -> html.Div:
     if not view.service:
         return html.P("Choose a service above to see what it paid for and to whom.",
