@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -83,17 +84,21 @@ def start_gunicorn(warehouse: Path, mode: str = "internal", extra_env: dict | No
     port = _free_port()
     env = {**os.environ, "WAREHOUSE_PATH": str(warehouse), "DASHBOARD_MODE": mode,
            **(extra_env or {})}
+    # the server's log goes to a file: a pipe nobody reads fills up and stalls the server
+    log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
          "--bind", f"127.0.0.1:{port}", "--workers", "1", "dashboard.app:server"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
+    proc.log_path = log.name
+    log.close()
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
         if proc.poll() is not None:
-            out = proc.stdout.read().decode(errors="replace")
-            raise RuntimeError(f"gunicorn exited: {out}")
+            out = Path(proc.log_path).read_text(errors="replace")
+            raise RuntimeError(f"gunicorn exited: {out[-3000:]}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 break
@@ -111,6 +116,7 @@ def stop(proc) -> None:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+    Path(proc.log_path).unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

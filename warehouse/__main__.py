@@ -26,6 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--target", type=Path, default=None)
     p.add_argument("--max-bad-share", type=float, default=None)
+    p.add_argument("--authority", default=None,
+                   help="outturn only: the authority's E-code (E5011) or ONS code (E09000007)")
+
+    sub.add_parser("fetch", add_help=False,
+                   help="download Fingertips indicators for an area into an export-format CSV "
+                        "(options: python -m warehouse fetch --help)")
 
     p = sub.add_parser("publish", help="write the public warehouse file: published rows only")
     p.add_argument("out", type=Path)
@@ -37,6 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("checksum", help="print a checksum of every table's contents")
     p.add_argument("--target", type=Path, default=None)
 
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["fetch"]:
+        from warehouse.loaders.fetch_fingertips import main as fetch_main
+
+        return fetch_main(argv[1:])
     args = parser.parse_args(argv)
     if args.command == "demo":
         from warehouse import demo

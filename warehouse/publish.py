@@ -40,6 +40,10 @@ PUBLIC_FILTERS: dict[str, str | None] = {
     "scenario_change": "scenario_id in (select scenario_id from src.scenario "
                        "where status = 'published')",
     "build_info": None,
+    "spend_expense_mapping": None,
+    "outturn": None,
+    "ascof_value": None,
+    "nhs_unit_cost": None,
 }
 # copied with the internal columns blanked
 REDACTED = {

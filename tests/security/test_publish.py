@@ -66,3 +66,15 @@ def test_public_mode_has_no_internal_routes_or_callbacks(public_server):
     index = requests.get(url + "/", timeout=10).text
     assert "/scenarios" not in index and "/director" not in index
     assert not drafts.exists()
+
+
+def test_publish_decides_on_every_table():
+    """A table added to the schema must be placed in publish's lists, or this fails."""
+    import re
+
+    from warehouse.build import SCHEMA
+    from warehouse.publish import EMPTY, PUBLIC_FILTERS, REDACTED
+
+    tables = set(re.findall(r"create table (\w+)", SCHEMA.read_text(encoding="utf-8")))
+    decided = set(PUBLIC_FILTERS) | set(REDACTED) | set(EMPTY)
+    assert tables == decided, {"undecided": tables - decided, "unknown": decided - tables}
