@@ -50,6 +50,7 @@ run: $(STAMP) $(WAREHOUSE_PATH)
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn --config gunicorn.conf.py dashboard.app:server
 
 test: setup-dev
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n 2 --dist loadfile
 
 lint: setup-dev
