@@ -98,6 +98,11 @@ def _summary(df: pd.DataFrame) -> str:
 
 
 def layout(**_query) -> html.Div:
+    return _content()
+
+
+@data.memoize  # the same for everyone: keyed by the warehouse version only
+def _content() -> html.Div:
     df = data.query("area_overview")
     table = overview_table()
     return html.Div([
