@@ -660,16 +660,19 @@ def normalise_changes(
 
 
 def _apply_changes(
-    model: _Model, rows: list[tuple[str, str, float]]
+    model: _Model, rows: list[tuple[str, str, float]], allow_unlinked: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return (Δactivity per link (L,), direct annual saving per payer (P,))."""
+    """Return (Δactivity per link (L,), direct annual saving per payer (P,)).
+
+    A service with no spill-over link is an error, unless ``allow_unlinked``: then its change
+    counts as a direct effect only (no evidence, so no modelled knock-on effect)."""
     n_payers = len(model.payer_codes)
     known_services = set(model.services.tolist())
     payer_index = {code: i for i, code in enumerate(model.payer_codes)}
     direct = np.zeros(n_payers)
     spend_by_service: dict[str, float] = {}
     for svc, payer, amount in rows:
-        if svc not in known_services:
+        if svc not in known_services and not allow_unlinked:
             raise ValueError(
                 f"change for service {svc!r}: field 'service_code' has no spill-over links "
                 "(unknown service)"
@@ -1003,6 +1006,7 @@ def simulate(
     discount_first_year: bool = False,
     unit_cost_distribution: Literal["triangular", "pert"] = "triangular",
     grade_adjustments: Mapping[str, GradeAdjustment] = GRADE_ADJUSTMENTS,
+    allow_unlinked: bool = False,
 ) -> SpilloverResult:
     """Run the spill-over model for a set of spend changes.
 
@@ -1011,12 +1015,16 @@ def simulate(
     link, each with a central value, Monte Carlo mean, 95 % interval and probability of
     a net saving. ``changes`` and ``funders`` are described in :func:`normalise_changes`.
     Raises ValueError naming the record and field for impossible inputs.
+
+    ``allow_unlinked=True`` accepts changes to services with no spill-over link: they count
+    with their direct effect only (there is no evidence to model a knock-on effect from).
     """
     _check_settings(years, discount_rate)
     if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 1:
         raise ValueError(f"draws must be a whole number >= 1 (got {draws!r})")
     model = _prepare(links, unit_costs, payers, grade_adjustments)
-    delta_activity, direct = _apply_changes(model, _change_rows(changes, funders))
+    delta_activity, direct = _apply_changes(model, _change_rows(changes, funders),
+                                            allow_unlinked)
     years = int(years)
     draws = int(draws)
     n_links, n_payers = len(model.link_ids), len(model.payer_codes)
@@ -1221,6 +1229,7 @@ def tornado(
     scope: str = "public_purse",
     drop_zero: bool = True,
     grade_adjustments: Mapping[str, GradeAdjustment] = GRADE_ADJUSTMENTS,
+    allow_unlinked: bool = False,
 ) -> pd.DataFrame:
     """One-way sensitivity of the discounted net saving over the horizon.
 
@@ -1246,7 +1255,8 @@ def tornado(
     for r in discount_rate_range:
         _check_settings(years, r)
     model = _prepare(links, unit_costs, payers, grade_adjustments)
-    delta_activity, direct = _apply_changes(model, _change_rows(changes, funders))
+    delta_activity, direct = _apply_changes(model, _change_rows(changes, funders),
+                                            allow_unlinked)
     years = int(years)
     k = _per_unit_saving(model, delta_activity)
 

@@ -10,7 +10,8 @@ URL format (the whole scenario lives in the query string, so a link shares it)
 * ``change`` — one or more changes, comma-separated or as repeated ``change=`` parameters.
   Each is ``SERVICE:VALUE[UNIT]``:
 
-  - ``SERVICE`` a service code with modelled spill-over links (the planner's allow-list);
+  - ``SERVICE`` a service code (the planner's allow-list: every service; those without
+    spill-over links have a direct effect only, and the page says so);
   - ``VALUE`` a signed number, up to 4 decimals (negative = a cut);
   - ``UNIT`` ``pct`` (or ``%``, written ``%25`` in a URL) for a per cent of the service's
     spend in the latest financial year; ``k`` or ``m`` for £ thousands or millions; none
@@ -133,7 +134,7 @@ class Scenario(NamedTuple):
 class Planner(NamedTuple):
     """The allow-lists, read once per request from the cached queries."""
 
-    services: pd.DataFrame  # modelled services, indexed by service_code
+    services: pd.DataFrame  # every service, indexed by service_code; ``modelled`` flags links
     latest_year: str
     published: dict[str, Scenario]
 
@@ -141,8 +142,8 @@ class Planner(NamedTuple):
 def planner() -> Planner:
     inputs = spillover_inputs()
     modelled = set(inputs.links["service_code"])
-    services = inputs.services[inputs.services["service_code"].isin(modelled)].set_index(
-        "service_code")
+    services = inputs.services.set_index("service_code").assign(
+        modelled=lambda f: f.index.isin(sorted(modelled)))
     latest = str(inputs.services["financial_year"].iloc[0]) if len(inputs.services) else ""
     rows = data.query("published_scenarios")
     published = {}
@@ -196,8 +197,8 @@ def check_change(change: Change, plan: Planner) -> Change:
     """A change within the planner's bounds, or ValueError with a message for the reader."""
     svc = change.service_code
     if svc not in plan.services.index:
-        raise ValueError(f"There is no service “{_short(svc)}” with modelled spill-over "
-                         f"effects. The planner covers: {', '.join(plan.services.index)}.")
+        raise ValueError(f"There is no service “{_short(svc)}”. The planner covers: "
+                         f"{', '.join(plan.services.index)}.")
     value = change.change_value
     if not math.isfinite(value):
         raise ValueError(f"The change to {svc} is not a number.")
@@ -346,7 +347,8 @@ def _model_run(_version: str, key: tuple[tuple[str, float], ...]) -> dict:
     per warehouse version (library types only, so any cache backend can pickle them)."""
     inputs = spillover_inputs()
     changes = dict(key)
-    kwargs = {"funders": inputs.funders, "years": YEARS}
+    # services without evidence links count with their direct effect only
+    kwargs = {"funders": inputs.funders, "years": YEARS, "allow_unlinked": True}
     result = sp.simulate(inputs.links, inputs.unit_costs, inputs.payers, changes,
                          draws=DRAWS, seed=SEED, **kwargs)
     tornado = sp.tornado(inputs.links, inputs.unit_costs, inputs.payers, changes,
@@ -830,7 +832,9 @@ def _compare(scenario: Scenario, others: tuple[Scenario, ...], plan: Planner) ->
 
 def _builder(scenario: Scenario | None, plan: Planner) -> html.Section:
     options = [(code, f"{row.service_name} ({row.dept_name}) — {money(row.spend_gbp)} in "
-                      f"{plan.latest_year}") for code, row in plan.services.iterrows()]
+                      f"{plan.latest_year}"
+                      + ("" if row.modelled else " — no modelled knock-on effects"))
+               for code, row in plan.services.iterrows()]
     current = []
     if scenario is not None:
         for c in scenario.changes:

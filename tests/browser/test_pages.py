@@ -33,5 +33,6 @@ def test_open_data_links_download(page, live_server):
     with page.expect_download() as info:
         page.click("a[href='/api/v1/datasets/indicators.csv']")
     path = info.value.path()
-    header = open(path, encoding="utf-8").readline()
+    with open(path, encoding="utf-8") as fh:
+        header = fh.readline()
     assert header.startswith("indicator_id,")

@@ -119,9 +119,9 @@ def test_the_same_cut_written_as_a_change_gives_the_same_figures(page, server, e
 
 
 def test_a_bad_link_is_explained_and_the_builder_makes_a_new_one(page, server):
-    page.goto(server + "/scenarios?change=WASTE:-10pct")
+    page.goto(server + "/scenarios?change=NOSUCH:-10pct")
     page.wait_for_selector("#scenarios-errors")
-    assert "There is no service “WASTE”" in page.inner_text("#scenarios-errors")
+    assert "There is no service “NOSUCH”" in page.inner_text("#scenarios-errors")
     page.select_option("#scenarios-service", "FALLS")
     page.fill("#scenarios-value", "50")
     page.click("#scenarios-add")

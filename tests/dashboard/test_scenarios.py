@@ -75,7 +75,7 @@ def test_good_changes_parse_to_one_canonical_form(mod, plan, raw, canonical):
 
 
 @pytest.mark.parametrize(("query", "words"), [
-    ({"change": "WASTE:-10pct"}, "There is no service “WASTE”"),
+    ({"change": "NOSUCH:-10pct"}, "There is no service “NOSUCH”"),
     ({"change": "NOPE:-10pct"}, "There is no service"),
     ({"change": "LUNCH:-1000000"}, "more than its whole spend"),
     ({"change": "FALLS:200m"}, "at most £100m"),
@@ -109,9 +109,9 @@ def test_bad_links_are_refused_with_a_message(mod, plan, drafts_file, query, wor
 
 
 def test_bad_links_render_a_page_with_the_message(mod, ctx, drafts_file):
-    text = str(mod.layout(change="WASTE:-10pct,LUNCH:9999pct"))
+    text = str(mod.layout(change="NOSUCH:-10pct,LUNCH:9999pct"))
     assert "This link could not be used as it is" in text
-    assert "WASTE" in text and "between −100% and +500%" in text
+    assert "NOSUCH" in text and "between −100% and +500%" in text
     assert mod.HEADLINE in text  # the page still renders its introduction and builder
 
 
@@ -286,7 +286,7 @@ def _ok(r):
 
 
 OFF_LIST_ADD = [
-    ("WASTE", "percent", -10, ""), ("'; drop table service; --", "percent", -10, ""),
+    ("NOSUCH", "percent", -10, ""), ("'; drop table service; --", "percent", -10, ""),
     ("LUNCH", "bogus", -10, ""), ("LUNCH", "percent", "-10", ""),
     ("LUNCH", "percent", [1], ""), ("LUNCH", "percent", {"a": 1}, ""),
     ("LUNCH", "percent", True, ""), (["LUNCH"], "percent", -10, ""),
@@ -397,7 +397,7 @@ def test_scenario_csv_download(client, drafts_file):
     head = r.get_data(as_text=True).splitlines()[0]
     assert head.startswith("payer_code,payer,is_council,year,direct_saving_gbp")
     assert client.get("/download/scenario.csv?change=LUNCH:-100pct").status_code == 200
-    for bad in ("?change=WASTE:-1pct", "?scenario=nope", "?change=LUNCH:-900pct", ""):
+    for bad in ("?change=NOSUCH:-1pct", "?scenario=nope", "?change=LUNCH:-900pct", ""):
         assert client.get("/download/scenario.csv" + bad).status_code == 400, bad
 
 
@@ -538,3 +538,20 @@ def test_spillover_page_words_and_an_unknown_area(dash_app):
         assert "spillover-sankey-graph" in text and "spillover-matrix-graph" in text
     with dash_app.server.test_request_context("/"):
         assert "spillover-sankey" not in str(page.layout())  # the validation render is empty
+
+
+def test_a_service_without_links_counts_its_direct_effect_only(client):
+    """WASTE has no evidence links: cutting it is a direct saving, with no knock-on effect."""
+    r = client.get("/download/scenario.csv?change=WASTE:-10pct")
+    assert r.status_code == 200
+    import io
+
+    import pandas as pd
+
+    frame = pd.read_csv(io.StringIO(r.get_data(as_text=True)))
+    assert frame["knock_on_saving_gbp"].abs().sum() == 0
+    assert frame["knock_on_upper95_gbp"].abs().sum() == 0
+    assert frame["direct_saving_gbp"].max() > 0
+    lunch = pd.read_csv(io.StringIO(client.get("/download/scenario.csv?change=LUNCH:-10pct")
+                                    .get_data(as_text=True)))
+    assert lunch["knock_on_saving_gbp"].abs().sum() > 0  # the column does carry knock-ons

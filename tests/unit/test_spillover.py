@@ -791,3 +791,19 @@ def test_draws_do_not_depend_on_row_order():
                     draws=2000)
     cols = ["net_saving_p2_5_gbp", "net_saving_p97_5_gbp", "prob_net_saving"]
     pd.testing.assert_frame_equal(a.overall[cols], b.overall[cols])
+
+
+def test_unlinked_services_count_with_their_direct_effect_only():
+    links, costs = frames()
+    changes = {"LUNCH": -100_000.0, "PARKS": -50_000.0}
+    funders = {"LUNCH": "ASC", "PARKS": "ASC"}
+    with pytest.raises(ValueError, match="PARKS"):
+        sp.simulate(links, costs, PAYERS, changes, funders=funders, years=1, draws=50)
+    both = sp.simulate(links, costs, PAYERS, changes, funders=funders, years=1, draws=50,
+                       discount_rate=0.0, allow_unlinked=True)
+    lunch = sp.simulate(links, costs, PAYERS, {"LUNCH": -100_000.0}, funders=funders, years=1,
+                        draws=50, discount_rate=0.0)
+    # the park cut adds its £50,000 to the funder's direct saving and nothing else
+    assert payer_row(both, "ASC")["direct_saving_gbp"] == pytest.approx(150_000.0)
+    assert payer_row(both, "NHS-ICB")["net_saving_gbp"] == pytest.approx(
+        payer_row(lunch, "NHS-ICB")["net_saving_gbp"])
