@@ -20,18 +20,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-REALDATA = ROOT.parent / "shared" / "realdata"
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
-
-
-def realdata(*parts: str) -> Path:
-    """A file under ../shared/realdata; fails under CI when missing, skips elsewhere."""
-    path = REALDATA.joinpath(*parts)
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"real data file missing under CI: {path}")
-        pytest.skip(f"real data file not available: {path}")
-    return path
 
 
 @pytest.fixture(scope="session")

@@ -7,31 +7,19 @@ missing, and skips otherwise.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.realdata import realdata_path
 from warehouse.build import SCHEMA
 from warehouse.loaders import LOADERS, load_file
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
-REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
-
-
-def real(*parts: str) -> Path:
-    """A real public file; fails under CI when missing, skips elsewhere."""
-    path = REALDATA.joinpath(*parts)
-    if path.exists():
-        return path
-    message = f"real data file not found: {path}"
-    if "CI" in os.environ:
-        pytest.fail(message + " (CI is set: missing real data is a failure)")
-    pytest.skip(message)
-    raise AssertionError("unreachable")  # pragma: no cover
+real = realdata_path  # a real public file; fails under CI when missing, skips elsewhere
 
 
 def new_warehouse(path: str = ":memory:") -> duckdb.DuckDBPyConnection:

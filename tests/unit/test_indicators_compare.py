@@ -15,7 +15,7 @@ from indicators.compare import (
     compare,
     normalise_polarity,
 )
-from tests.unit.realdata import realdata_path
+from tests.realdata import realdata_path
 
 # value, lower, upper, benchmark -> direction, by the Fingertips definition
 DEFINITION = [

@@ -14,7 +14,7 @@ from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson
 
 from indicators import intervals as iv
-from tests.unit.realdata import realdata_path
+from tests.realdata import realdata_path
 
 ATOL = 1e-6
 

@@ -17,7 +17,7 @@ from statsmodels.stats.contingency_tables import Table
 
 from indicators import trend as tr
 from indicators.intervals import rate
-from tests.unit.realdata import realdata_path
+from tests.realdata import realdata_path
 
 # (numerators, denominators) for five consecutive years, oldest first
 FINGERTIPS_SERIES = {

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-REALDATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
+REALDATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 
 
 def realdata_path(*parts: str) -> Path:
