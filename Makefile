@@ -40,7 +40,12 @@ system-deps:
 	  fi; \
 	fi
 
-$(WAREHOUSE_PATH): $(STAMP)
+# built only when missing (order-only on the install); a public file is never built here:
+# it comes from `python -m warehouse publish`
+$(WAREHOUSE_PATH): | $(STAMP)
+	@if [ "$${DASHBOARD_MODE:-internal}" = "public" ]; then \
+	  echo "$(WAREHOUSE_PATH) is missing: make it with .venv/bin/python -m warehouse publish $(WAREHOUSE_PATH)"; exit 1; \
+	fi
 	$(PY) -m warehouse build
 
 warehouse: $(STAMP)
