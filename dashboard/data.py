@@ -39,6 +39,14 @@ def query(name: str, **params) -> pd.DataFrame:
     return _query(version(), name, tuple(sorted(params.items())))
 
 
+def one_of(value, allowed_values, what: str) -> str:
+    """``value`` if it is text on the allow-list, else ValueError naming ``what``: the one check
+    every callback and link parameter goes through (anyone can post any value)."""
+    if not isinstance(value, str) or value not in allowed_values:
+        raise ValueError(f"{what}: {str(value)[:40]!r} is not allowed")
+    return value
+
+
 def allowed(name: str, column: str) -> frozenset:
     """The allow-list for an input: the values of ``column`` in an allow-list query."""
     return frozenset(query(name)[column].astype(str))

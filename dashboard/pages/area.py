@@ -99,15 +99,11 @@ class View(NamedTuple):
 
 
 def _choice(value, options: list[tuple[str, str]]) -> str:
-    if not isinstance(value, str) or value not in dict(options):
-        raise ValueError(f"not an allowed value: {value!r}")
-    return value
+    return data.one_of(value, dict(options), "choice")
 
 
 def _area(value) -> str:
-    if not isinstance(value, str) or value not in data.allowed("area_codes", "area_code"):
-        raise ValueError(f"unknown area: {value!r}")
-    return value
+    return data.one_of(value, data.allowed("area_codes", "area_code"), "area")
 
 
 def _costs(area: str, terms: str) -> pd.DataFrame:
@@ -120,9 +116,7 @@ def _years(area: str, terms: str = "cash") -> list[str]:
 
 
 def _year(area: str, value, terms: str = "cash") -> str:
-    if not isinstance(value, str) or value not in _years(area, terms):
-        raise ValueError(f"no figures for year {value!r}")
-    return value
+    return data.one_of(value, _years(area, terms), "year with figures")
 
 
 def _default_year(area: str, terms: str = "cash") -> str:
@@ -138,22 +132,16 @@ def _services(area: str, year: str) -> pd.DataFrame:
 def _service(area: str, year: str, value) -> str:
     if value in (None, ""):
         return ""
-    if not isinstance(value, str) or value not in set(_services(area, year)["service_code"]):
-        raise ValueError(f"not a service funding this area: {value!r}")
-    return value
+    return data.one_of(value, set(_services(area, year)["service_code"]),
+                       "service funding this area")
 
 
 def _spend_service(value) -> str:
-    if not isinstance(value, str) or value not in data.allowed("service_codes", "service_code"):
-        raise ValueError(f"unknown service: {value!r}")
-    return value
+    return data.one_of(value, data.allowed("service_codes", "service_code"), "service")
 
 
 def _spend_year(value) -> str:
-    if not isinstance(value, str) or value not in data.allowed("financial_years",
-                                                               "financial_year"):
-        raise ValueError(f"unknown year: {value!r}")
-    return value
+    return data.one_of(value, data.allowed("financial_years", "financial_year"), "year")
 
 
 def make_view(area, year, terms, benchmark, level, service) -> View:

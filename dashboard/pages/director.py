@@ -68,15 +68,11 @@ class View(NamedTuple):
 
 
 def _choice(value, options: list[tuple[str, str]]) -> str:
-    if not isinstance(value, str) or value not in dict(options):
-        raise ValueError(f"not an allowed value: {value!r}")
-    return value
+    return data.one_of(value, dict(options), "choice")
 
 
 def _dept(value) -> str:
-    if not isinstance(value, str) or value not in data.allowed("department_codes", "dept_code"):
-        raise ValueError(f"unknown department: {value!r}")
-    return value
+    return data.one_of(value, data.allowed("department_codes", "dept_code"), "department")
 
 
 def _years() -> list[str]:
@@ -84,9 +80,7 @@ def _years() -> list[str]:
 
 
 def _year(value) -> str:
-    if not isinstance(value, str) or value not in _years():
-        raise ValueError(f"unknown year: {value!r}")
-    return value
+    return data.one_of(value, _years(), "year")
 
 
 def make_view(dept, year, benchmark, level) -> View:

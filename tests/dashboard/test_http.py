@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pandas as pd
+import pytest
 
 
 def test_overview_page_and_headers(client):
@@ -34,3 +35,12 @@ def test_assets_have_long_cache(client):
     r = client.get("/assets/app.css")
     assert r.status_code == 200
     assert "max-age=31536000" in r.headers["Cache-Control"]
+
+
+def test_one_of_accepts_only_text_on_the_list():
+    from dashboard.data import one_of
+
+    assert one_of("OLDER", {"OLDER", "SAFE"}, "area") == "OLDER"
+    for bad in ("NOPE", None, 1, ["OLDER"], {"OLDER": 1}, "older"):
+        with pytest.raises(ValueError, match="area"):
+            one_of(bad, {"OLDER", "SAFE"}, "area")
