@@ -11,7 +11,7 @@ export WAREHOUSE_PATH
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test setup setup-dev system-deps warehouse demo bench lint clean
+.PHONY: run test setup setup-dev system-deps warehouse demo bench lint clean plotly-bundle
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,15 @@ lint: setup-dev
 
 bench: setup-dev $(WAREHOUSE_PATH)
 	$(PY) -m bench.run_all
+
+# dashboard/vendor/plotly.min.js: plotly.js with only the trace types in
+# assets-src/plotly/traces.txt. The built file is committed (make run needs no node); this
+# rebuilds it with node and npm from the pinned package-lock.json, refusing a plotly.js version
+# other than the one the installed plotly.py ships. No install scripts run.
+PLOTLY_SRC := assets-src/plotly
+plotly-bundle: $(STAMP)
+	cd $(PLOTLY_SRC) && npm ci --ignore-scripts --no-audit --no-fund
+	cd $(PLOTLY_SRC) && PLOTLY_JS_VERSION="$$($(CURDIR)/$(PY) -c 'from plotly.offline import get_plotlyjs_version as v; print(v())')" node build.mjs
 
 clean:
 	rm -rf var/warehouse.duckdb var/demo-source

@@ -97,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
 
     wh = warehouse_path()
     dash_proc, dash_url = start_gunicorn("dashboard.app:server", wh)
+    cold_proc, cold_url = start_gunicorn("dashboard.app:server", wh,
+                                         extra_env={"RESPONSE_CACHE": "off"})
     bare_proc, bare_url = start_gunicorn("bench.bare_app:server", wh)
     try:
         calls, text = capture(dash_url, AREA_PATH)
@@ -107,16 +109,21 @@ def main(argv: list[str] | None = None) -> int:
         bare_calls, _ = capture(bare_url, "/")
         if not calls or not bare_calls:
             raise RuntimeError("no Dash callback requests captured")
-        for c in (calls, bare_calls):  # warm both: imports, first queries, the cache
+        cold_calls = [(u.replace(dash_url, cold_url), b) for u, b in calls]
+        for c in (calls, cold_calls, bare_calls):  # warm all: imports, first queries, caches
             load(c, 2, 40, 10)
         rows = []
         for clients in LEVELS:
             d = load(calls, clients, args.requests, args.seconds)
+            c = load(cold_calls, clients, args.requests, args.seconds)
             b = load(bare_calls, clients, args.requests, args.seconds)
-            rows.append({"clients": clients, "dashboard": d, "bare": b,
-                         "ratio": round(d["rps"] / b["rps"], 2) if b["rps"] else None})
+            rows.append({"clients": clients, "dashboard": d, "no_response_cache": c, "bare": b,
+                         "ratio": round(d["rps"] / b["rps"], 2) if b["rps"] else None,
+                         "ratio_no_response_cache":
+                             round(c["rps"] / b["rps"], 2) if b["rps"] else None})
     finally:
         stop(dash_proc)
+        stop(cold_proc)
         stop(bare_proc)
 
     note = "" if page == AREA_PATH else (
@@ -129,19 +136,31 @@ def main(argv: list[str] | None = None) -> int:
         f"Dashboard page `{page}`: {len(calls)} callback request(s) per page load, captured "
         f"from Chromium and replayed round-robin. Bare app (`bench/bare_app.py`, one "
         f"dropdown → one `go.Figure` from DuckDB): {len(bare_calls)} callback request(s). "
-        "Both under gunicorn with 2 sync workers on 127.0.0.1, loaded in turn in one run by a "
-        f"threaded `requests` client on the same 2 cores; each level bounded at "
-        f"{args.requests} requests or {args.seconds:.0f} s.",
+        "Three servers, each gunicorn with 2 sync workers on 127.0.0.1, loaded in turn in one "
+        "run by a threaded `requests` client on the same 2 cores; each level bounded at "
+        f"{args.requests} requests or {args.seconds:.0f} s:",
+        "",
+        "- **dashboard**: as deployed. Public pages' callback answers are kept whole in the "
+        "shared cache (`dashboard/response_cache.py`, keyed by warehouse version, user, "
+        "encoding and request), so after the first request every repeat is a cache read: this "
+        "is what many readers opening the same area page cost.",
+        "- **no response cache**: the same app with `RESPONSE_CACHE=off`: every request runs "
+        "the callback (page sections still come from the query/section cache) and encodes the "
+        "page: what the first reader of each view costs.",
+        "- **bare**: the bare app.",
         note,
         "| clients | dashboard p50 ms | p95 ms | req/s | errors "
-        "| bare p50 ms | p95 ms | req/s | errors | throughput ratio |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| no response cache p50 ms | p95 ms | req/s "
+        "| bare p50 ms | p95 ms | req/s | errors | ratio | ratio, no response cache |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        d, b = r["dashboard"], r["bare"]
+        d, c, b = r["dashboard"], r["no_response_cache"], r["bare"]
         lines.append(f"| {r['clients']} | {d['p50_ms']} | {d['p95_ms']} | {d['rps']} | "
-                     f"{d['errors']}/{d['requests']} | {b['p50_ms']} | {b['p95_ms']} | "
-                     f"{b['rps']} | {b['errors']}/{b['requests']} | {r['ratio']} |")
+                     f"{d['errors']}/{d['requests']} | {c['p50_ms']} | {c['p95_ms']} | "
+                     f"{c['rps']} | {b['p50_ms']} | {b['p95_ms']} | "
+                     f"{b['rps']} | {b['errors']}/{b['requests']} | {r['ratio']} | "
+                     f"{r['ratio_no_response_cache']} |")
     md = "\n".join(lines)
     print(md)
     write("callbacks", md, {"page": page, "levels": rows})

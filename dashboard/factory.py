@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dash
 
-from dashboard import api, auth, data, downloads, security, settings
+from dashboard import api, auth, data, downloads, plotly_bundle, response_cache, security, settings
 from dashboard.layout import shell
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,14 +45,19 @@ def create_app() -> dash.Dash:
                    {"name": "description",
                     "content": "Council spend, outcomes and who pays for what, with honest "
                                "statistics."}],
-        suppress_callback_exceptions=False,
+        # no validation layout: Dash would put every page's layout (~200 kB) into each page's
+        # HTML; the callbacks are tested against the real pages instead
+        suppress_callback_exceptions=True,
     )
     data.init_cache(app.server)
     app.layout = lambda: shell(dash.page_container, mode)
     downloads.register(app.server)
+    plotly_bundle.register(app)  # plotly.js with only the traces drawn, at Dash's URL
+    response_cache.register_store(app.server)  # after-request hooks run last-registered first
     security.register(app.server, app)
     auth.register(app.server)
     security.harden(app.server)
+    response_cache.register_lookup(app.server)  # after sign-in and the rate limit
     api.register(app.server)
     app.server.config["DASHBOARD_MODE"] = mode
     return app

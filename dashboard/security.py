@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import threading
 
+from dash.fingerprint import check_fingerprint
 from flask import request
 
 try:  # brotli is optional: without it static files are served gzipped
@@ -50,7 +51,11 @@ def register(server, app) -> None:
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         path = request.path
         if path.startswith("/_dash-component-suites/") or path.startswith("/assets/"):
-            response.headers["Cache-Control"] = LONG_CACHE
+            # a year, immutable, only where the URL changes with the file: Dash's fingerprinted
+            # component files and assets with their ?m= stamp; others revalidate as they are
+            versioned = check_fingerprint(path)[1] or "m" in request.args
+            if response.status_code == 200 and versioned:
+                response.headers["Cache-Control"] = LONG_CACHE
             response = compressed(response)
         elif response.mimetype in DYNAMIC:
             response = compressed_dynamic(response)

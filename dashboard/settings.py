@@ -26,6 +26,8 @@ SETTINGS = [
     Setting("RATE_LIMIT", "600 per minute", "requests per client address"),
     Setting("CACHE_REDIS_URL", "", "redis://host:port/db to share the cache between instances"),
     Setting("CACHE_TIMEOUT_S", "3600", "seconds a cached query or figure is kept"),
+    Setting("RESPONSE_CACHE", "on",
+            "on or off: keep whole callback answers of public pages (see response_cache)"),
     Setting("HOST", "127.0.0.1", "address gunicorn binds to"),
     Setting("PORT", "8050", "port gunicorn binds to"),
 ]

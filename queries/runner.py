@@ -167,16 +167,22 @@ class Warehouse:
 
 _warehouses: dict[Path, Warehouse] = {}
 _wlock = threading.Lock()
+_by_raw: dict[Path, Warehouse] = {}
 
 
 def warehouse(path: Path | None = None) -> Warehouse:
     """The process's shared Warehouse for ``path`` (default: $WAREHOUSE_PATH)."""
     from warehouse import settings
 
-    path = Path(path or settings.warehouse_path()).resolve()
+    raw = Path(path or settings.warehouse_path())
+    found = _by_raw.get(raw)  # every request asks: skip resolving the path each time
+    if found is not None:
+        return found
+    path = raw.resolve()
     with _wlock:
         if path not in _warehouses:
             _warehouses[path] = Warehouse(path)
+        _by_raw[raw] = _warehouses[path]
         return _warehouses[path]
 
 

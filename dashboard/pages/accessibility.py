@@ -6,7 +6,8 @@ import dash
 from dash import dcc, html
 
 dash.register_page(__name__, path="/accessibility",
-                   title="Accessibility statement — Outcomes Budget Dashboard", order=92)
+                   title="Accessibility statement — Outcomes Budget Dashboard", order=92,
+                   shared_cache=True)  # public data only: see response_cache
 
 TEXT = """
 This dashboard is built to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level

@@ -18,7 +18,7 @@ import pandas as pd
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import data, downloads, figures
+from dashboard import data, downloads, figures, response_cache
 from dashboard.components import (
     chart_block,
     comparison_badge,
@@ -26,7 +26,6 @@ from dashboard.components import (
     money,
     not_found,
     number,
-    plain,
     radio_group,
     select_control,
     trend_marker,
@@ -76,7 +75,8 @@ def _title(area_code=None, **_) -> str:
 
 
 dash.register_page(__name__, path_template="/area/<area_code>", title=_title, order=1,
-                   name="Investment area")
+                   name="Investment area",
+                   shared_cache=True)  # public data only: see response_cache
 
 
 # ---- state and allow-lists -------------------------------------------------------------
@@ -443,12 +443,9 @@ def _indicator_rows(view: View, latest: pd.DataFrame, periods: pd.DataFrame) -> 
     rows = []
     for r in latest.itertuples():
         history = periods[periods["indicator_id"] == r.indicator_id]
-        spark = html.Div(dcc.Graph(
-            id=f"{PREFIX}-spark-{r.indicator_id}",
-            figure=plain(figures.sparkline(history["period"], history["value"],
-                                           history["benchmark_value"])),
-            config={"staticPlot": True, "displayModeBar": False}, className="spark"),
-            **{"aria-hidden": "true"})
+        # decorative: the row already gives the trend in words and the history is in the CSV
+        spark = html.Img(src=figures.sparkline(history["value"], history["benchmark_value"]),
+                         alt="", width=150, height=44, className="spark")
         interval = ("–" if pd.isna(r.lower_ci) else
                     f"{number(r.lower_ci, 1)} to {number(r.upper_ci, 1)}")
         rows.append(html.Tr([
@@ -635,6 +632,11 @@ AFFECTS = {
     LEVEL: {"headline", "cost", "indicators"},
     SERVICE: {"suppliers"},
 }
+
+
+# the callback reads published warehouse data only: the same request gets the same answer
+response_cache.share(URL, HEADLINE, COST_SLOT, SPEND_SLOT, INDICATORS_SLOT, SERVICES_SLOT,
+                     SUPPLIERS_SLOT, NOTE)
 
 
 @dash.callback(

@@ -6,7 +6,8 @@ import dash
 from dash import dcc, html
 
 dash.register_page(__name__, path="/methods", title="Methods — Outcomes Budget Dashboard",
-                   order=90)
+                   order=90,
+                   shared_cache=True)  # public data only: see response_cache
 
 TEXT = """
 ## How the figures are worked out

@@ -9,7 +9,8 @@ from dash import html
 from dashboard import api, data
 
 dash.register_page(__name__, path="/data", title="Open data — Outcomes Budget Dashboard",
-                   order=91)
+                   order=91,
+                   shared_cache=True)  # public data only: see response_cache
 
 DICTIONARY = {
     "area_code": "Investment area code (the council's own)",

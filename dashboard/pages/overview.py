@@ -17,7 +17,8 @@ from dashboard.components import (
     trend_text,
 )
 
-dash.register_page(__name__, path="/", title="Overview — Outcomes Budget Dashboard", order=0)
+dash.register_page(__name__, path="/", title="Overview — Outcomes Budget Dashboard", order=0,
+                   shared_cache=True)  # public data only: see response_cache
 
 PREFIX = "overview"
 

@@ -35,7 +35,8 @@ from dashboard.components import (
 from indicators import spillover as sp
 
 dash.register_page(__name__, path="/spillover", order=3, name="Spill-over effects",
-                   title="Spill-over effects — Outcomes Budget Dashboard")
+                   title="Spill-over effects — Outcomes Budget Dashboard",
+                   shared_cache=True)  # public data only: see response_cache
 
 PREFIX = "spillover"
 # component ids, each written once

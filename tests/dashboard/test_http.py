@@ -31,10 +31,22 @@ def test_unknown_download_is_404(client):
     assert client.get("/download/overview.exe").status_code == 404
 
 
-def test_assets_have_long_cache(client):
-    r = client.get("/assets/app.css")
-    assert r.status_code == 200
-    assert "max-age=31536000" in r.headers["Cache-Control"]
+def test_versioned_files_have_long_cache_and_others_do_not(client):
+    import re
+
+    page = client.get("/").get_data(as_text=True)
+    urls = re.findall(r'(?:src|href)="(/(?:assets|_dash-component-suites)/[^"]+)"', page)
+    assert any("/assets/app.css?m=" in u for u in urls)
+    assert any("/_dash-component-suites/dash/dcc/" in u for u in urls)
+    for url in urls:
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert "max-age=31536000" in r.headers["Cache-Control"], url
+    plain = client.get("/assets/app.css")  # no version in the URL: no year-long cache
+    assert plain.status_code == 200
+    assert "31536000" not in plain.headers.get("Cache-Control", "")
+    assert client.get("/_dash-component-suites/dash/nope.v1_0_0m1.js").headers.get(
+        "Cache-Control", "") != "public, max-age=31536000, immutable"
 
 
 def test_one_of_accepts_only_text_on_the_list():

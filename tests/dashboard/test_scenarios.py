@@ -240,16 +240,17 @@ def test_compare_puts_scenarios_side_by_side(mod, ctx, drafts_file):
     assert "Expand falls prevention by half" in text and "Close the luncheon clubs" in text
 
 
-def test_validation_layout_holds_ids_only(mod, dash_app, drafts_file):
-    """Dash sends every page's no-argument layout to every browser: the planner's must carry
-    its callback ids and nothing else (no drafts, no figures, nothing about the user)."""
+def test_page_html_carries_no_other_pages_layouts(mod, dash_app, drafts_file):
+    """Dash can embed every page's no-argument layout (its validation layout) in each page's
+    HTML; the app turns that off, so no page carries the planner's ids, drafts or figures."""
     drafts_store.DraftStore(drafts_file).save(DEMO_USER, "Secret option", [
         drafts_store.Change("LUNCH", "percent", -10.0)], ["ASC"])
-    with dash_app.server.test_request_context("/"):
-        text = str(mod.layout())
-    for ident in (mod.NAV, mod.ADD, mod.SAVE, mod.PUBLISH_PICK, mod.COMPARE_PICK):
-        assert ident in text
-    assert "Secret option" not in text and "Drafts you can see" not in text
+    client = dash_app.server.test_client()
+    for path in ("/", "/area/OLDER", "/scenarios"):
+        html_text = client.get(path, headers={"Accept-Encoding": "identity"}).get_data(True)
+        assert "validation_layout" not in html_text, path
+        assert "Secret option" not in html_text and mod.PUBLISH_PICK not in html_text, path
+        assert len(html_text) < 20_000, (path, len(html_text))
     with dash_app.server.test_request_context(PAGE_VIEW[0], method=PAGE_VIEW[1]):
         assert "Secret option" in str(mod.layout())
 
