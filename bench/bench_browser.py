@@ -1,11 +1,13 @@
 """Benchmark: page weight and time to first chart in Chromium (not a test).
 
-Against gunicorn serving the dashboard on 127.0.0.1, each page is opened in a new browser
-context (an empty profile: no cache, no cookies). Page weight is the sum of the bytes on the
-wire for every response (CDP ``Network.loadingFinished.encodedDataLength``, the browser
-sending ``Accept-Encoding: gzip, deflate, br``; Playwright's ``Request.sizes()``: headers plus
-encoded body). Time to first chart is from navigation start to the first ``.js-plotly-plot``
-SVG in the DOM (polled every 10 ms, then ``performance.now()``), median of new contexts.
+Against gunicorn serving the dashboard on 127.0.0.1, in both modes: public (the server-rendered
+pages the public gets, ``dashboard/static_pages.py``) and internal (the Dash single-page app
+staff use). Each page is opened in a new browser context (an empty profile: no cache, no
+cookies) and scrolled to the bottom, so every chart on it is drawn and counted. Page weight is
+the sum of the bytes on the wire for every response (Playwright's ``Request.sizes()``: headers
+plus encoded body, the browser sending ``Accept-Encoding: gzip, deflate, br``). Time to first
+chart is from navigation start to the first ``.js-plotly-plot`` SVG in the DOM (polled every
+10 ms, then ``performance.now()``), median of new contexts.
 
 Run from the repository root: python -m bench.bench_browser [--repeats R]
 """
@@ -18,6 +20,7 @@ import statistics
 from bench import start_gunicorn, stop, warehouse_path, write
 
 PAGES = {"overview": "/", "area": "/area/OLDER"}
+MODES = ("public", "internal")
 CHART_PAGE = "area"
 
 
@@ -28,6 +31,9 @@ def weigh(browser, url: str) -> dict:
     done = []
     page.on("requestfinished", lambda r: done.append(r))
     page.goto(url, wait_until="networkidle")
+    page.mouse.wheel(0, 100_000)  # charts drawn on scroll count too: the page's full weight
+    page.wait_for_timeout(300)
+    page.wait_for_load_state("networkidle")
     page.wait_for_timeout(500)
     rows = []
     for r in done:
@@ -67,38 +73,51 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
-    proc, url = start_gunicorn("dashboard.app:server", warehouse_path())
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                         args=["--no-sandbox", "--disable-gpu"])
-            weights = {name: weigh(browser, url + path) for name, path in PAGES.items()}
-            first_chart(browser, url + PAGES[CHART_PAGE])  # warm the server, not the browser
-            charts = [first_chart(browser, url + PAGES[CHART_PAGE]) for _ in range(args.repeats)]
-            browser.close()
-    finally:
-        stop(proc)
+    results: dict = {"modes": {}}
+    for mode in MODES:
+        proc, url = start_gunicorn("dashboard.app:server", warehouse_path(),
+                                   extra_env={"DASHBOARD_MODE": mode})
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
+                                             headless=True, args=["--no-sandbox", "--disable-gpu"])
+                weights = {name: weigh(browser, url + path) for name, path in PAGES.items()}
+                first_chart(browser, url + PAGES[CHART_PAGE])  # warm the server, not the browser
+                charts = [first_chart(browser, url + PAGES[CHART_PAGE])
+                          for _ in range(args.repeats)]
+                browser.close()
+        finally:
+            stop(proc)
+        drawn = [c for c in charts if c is not None]
+        results["modes"][mode] = {
+            "weights": weights, "first_chart_all_ms": charts,
+            "first_chart_ms": round(statistics.median(drawn)) if drawn else None}
 
-    drawn = [c for c in charts if c is not None]
-    chart_ms = round(statistics.median(drawn)) if drawn else None
     lines = ["## Page weight and time to first chart", "",
              "Each page loaded in a new Chromium context (empty profile, cache disabled) from "
-             "gunicorn on 127.0.0.1; bytes on the wire as Chromium counts them, with "
-             "gzip/deflate/br accepted.", "",
-             "| page | on the wire (MB) | uncompressed (MB) | requests | largest responses "
-             "(bytes on the wire) |", "|---|---:|---:|---:|---|"]
-    for name, w in weights.items():
-        largest = ", ".join(f"{n} {b / 1e6:.2f} MB" for b, n in w["largest"][:3])
-        lines.append(f"| {name} `{PAGES[name]}` | {w['wire_bytes'] / 1e6:.2f} | "
-                     f"{w['raw_bytes'] / 1e6:.2f} | {w['requests']} | {largest} |")
+             "gunicorn on 127.0.0.1 and scrolled to the bottom so every chart is drawn; bytes "
+             "on the wire as Chromium counts them, with gzip/deflate/br accepted. **public**: "
+             "the server-rendered pages of `DASHBOARD_MODE=public` (what readers of the "
+             "published data get); **internal**: the Dash app staff use.", "",
+             "| mode | page | on the wire (MB) | uncompressed (MB) | requests | largest responses "
+             "(bytes on the wire) |", "|---|---|---:|---:|---:|---|"]
+    for mode, r in results["modes"].items():
+        for name, w in r["weights"].items():
+            largest = ", ".join(f"{n} {b / 1e6:.2f} MB" for b, n in w["largest"][:3])
+            lines.append(f"| {mode} | {name} `{PAGES[name]}` | {w['wire_bytes'] / 1e6:.2f} | "
+                         f"{w['raw_bytes'] / 1e6:.2f} | {w['requests']} | {largest} |")
     lines += ["", f"Time to first chart on `{PAGES[CHART_PAGE]}` (navigation start to the first "
-              f"plotly SVG, new context each time, loopback network, no throttling): median "
-              f"{chart_ms} ms over {len(drawn)} of {len(charts)} loads "
-              f"(all: {', '.join(str(round(c)) if c else 'none' for c in charts)})."]
+              "plotly SVG, new context each time, 1280x720 window, loopback network, no "
+              "throttling):", ""]
+    for mode, r in results["modes"].items():
+        charts = r["first_chart_all_ms"]
+        drawn = [c for c in charts if c is not None]
+        lines.append(f"- {mode}: median {r['first_chart_ms']} ms over {len(drawn)} of "
+                     f"{len(charts)} loads (all: "
+                     f"{', '.join(str(round(c)) if c else 'none' for c in charts)}).")
     md = "\n".join(lines)
     print(md)
-    write("browser", md, {"weights": weights, "first_chart_ms": chart_ms,
-                          "first_chart_all_ms": charts})
+    write("browser", md, results)
     return 0
 
 

@@ -23,7 +23,11 @@ from bench import ROOT, start_gunicorn, stop, warehouse_path, write
 LIGHTHOUSE_VERSION = "12.8.2"  # 13.x needs node >= 22.19; the machine has node 20
 NODE_DIR = ROOT / "var" / "node"
 BIN = NODE_DIR / "node_modules" / ".bin" / "lighthouse"
-PAGES = {"overview": "/", "area": "/area/OLDER", "scenario": "/scenarios"}
+# name -> (path, DASHBOARD_MODE): the public site is what readers of the published data get
+# (server-rendered pages); staff use the Dash app in internal mode; the planner is internal only
+PAGES = {"overview": ("/", "public"), "area": ("/area/OLDER", "public"),
+         "overview, internal": ("/", "internal"), "area, internal": ("/area/OLDER", "internal"),
+         "scenario": ("/scenarios", "internal")}
 CHROME = "/usr/bin/chromium"
 
 
@@ -40,8 +44,11 @@ def install() -> None:
 
 
 def page_exists(url: str, path: str) -> bool:
-    """Whether Dash Pages renders ``path`` as a page rather than its 404 page."""
+    """Whether ``path`` is a page rather than the 404 page (server-rendered or Dash)."""
     import requests
+
+    if requests.get(url + path, timeout=60).status_code == 404:
+        return False
 
     body = {"output": ".._pages_content.children..._pages_store.data..",
             "outputs": [{"id": "_pages_content", "property": "children"},
@@ -96,33 +103,39 @@ def main(argv: list[str] | None = None) -> int:
         write("lighthouse", md, {"error": str(err)})
         print(md)
         return 0
-    proc, url = start_gunicorn("dashboard.app:server", warehouse_path())
     missing = []
-    try:
-        for name, path in PAGES.items():
-            if not page_exists(url, path):
-                missing.append(path)
-            for preset in ("mobile", "desktop"):
-                try:
-                    results["pages"].setdefault(name, {})[preset] = run(url + path, preset)
-                except (RuntimeError, subprocess.SubprocessError) as err:
-                    results["pages"].setdefault(name, {})[preset] = {"error": str(err)}
-    finally:
-        stop(proc)
+    for mode in ("public", "internal"):
+        proc, url = start_gunicorn("dashboard.app:server", warehouse_path(),
+                                   extra_env={"DASHBOARD_MODE": mode})
+        try:
+            for name, (path, page_mode) in PAGES.items():
+                if page_mode != mode:
+                    continue
+                if not page_exists(url, path):
+                    missing.append(path)
+                for preset in ("mobile", "desktop"):
+                    try:
+                        results["pages"].setdefault(name, {})[preset] = run(url + path, preset)
+                    except (RuntimeError, subprocess.SubprocessError) as err:
+                        results["pages"].setdefault(name, {})[preset] = {"error": str(err)}
+        finally:
+            stop(proc)
 
     lines = ["## Lighthouse", "",
              f"Lighthouse {LIGHTHOUSE_VERSION} (npm, node 20) with Debian's Chromium headless, "
              "against gunicorn on 127.0.0.1. Mobile: default simulated slow-4G and 4x CPU "
-             "throttling; desktop: `--preset=desktop`. Scores 0–1.", "",
+             "throttling; desktop: `--preset=desktop`. Scores 0–1. Overview and area are "
+             "measured on the public site (`DASHBOARD_MODE=public`: server-rendered pages) and "
+             "on the internal Dash app; the scenario planner exists only internally.", "",
              "| page | preset | performance | accessibility | FCP ms | LCP ms | TBT ms "
              "| failed accessibility audits |", "|---|---|---:|---:|---:|---:|---:|---|"]
     for name, presets in results["pages"].items():
         for preset, r in presets.items():
             if "error" in r:
-                lines.append(f"| {name} `{PAGES[name]}` | {preset} | error: {r['error']} "
+                lines.append(f"| {name} `{PAGES[name][0]}` | {preset} | error: {r['error']} "
                              "| | | | | |")
                 continue
-            lines.append(f"| {name} `{PAGES[name]}` | {preset} | {r['performance']} | "
+            lines.append(f"| {name} `{PAGES[name][0]}` | {preset} | {r['performance']} | "
                          f"{r['accessibility']} | {r['fcp_ms']} | {r['lcp_ms']} | {r['tbt_ms']} "
                          f"| {', '.join(r['failed_accessibility_audits']) or '—'} |")
     if missing:

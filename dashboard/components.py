@@ -253,12 +253,11 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def validation_render() -> bool:
-    """True when Dash calls a page's ``layout()`` to build its validation layout.
+    """True when a page's ``layout()`` is called other than through the pages callback.
 
-    Dash runs every page's layout once, on the first request, and sends the result to every
-    browser inside each page's ``_dash-config``: a page should then return only the
-    components its callbacks name, with no data (nothing user-specific, nothing heavy).
-    Real page views come through the pages callback, a POST to ``_dash-update-component``.
+    The app no longer asks Dash for a validation layout (``suppress_callback_exceptions``), so
+    Dash itself does not do this; the scenario planner keeps the guard so that nothing user-
+    specific is ever built outside a real page view (a POST to ``_dash-update-component``).
     """
     from flask import has_request_context, request
 

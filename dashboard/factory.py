@@ -6,7 +6,17 @@ from pathlib import Path
 
 import dash
 
-from dashboard import api, auth, data, downloads, plotly_bundle, response_cache, security, settings
+from dashboard import (
+    api,
+    auth,
+    data,
+    downloads,
+    plotly_bundle,
+    response_cache,
+    security,
+    settings,
+    static_pages,
+)
 from dashboard.layout import shell
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +47,7 @@ def create_app() -> dash.Dash:
         use_pages=True,
         pages_folder=str(Path(__file__).parent / "pages"),
         assets_folder=str(ROOT / "assets"),
+        assets_path_ignore=["^static$"],  # assets/static/: for server-rendered pages only
         serve_locally=True,
         title="Outcomes Budget Dashboard",
         update_title=None,
@@ -58,6 +69,7 @@ def create_app() -> dash.Dash:
     auth.register(app.server)
     security.harden(app.server)
     response_cache.register_lookup(app.server)  # after sign-in and the rate limit
+    static_pages.register(app.server, mode)  # public mode: pages rendered on the server
     api.register(app.server)
     app.server.config["DASHBOARD_MODE"] = mode
     return app

@@ -76,6 +76,9 @@ def _title(area_code=None, **_) -> str:
 
 dash.register_page(__name__, path_template="/area/<area_code>", title=_title, order=1,
                    name="Investment area",
+                   # the GET form of the server-rendered page: control id -> query parameter
+                   static_form={YEAR: "year", TERMS: "terms", BENCHMARK: "benchmark",
+                                LEVEL: "level", SERVICE: "service"},
                    shared_cache=True)  # public data only: see response_cache
 
 

@@ -30,7 +30,6 @@ from dashboard.components import (
     money_interval,
     number,
     spillover_inputs,
-    validation_render,
 )
 from indicators import spillover as sp
 
@@ -533,8 +532,6 @@ def _observed_section(services: dict) -> html.Section:
 
 
 def layout(area=None, **_query) -> html.Div:
-    if validation_render():
-        return html.Div(id=TITLE)  # no callbacks here: Dash's validation layout needs nothing
     notes = []
     try:
         area = validate_area(area)["area"]

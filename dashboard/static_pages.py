@@ -1,0 +1,320 @@
+"""Public pages as server-rendered HTML: fast on a phone, complete without JavaScript.
+
+In public mode (``DASHBOARD_MODE=public``) a GET of a public page (one registered with
+``shared_cache=True``) is answered here, not by Dash's single-page runtime: the page's own Dash
+layout, the same component tree the internal dashboard shows, is rendered to HTML on the server.
+The reader gets the finished page in the first response: text, tables, links and CSV downloads
+work without any script. Charts are the only part that needs JavaScript: their figures travel
+as JSON beside a placeholder of the right height, and ``assets/static/charts.js`` loads the
+dashboard's plotly.js and draws each chart when it scrolls near the screen, so a page whose
+charts are below the fold downloads no plotly at all until the reader gets there.
+
+Controls become a plain GET form: each control a page lists in ``static_form`` (component id
+-> query parameter) gets that parameter as its name, and a "Show" button sends the form. The
+page then reads the parameters exactly as it reads a shared link (the page checks every value
+against its allow-lists). Nothing changes as a control moves (WCAG 3.2.2 On Input).
+
+The Dash runtime still serves the internal pages (scenario planner, director view) and every
+page in internal mode, where callbacks redraw parts of a page without a reload.
+
+Rendering covers the components the public pages use; any other raises ``TypeError`` so a page
+that starts using a new component fails its test instead of silently losing content. Every text
+and attribute is escaped (markupsafe); links may not use ``javascript:``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import dash
+from dash.development.base_component import Component
+from flask import Response, request
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+from plotly.io.json import to_json_plotly
+
+from dashboard import data
+
+ROOT = Path(__file__).resolve().parents[1]
+CHARTS_JS = "static/charts.js"  # under assets/; Dash's assets_ignore keeps it off Dash pages
+PLOTLY_URL = "/_dash-component-suites/plotly/package_data/plotly.min.js"
+FORM_ID = "view-form"
+# wide screens show the first chart without scrolling: fetch plotly.js while the page parses.
+# Phones fetch it only when a chart comes near the screen (charts.js), to save their data.
+PRELOAD = Markup('<link rel="preload" href="{}" as="script" media="(min-width: 768px)">'
+                 ).format(PLOTLY_URL)
+RESERVED = ("/_", "/assets/", "/download/", "/api/", "/login", "/logout", "/auth/")
+VOID = {"br", "img", "hr", "input", "wbr", "col", "area", "source", "track", "embed"}
+ATTRIBUTE_NAMES = {"className": "class", "htmlFor": "for", "tabIndex": "tabindex",
+                   "colSpan": "colspan", "rowSpan": "rowspan", "accessKey": "accesskey",
+                   "contentEditable": "contenteditable", "spellCheck": "spellcheck"}
+SKIPPED_PROPS = {"children", "style", "n_clicks", "n_clicks_timestamp", "disable_n_clicks",
+                 "key", "loading_state", "setProps"}
+_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def _css(style: dict) -> str:
+    def name(key: str) -> str:
+        return re.sub(r"([A-Z])", r"-\1", key).lower()
+
+    return "; ".join(f"{name(k)}: {v}" for k, v in style.items())
+
+
+def _attrs(props: dict, extra: dict | None = None) -> Markup:
+    out = []
+    for key, value in {**props, **(extra or {})}.items():
+        if key in SKIPPED_PROPS or value is None or value is False:
+            continue
+        name = ATTRIBUTE_NAMES.get(key, key)
+        if not re.fullmatch(r"[a-zA-Z][a-zA-Z0-9_:-]*", name):
+            raise ValueError(f"attribute name {name!r}")
+        if name in ("href", "src") and str(value).strip().lower().startswith("javascript:"):
+            continue
+        if value is True:
+            out.append(Markup(" {}").format(name))
+        else:
+            out.append(Markup(' {}="{}"').format(name, value))
+    if props.get("style"):
+        out.append(Markup(' style="{}"').format(_css(props["style"])))
+    return Markup("").join(out)
+
+
+class Renderer:
+    """One page render: Dash components to HTML, with the page's form fields named."""
+
+    def __init__(self, form_fields: dict[str, str] | None = None):
+        self.fields = form_fields or {}
+        self.figures: list[tuple[str, dict]] = []
+
+    def html(self, node) -> Markup:
+        if node is None:
+            return Markup("")
+        if isinstance(node, (list, tuple)):
+            return Markup("").join(self.html(n) for n in node)
+        if isinstance(node, Component):
+            return self.component(node)
+        if isinstance(node, (str, int, float)):
+            return escape(str(node))
+        raise TypeError(f"cannot render {type(node).__name__} as HTML")
+
+    def element(self, tag: str, props: dict, children=None, extra: dict | None = None) -> Markup:
+        if not re.fullmatch(r"[a-z][a-z0-9]*", tag):
+            raise ValueError(f"tag name {tag!r}")
+        attrs, tag = _attrs(props, extra), Markup(tag)  # noqa: S704 - checked just above
+        if tag in VOID:
+            return Markup("<{}{}>").format(tag, attrs)
+        return Markup("<{0}{1}>{2}</{0}>").format(tag, attrs, self.html(children))
+
+    def component(self, c: Component) -> Markup:
+        props = {k: v for k, v in c.to_plotly_json()["props"].items()}
+        children = props.pop("children", None)
+        namespace, kind = c._namespace, c._type
+        if namespace == "dash_html_components":
+            if "controls" in str(props.get("className", "")).split() and self._has_field(c):
+                submit = Markup('<button type="submit" form="{}" class="btn btn-primary '
+                                'align-self-end">Show</button>').format(FORM_ID)
+                return Markup('<div{}>{}{}</div>').format(_attrs(props), self.html(children),
+                                                          submit)
+            return self.element(kind.lower(), props, children)
+        handler = getattr(self, f"_{namespace}_{kind}", None)
+        if handler is None:
+            raise TypeError(f"no server rendering for {namespace}.{kind}")
+        return handler(props, children)
+
+    def _has_field(self, c: Component) -> bool:
+        return any(getattr(n, "id", None) in self.fields for n in c._traverse())
+
+    def _field(self, props: dict) -> dict:
+        name = self.fields.get(props.get("id"))
+        return {"name": name, "form": FORM_ID} if name else {}
+
+    # ---- dash core components --------------------------------------------------------------
+    def _dash_core_components_Location(self, props, children):
+        return Markup("")
+
+    _dash_core_components_Store = _dash_core_components_Location
+
+    def _dash_core_components_Markdown(self, props, children):
+        text = children if isinstance(children, str) else "\n".join(children or [])
+        return Markup('<div{}>{}</div>').format(
+            _attrs({k: v for k, v in props.items() if k in ("id", "className")}),
+            Markup(_markdown.render(text)))  # noqa: S704 - raw HTML in the text is escaped
+
+    def _dash_core_components_Graph(self, props, children):
+        figure = props.get("figure") or {}
+        chart_id = f"{props.get('id') or 'chart'}-figure"
+        height = (figure.get("layout") or {}).get("height") or 450
+        self.figures.append((chart_id, figure))
+        return Markup('<div class="{}" data-figure="{}" style="min-height: {}px"></div>').format(
+            " ".join(filter(None, ["chart", "static-chart", props.get("className")])),
+            chart_id, int(height))
+
+    # ---- dash bootstrap components -----------------------------------------------------------
+    def _dash_bootstrap_components_Container(self, props, children):
+        css = "container-fluid" if props.get("fluid") else "container"
+        return self._div(css, props, children)
+
+    def _dash_bootstrap_components_Row(self, props, children):
+        return self._div("row", props, children)
+
+    def _dash_bootstrap_components_Col(self, props, children):
+        css = []
+        for size in ("xs", "sm", "md", "lg", "xl", "xxl", "width"):
+            value = props.get(size)
+            if isinstance(value, int):
+                infix = "" if size in ("xs", "width") else f"-{size}"
+                css.append(f"col{infix}-{value}")
+        return self._div(" ".join(css) or "col", props, children)
+
+    def _dash_bootstrap_components_Card(self, props, children):
+        return self._div("card", props, children)
+
+    def _dash_bootstrap_components_CardBody(self, props, children):
+        return self._div("card-body", props, children)
+
+    def _dash_bootstrap_components_Alert(self, props, children):
+        if props.get("is_open") is False:
+            return Markup("")
+        return self._div(f"alert alert-{props.get('color') or 'secondary'}", props, children,
+                         role="alert")
+
+    def _dash_bootstrap_components_Table(self, props, children):
+        css = ["table"] + [f"table-{k}" for k in ("striped", "bordered", "hover", "borderless")
+                           if props.get(k)]
+        if props.get("size"):
+            css.append(f"table-{props['size']}")
+        return self.element("table", self._keep(props), children,
+                            {"class": " ".join(css + [props.get("className") or ""]).strip()})
+
+    def _dash_bootstrap_components_Label(self, props, children):
+        css = " ".join(filter(None, ["form-label", props.get("className")]))
+        return self.element("label", {"for": props.get("html_for")}, children, {"class": css})
+
+    def _dash_bootstrap_components_Select(self, props, children):
+        options = Markup("").join(
+            Markup('<option value="{}"{}>{}</option>').format(
+                o["value"], Markup(" selected") if o["value"] == props.get("value") else "",
+                o["label"]) for o in props.get("options") or [])
+        return Markup("<select{}>{}</select>").format(
+            _attrs({"id": props.get("id"), "class": "form-select"}, self._field(props)), options)
+
+    def _dash_bootstrap_components_RadioItems(self, props, children):
+        field = self._field(props) or {"name": props.get("name")}
+        inline = " form-check-inline" if props.get("inline") else ""
+        items = []
+        for i, o in enumerate(props.get("options") or []):
+            input_id = f"{props.get('id')}-{i}"
+            checked = {"checked": o["value"] == props.get("value")}
+            items.append(Markup('<div class="form-check{}"><input{}><label class='
+                                '"form-check-label" for="{}">{}</label></div>').format(
+                inline, _attrs({"type": "radio", "class": "form-check-input", "id": input_id,
+                                "value": o["value"], **field, **checked}),
+                input_id, self.html(o["label"])))
+        return Markup("<div{}>{}</div>").format(_attrs({"id": props.get("id")}),
+                                                Markup("").join(items))
+
+    def _div(self, css: str, props: dict, children, **extra) -> Markup:
+        css = " ".join(filter(None, [css, props.get("className")]))
+        return self.element("div", self._keep(props), children, {"class": css, **extra})
+
+    @staticmethod
+    def _keep(props: dict) -> dict:
+        return {k: v for k, v in props.items() if k in ("id", "style", "role", "tabIndex")
+                or k.startswith(("aria-", "data-"))}
+
+    def figure_scripts(self) -> Markup:
+        # JSON in a non-executed script block; "<" escaped so no text can close the block
+        return Markup("").join(
+            Markup('<script type="application/json" id="{}">{}</script>').format(
+                chart_id, Markup(to_json_plotly(fig).replace("<", "\\u003c")))  # noqa: S704
+            for chart_id, fig in self.figures)
+
+
+def _page_for(path: str) -> tuple[dict | None, dict]:
+    """The public page registered for ``path`` and its path variables."""
+    from dashboard.response_cache import _template_regex
+
+    for page in dash.page_registry.values():
+        if page.get("shared_cache") and _template_regex(page).match(path):
+            template = (page.get("path_template") or page["path"]).strip("/").split("/")
+            parts = path.strip("/").split("/")
+            return page, {t[1:-1]: v for t, v in zip(template, parts, strict=False)
+                          if t.startswith("<") and t.endswith(">")}
+    return None, {}
+
+
+def _versioned(relative: str) -> str:
+    path = ROOT / "assets" / relative
+    return f"/assets/{relative}?m={int(path.stat().st_mtime)}"
+
+
+TEMPLATE = Markup("""<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="description" content="Council spend, outcomes and who pays for what, with honest \
+statistics.">
+<title>{title}</title>
+<link rel="icon" type="image/x-icon" href="/_favicon.ico">
+{css}
+<script src="{charts}" defer></script>
+{preload}
+</head>
+<body data-plotly-src="{plotly}">
+{body}
+<form id="{form}" method="get" action="{action}" hidden></form>
+{figures}
+</body>
+</html>
+""")
+
+
+@data.memoize
+def _render(path: str, items: tuple, mode: str) -> tuple[int, str]:
+    from dashboard.components import not_found
+    from dashboard.layout import shell
+
+    app = dash.get_app()
+    page, path_args = _page_for(path)
+    status = 200
+    if page is None:
+        status = 404
+        content = not_found("Page not found", "There is no page at this address. Try one of these:",
+                            [(p["path"], p["name"]) for p in dash.page_registry.values()
+                             if p.get("shared_cache") and not p.get("path_template")])
+        title = "Page not found — Outcomes Budget Dashboard"
+        fields = {}
+    else:
+        query = {k: v for k, v in items if v != ""}
+        layout = page["layout"]
+        content = layout(**path_args, **query) if callable(layout) else layout
+        title = page["title"](**path_args) if callable(page["title"]) else page["title"]
+        if "not-found" in str(getattr(content, "className", "")).split():
+            status = 404  # the page's own "not found" panel, e.g. an unknown area code
+        fields = page.get("static_form") or {}
+    renderer = Renderer(fields)
+    body = renderer.html(shell(content, mode))
+    css = Markup(app._generate_css_dist_html())  # noqa: S704 - Dash's own <link> tags
+    html = TEMPLATE.format(title=title, css=css,
+                           charts=_versioned(CHARTS_JS), plotly=PLOTLY_URL, body=body,
+                           form=FORM_ID, action=path, figures=renderer.figure_scripts(),
+                           preload=PRELOAD if renderer.figures else "")
+    return status, str(html)
+
+
+def register(server, mode: str) -> None:
+    """In public mode, answer GETs of pages with the server-rendered page."""
+    if mode != "public":
+        return
+
+    @server.before_request
+    def static_page():
+        if request.method not in ("GET", "HEAD") or request.path.startswith(RESERVED):
+            return None
+        if len(request.path) > 200 or len(request.args) > 20:
+            return Response("Request too long", 414)
+        items = tuple(sorted((k, v[:100]) for k, v in request.args.items()))
+        status, html = _render(request.path, items, mode)
+        return Response(html, status=status, mimetype="text/html")
