@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+from pathlib import Path
 
 import pandas as pd
 from flask_caching import Cache
@@ -17,16 +19,36 @@ def init_cache(server) -> None:
     url = settings.get("CACHE_REDIS_URL")
     config = {"CACHE_DEFAULT_TIMEOUT": int(settings.get("CACHE_TIMEOUT_S"))}
     if url:
+        # the mode is in the prefix: a public and an internal instance sharing one Redis must
+        # never share entries (their warehouse files can carry the same build id)
         config.update({"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url,
-                       "CACHE_KEY_PREFIX": "obd:"})
+                       "CACHE_KEY_PREFIX": f"obd:{settings.mode()}:"})
     else:
         config.update({"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000})
     cache.init_app(server, config=config)
     cache.app = server  # so queries outside a request (layout validation, tests) use it too
 
 
+def _code_version() -> str:
+    """A hash of the code and SQL that shape cached answers: a deployment invalidates them
+    even when the warehouse file is the same."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for folder, pattern in (("dashboard", "**/*.py"), ("queries", "**/*.sql"),
+                            ("queries", "**/*.py"), ("assets", "**/*")):
+        for path in sorted((root / folder).glob(pattern)):
+            if path.is_file():
+                digest.update(str(path.relative_to(root)).encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CODE_VERSION = _code_version()
+
+
 def version() -> str:
-    return runner.warehouse().version()
+    """What every cached answer depends on: the warehouse file and the code."""
+    return f"{runner.warehouse().version()}:{CODE_VERSION}"
 
 
 @cache.memoize()

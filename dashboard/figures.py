@@ -170,7 +170,9 @@ def sparkline(values: Sequence[float], benchmark: Sequence[float] | None = None,
     for run in paths(series[0]):
         parts.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{BLUE}" '
                      'stroke-width="2"/>')
-    last = [(i, v) for i, v in enumerate(series[0]) if v is not None][-1]
-    x, y = point(*last).split(",")
-    parts.append(f'<circle cx="{x}" cy="{y}" r="2.5" fill="{BLUE}"/></svg>')
+    own = [(i, v) for i, v in enumerate(series[0]) if v is not None]
+    if own:  # the latest value as a dot
+        x, y = point(*own[-1]).split(",")
+        parts.append(f'<circle cx="{x}" cy="{y}" r="2.5" fill="{BLUE}"/>')
+    parts.append("</svg>")
     return "data:image/svg+xml," + quote("".join(parts))

@@ -16,7 +16,10 @@ What may be cached is an allow-list decided on the server, never by the request:
   ``shared_cache=True`` (a page that reads drafts or depends on the user must not say so);
 - page callbacks whose every output id a page has named with :func:`share`.
 
-Only 200 answers are stored, so a refused (forged) request is never cached; the lookup runs
+Only 200 answers are stored, so a refused (forged) request is never cached; the key is built
+from the parts of the body that decide the answer (so padding a body makes no new entry), and
+entries live RESPONSE_CACHE_TIMEOUT_S (a shared Redis should also run with a maxmemory limit and
+an LRU eviction policy, as any cache open to the public should); the lookup runs
 after sign-in and the rate limit, and the stored body has been through the same headers and
 compression as any other response.
 """
@@ -70,18 +73,42 @@ def _output_ids(body: dict) -> set | None:
     return ids
 
 
+def _shared_callbacks() -> frozenset:
+    """The server's own keys of the callbacks that may be shared: Dash runs the callback named
+    by ``body["output"]``, so that (not the client's ``outputs`` list) must be on the list."""
+    keys = []
+    for key in dash.get_app().callback_map:
+        ids = {part.split(".")[0] for part in key.strip(".").split("...")}
+        if ids <= ROUTING_OUTPUTS or ids <= _shared_ids:
+            keys.append(key)
+    return frozenset(keys)
+
+
 def cacheable(body) -> bool:
     """Whether this callback request's answer is the same for everyone with the same body."""
     if not isinstance(body, dict):
         return False
     ids = _output_ids(body)
-    if ids is None:
+    if ids is None or body.get("output") not in _shared_callbacks():
         return False
     if ids <= ROUTING_OUTPUTS:
         inputs = body.get("inputs")
         first = inputs[0] if isinstance(inputs, list) and inputs else None
         return isinstance(first, dict) and _shared_page(first.get("value"))
     return ids <= _shared_ids
+
+
+def canonical(body: dict) -> bytes:
+    """The parts of a request that decide its answer; anything else a client adds is dropped,
+    so padding a body cannot make new cache entries."""
+
+    def values(items):
+        return [[i.get("id"), i.get("property"), i.get("value")] if isinstance(i, dict) else i
+                for i in (items if isinstance(items, list) else [])]
+
+    return json.dumps([body.get("output"), values(body.get("inputs")),
+                       values(body.get("state")), body.get("changedPropIds")],
+                      sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
 def _encoding() -> str:
@@ -111,8 +138,10 @@ def register_store(server) -> None:
         key = getattr(g, "response_cache_key", None)
         if key and response.status_code == 200 and not response.direct_passthrough:
             data.cache.set(key, (response.get_data(), response.headers.get("Content-Type"),
-                                 response.headers.get("Content-Encoding")))
-            response.headers["X-Cache"] = "miss"
+                                 response.headers.get("Content-Encoding")),
+                           timeout=int(settings.get("RESPONSE_CACHE_TIMEOUT_S")))
+            if settings.mode() == "internal":  # public readers need not learn what was viewed
+                response.headers["X-Cache"] = "miss"
         return response
 
 
@@ -136,7 +165,7 @@ def register_lookup(server) -> None:
         if not cacheable(body):
             return None
         encoding = _encoding()
-        key = key_for(raw, encoding)
+        key = key_for(canonical(body), encoding)
         hit = data.cache.get(key)
         if hit is None:
             g.response_cache_key = key
@@ -146,5 +175,6 @@ def register_lookup(server) -> None:
         if content_encoding:
             response.headers["Content-Encoding"] = content_encoding
         response.vary.add("Accept-Encoding")
-        response.headers["X-Cache"] = "hit"
+        if settings.mode() == "internal":
+            response.headers["X-Cache"] = "hit"
         return response

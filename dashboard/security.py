@@ -108,7 +108,9 @@ def compressed(response):
     if (encoding is None or response.status_code != 200 or "Content-Encoding" in response.headers
             or not any(t in (response.mimetype or "") for t in COMPRESSIBLE)):
         return response
-    key = (request.path, encoding)
+    # by the file, not the URL: Dash serves any fingerprint, and made-up ones must not each
+    # take a copy (the bytes are the same file's)
+    key = (check_fingerprint(request.path)[0], encoding)
     with _packed_lock:
         body = _packed.get(key)
     if body is None:

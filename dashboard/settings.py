@@ -28,6 +28,7 @@ SETTINGS = [
     Setting("CACHE_TIMEOUT_S", "3600", "seconds a cached query or figure is kept"),
     Setting("RESPONSE_CACHE", "on",
             "on or off: keep whole callback answers of public pages (see response_cache)"),
+    Setting("RESPONSE_CACHE_TIMEOUT_S", "600", "seconds a whole callback answer is kept"),
     Setting("HOST", "127.0.0.1", "address gunicorn binds to"),
     Setting("PORT", "8050", "port gunicorn binds to"),
 ]

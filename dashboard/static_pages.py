@@ -24,12 +24,13 @@ and attribute is escaped (markupsafe); links may not use ``javascript:``.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
 import dash
 from dash.development.base_component import Component
-from flask import Response, request
+from flask import Response, redirect, request
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 from plotly.io.json import to_json_plotly
@@ -44,7 +45,8 @@ FORM_ID = "view-form"
 # Phones fetch it only when a chart comes near the screen (charts.js), to save their data.
 PRELOAD = Markup('<link rel="preload" href="{}" as="script" media="(min-width: 768px)">'
                  ).format(PLOTLY_URL)
-RESERVED = ("/_", "/assets/", "/download/", "/api/", "/login", "/logout", "/auth/")
+DASH_INDEX_ENDPOINTS = ("/", "/<path:path>")  # Dash's catch-all page routes
+RENDERED_PAGES = 256  # per worker: a bounded LRU of rendered pages (about 60 kB each)
 VOID = {"br", "img", "hr", "input", "wbr", "col", "area", "source", "track", "embed"}
 ATTRIBUTE_NAMES = {"className": "class", "htmlFor": "for", "tabIndex": "tabindex",
                    "colSpan": "colspan", "rowSpan": "rowspan", "accessKey": "accesskey",
@@ -54,11 +56,35 @@ SKIPPED_PROPS = {"children", "style", "n_clicks", "n_clicks_timestamp", "disable
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
+CSS_VALUE = re.compile(r"[\w\s.%#(),-]*")
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "cite", "xlink:href"}
+SAFE_URL = re.compile(r"(?:/(?!/)|#|\?|https?://|mailto:)|[^:/?#]+(?:[/?#]|$)", re.I)
+
+
 def _css(style: dict) -> str:
+    """Inline style as React writes it (numbers in px), only known-safe characters in values."""
     def name(key: str) -> str:
         return re.sub(r"([A-Z])", r"-\1", key).lower()
 
-    return "; ".join(f"{name(k)}: {v}" for k, v in style.items())
+    out = []
+    for key, value in style.items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = f"{value}px" if value else "0"
+        text = str(value)
+        if (not re.fullmatch(r"[a-zA-Z]+", key) or not CSS_VALUE.fullmatch(text)
+                or re.search(r"url|expression|image", text, re.I)):  # nothing that loads
+            raise ValueError(f"style {key}: {text[:40]!r} is not allowed")
+        out.append(f"{name(key)}: {value}")
+    return "; ".join(out)
+
+
+def safe_url(name: str, value) -> bool:
+    """Relative links, http(s) and mailto; data: only for images. Control characters and
+    whitespace a browser would strip are removed before the check."""
+    text = re.sub(r"[\x00-\x20\x7f]", "", str(value))
+    if name == "src" and text.lower().startswith("data:image/"):
+        return True
+    return bool(SAFE_URL.match(text))
 
 
 def _attrs(props: dict, extra: dict | None = None) -> Markup:
@@ -69,7 +95,9 @@ def _attrs(props: dict, extra: dict | None = None) -> Markup:
         name = ATTRIBUTE_NAMES.get(key, key)
         if not re.fullmatch(r"[a-zA-Z][a-zA-Z0-9_:-]*", name):
             raise ValueError(f"attribute name {name!r}")
-        if name in ("href", "src") and str(value).strip().lower().startswith("javascript:"):
+        if name.lower().startswith("on"):
+            raise ValueError(f"event handler attribute {name!r}")
+        if name in URL_ATTRIBUTES and not safe_url(name, value):
             continue
         if value is True:
             out.append(Markup(" {}").format(name))
@@ -88,8 +116,8 @@ class Renderer:
         self.figures: list[tuple[str, dict]] = []
 
     def html(self, node) -> Markup:
-        if node is None:
-            return Markup("")
+        if node is None or isinstance(node, bool):
+            return Markup("")  # as React: no text for None, True or False
         if isinstance(node, (list, tuple)):
             return Markup("").join(self.html(n) for n in node)
         if isinstance(node, Component):
@@ -123,10 +151,12 @@ class Renderer:
         return handler(props, children)
 
     def _has_field(self, c: Component) -> bool:
-        return any(getattr(n, "id", None) in self.fields for n in c._traverse())
+        return any(isinstance(getattr(n, "id", None), str) and n.id in self.fields
+                   for n in c._traverse())
 
     def _field(self, props: dict) -> dict:
-        name = self.fields.get(props.get("id"))
+        own = props.get("id")
+        name = self.fields.get(own) if isinstance(own, str) else None
         return {"name": name, "form": FORM_ID} if name else {}
 
     # ---- dash core components --------------------------------------------------------------
@@ -143,7 +173,9 @@ class Renderer:
 
     def _dash_core_components_Graph(self, props, children):
         figure = props.get("figure") or {}
-        chart_id = f"{props.get('id') or 'chart'}-figure"
+        own = props.get("id")
+        chart_id = (f"{own}-figure" if isinstance(own, str) else
+                    f"chart-{len(self.figures) + 1}-figure")
         height = (figure.get("layout") or {}).get("height") or 450
         self.figures.append((chart_id, figure))
         return Markup('<div class="{}" data-figure="{}" style="min-height: {}px"></div>').format(
@@ -271,8 +303,14 @@ statistics.">
 """)
 
 
-@data.memoize
-def _render(path: str, items: tuple, mode: str) -> tuple[int, str]:
+def _query_names(page: dict) -> set[str]:
+    return set((page.get("static_form") or {}).values()) | set(page.get("static_query") or ())
+
+
+@functools.lru_cache(maxsize=RENDERED_PAGES)
+def _render(version: str, path: str, items: tuple, mode: str) -> tuple[int, str]:
+    """The page as HTML. Kept per worker in a bounded LRU, keyed by the data and code version,
+    the path and the page's own query parameters (any other parameter is dropped first)."""
     from dashboard.components import not_found
     from dashboard.layout import shell
 
@@ -285,21 +323,23 @@ def _render(path: str, items: tuple, mode: str) -> tuple[int, str]:
                             [(p["path"], p["name"]) for p in dash.page_registry.values()
                              if p.get("shared_cache") and not p.get("path_template")])
         title = "Page not found — Outcomes Budget Dashboard"
-        fields = {}
+        fields, anchor = {}, ""
     else:
         query = {k: v for k, v in items if v != ""}
         layout = page["layout"]
-        content = layout(**path_args, **query) if callable(layout) else layout
+        content = layout(**query, **path_args) if callable(layout) else layout
         title = page["title"](**path_args) if callable(page["title"]) else page["title"]
         if "not-found" in str(getattr(content, "className", "")).split():
             status = 404  # the page's own "not found" panel, e.g. an unknown area code
         fields = page.get("static_form") or {}
+        anchor = page.get("static_anchor") or ""
     renderer = Renderer(fields)
     body = renderer.html(shell(content, mode))
     css = Markup(app._generate_css_dist_html())  # noqa: S704 - Dash's own <link> tags
+    action = path + (f"#{anchor}" if anchor else "")  # back to the controls after "Show"
     html = TEMPLATE.format(title=title, css=css,
                            charts=_versioned(CHARTS_JS), plotly=PLOTLY_URL, body=body,
-                           form=FORM_ID, action=path, figures=renderer.figure_scripts(),
+                           form=FORM_ID, action=action, figures=renderer.figure_scripts(),
                            preload=PRELOAD if renderer.figures else "")
     return status, str(html)
 
@@ -311,10 +351,17 @@ def register(server, mode: str) -> None:
 
     @server.before_request
     def static_page():
-        if request.method not in ("GET", "HEAD") or request.path.startswith(RESERVED):
-            return None
-        if len(request.path) > 200 or len(request.args) > 20:
-            return Response("Request too long", 414)
-        items = tuple(sorted((k, v[:100]) for k, v in request.args.items()))
-        status, html = _render(request.path, items, mode)
+        rule = request.url_rule
+        if request.method not in ("GET", "HEAD") or (
+                rule is not None and rule.endpoint not in DASH_INDEX_ENDPOINTS):
+            return None  # downloads, the API, assets, Dash's own routes
+        path = request.path
+        canonical = "/" + "/".join(p for p in path.split("/") if p)
+        if canonical != path:  # one address per page: no trailing or doubled slashes
+            query = request.query_string.decode("latin-1")
+            return redirect(canonical + (f"?{query}" if query else ""), 308)
+        page, path_args = _page_for(path) if len(path) <= 200 else (None, {})
+        names = _query_names(page) - set(path_args) if page else set()
+        items = tuple(sorted((k, v[:100]) for k, v in request.args.items() if k in names))
+        status, html = _render(data.version(), path if page else "", items, mode)
         return Response(html, status=status, mimetype="text/html")

@@ -79,6 +79,7 @@ dash.register_page(__name__, path_template="/area/<area_code>", title=_title, or
                    # the GET form of the server-rendered page: control id -> query parameter
                    static_form={YEAR: "year", TERMS: "terms", BENCHMARK: "benchmark",
                                 LEVEL: "level", SERVICE: "service"},
+                   static_anchor=CONTROLS,  # after "Show", back where the reader was
                    shared_cache=True)  # public data only: see response_cache
 
 

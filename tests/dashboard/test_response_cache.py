@@ -123,3 +123,21 @@ def test_key_differs_by_user_version_and_body(dash_app, monkeypatch):
         assert response_cache.key_for(b"{}", "br") != base
         monkeypatch.setattr(data, "version", lambda: "v2")
         assert response_cache.key_for(b"{}", "br") != base
+
+
+def test_padding_a_body_makes_no_new_entry(fresh):
+    body = json.loads(routing_body("/methods"))
+    assert post(fresh, json.dumps(body).encode()).headers["X-Cache"] == "miss"
+    padded = json.dumps({**body, "pad": "x" * 100}, indent=2).encode()
+    assert post(fresh, padded).headers["X-Cache"] == "hit"
+
+
+def test_the_callback_dash_runs_must_be_on_the_list(fresh, dash_app):
+    """Dash runs the callback ``output`` names: shared-looking ``outputs`` do not make another
+    callback cacheable."""
+    other = next(k for k in dash_app.callback_map if "director-" in k or "scenarios-" in k)
+    body = {**json.loads(routing_body("/area/OLDER")), "output": other}
+    assert not response_cache.cacheable(body)
+    shared = next(k for k in dash_app.callback_map if "area-headline.children" in k)
+    assert response_cache.cacheable({**body, "output": shared,
+                                     "outputs": [{"id": "area-headline", "property": "children"}]})

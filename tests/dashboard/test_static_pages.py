@@ -66,7 +66,7 @@ def assert_in_order(needles: list[str], haystack: str) -> None:
     for needle in needles:
         found = haystack.find(needle.strip(), pos)
         assert found >= 0, f"{needle!r} missing after position {pos}"
-        pos = found
+        pos = found + len(needle.strip())
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +95,42 @@ def test_markdown_becomes_html_with_raw_html_escaped():
                      "| a | b |\n|---|---|\n| 1 | 2 |")))
     assert "<h1>Title</h1>" in out and "<em>words</em>" in out and "<td>1</td>" in out
     assert "<script>" not in out and "&lt;script&gt;" in out
+
+
+@pytest.mark.parametrize("href", ["javascript:alert(1)", "java\tscript:alert(1)",
+                                  "\x01javascript:alert(1)", " JavaScript:x", "//evil.example",
+                                  "data:text/html,x", "vbscript:x"])
+def test_unsafe_links_are_dropped(href):
+    out = str(static_pages.Renderer().html(html.A("x", href=href)))
+    assert out == "<a>x</a>"
+
+
+@pytest.mark.parametrize("href", ["/area/OLDER", "#main", "?year=2024/25", "https://gov.uk",
+                                  "mailto:x@example.org", "file.csv"])
+def test_safe_links_are_kept(href):
+    assert "href=" in str(static_pages.Renderer().html(html.A("x", href=href)))
+
+
+def test_styles_are_checked_and_numbers_get_units_like_react():
+    assert 'style="width: 150px; margin-top: 0"' in str(
+        static_pages.Renderer().html(html.Div(style={"width": 150, "marginTop": 0})))
+    for bad in ({"color": "red; background:url(https://x/y)"}, {"background": "url(x)"},
+                {"font-family": "x"}):
+        with pytest.raises(ValueError, match="style"):
+            static_pages.Renderer().html(html.Div(style=bad))
+
+
+def test_graphs_without_ids_get_their_own_figures_and_dict_ids_do_not_break_forms():
+    renderer = static_pages.Renderer({"year": "year"})
+    out = str(renderer.html(html.Div([
+        dcc.Graph(figure={"data": [], "layout": {}}), dcc.Graph(figure={"data": [], "layout": {}}),
+        html.Div(html.Span(id={"type": "x", "index": 1}), className="controls")])))
+    ids = re.findall(r'data-figure="([^"]+)"', out)
+    assert len(ids) == len(set(ids)) == 2
+
+
+def test_booleans_render_nothing_as_in_react():
+    assert str(static_pages.Renderer().html(html.P([True, False, None, "x"]))) == "<p>x</p>"
 
 
 def test_text_and_attributes_are_escaped_and_script_links_dropped():
@@ -203,3 +239,25 @@ def test_off_list_values_get_the_page_s_note_and_unknown_pages_a_404(public_url)
     # internal pages do not exist here at all
     for path in ("/scenarios", "/director"):
         assert requests.get(public_url + path, timeout=30).status_code == 404
+
+
+def test_query_parameters_a_page_does_not_read_are_dropped(public_url):
+    plain = requests.get(public_url + "/area/OLDER", timeout=30).text
+    assert requests.get(public_url + "/area/OLDER?utm_source=x&z=1", timeout=30).text == plain
+    # a query key naming a path variable cannot override the path
+    clash = requests.get(public_url + "/area/OLDER?area_code=SAFE", timeout=30)
+    assert clash.status_code == 200 and clash.text == plain
+
+
+def test_one_address_per_page_and_no_dash_app_behind_other_paths(public_url):
+    for path, target in (("/methods/", "/methods"), ("/area/OLDER/?terms=real",
+                                                      "/area/OLDER?terms=real"),
+                         ("/area//OLDER", "/area/OLDER")):
+        r = requests.get(public_url + path, timeout=30, allow_redirects=False)
+        assert r.status_code == 308 and r.headers["Location"].endswith(target), path
+    for path in ("/login", "/loginfoo", "/download/x", "/api/nope", "/_nope", "/x" * 150):
+        r = requests.get(public_url + path, timeout=30)
+        assert r.status_code == 404, path
+        assert "_dash-config" not in r.text and "_dash-component-suites/dash/" not in r.text
+    head = requests.head(public_url + "/area/OLDER", timeout=30)
+    assert head.status_code == 200 and not head.content

@@ -49,3 +49,8 @@ def test_no_values_gives_an_empty_image():
 def test_flat_series_stays_inside_the_box():
     (line,) = points(svg(figures.sparkline([5.0, 5.0, 5.0], width=100, height=40)))
     assert all(0 <= y <= 40 for _, y in line)
+
+
+def test_benchmark_only_draws_the_benchmark():
+    text = svg(figures.sparkline([None, None], [1.0, 2.0]))
+    assert len(points(text)) == 1 and "<circle" not in text and text.endswith("</svg>")
