@@ -5,8 +5,11 @@ UK dates, credit notes, supplier names with commas) to a temporary folder, then 
 side and alternating, on the same file:
 
 - loader: ``load_file`` of the spend kind into a fresh warehouse file (schema and the demo
-  mapping already in place): header detection, line numbers, parsing, the service mapping,
-  pandera validation, the insert with its keys, the load log, commit and close;
+  mapping already in place), the path ``python -m warehouse load spend FILE`` and the build
+  take: the sha256 (and the check that the file is not loaded already), header detection,
+  line numbers, parsing, the service mapping, validation (column-wise rules, pandera on the
+  rows they flag), the insert, the key (source_file, line_no) and service foreign-key checks
+  in the same transaction, the load log, commit and close;
 - bare:   ``create table ... as select * from read_csv(file)`` into a fresh DuckDB file, close.
 
 The figures and the ratio (median loader / median bare) go to var/bench/load.md and stdout.
@@ -109,8 +112,8 @@ def time_loader(csv_path: Path, db: Path, mapping: Path) -> tuple[float, float, 
 
 
 def time_insert_only(csv_path: Path, db: Path, mapping: Path) -> tuple[float, float]:
-    """The floor under the loader: only the insert (keys checked) and commit of the rows it
-    would load, already parsed and validated (untimed)."""
+    """The floor under the loader: only the insert and commit of the rows it would load,
+    already parsed and validated (untimed); no key checks, no load log."""
     con = fresh_warehouse(db, mapping)
     rows = spend.parse(csv_path, Quarantine(csv_path.name), con)["spend"]
     cpu, start = cpu_seconds(), time.perf_counter()
@@ -175,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     ratio = loader_med / bare_med
     best_ratio = min(loader_s) / min(bare_s)
     cpu_ratio = statistics.median(loader_cpu) / statistics.median(bare_cpu)
+    pair_ratios = [x / y for x, y in zip(loader_s, bare_s, strict=True)]
     verdict = "within" if ratio <= TARGET else "OVER"
     lines = [
         "# Spend load benchmark",
@@ -184,23 +188,33 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "| run | seconds (median) | seconds (each run) | CPU seconds (median) | rows |",
         "|---|---|---|---|---|",
-        f"| loader: `load_file` (validated, mapped, keyed) | {loader_med:.2f} | "
+        f"| loader: `load_file` (validated, mapped, keys checked) | {loader_med:.2f} | "
         + ", ".join(f"{x:.2f}" for x in loader_s)
         + f" | {statistics.median(loader_cpu):.2f} | {n_loaded:,} |",
         f"| bare: `create table as select * from read_csv` | {bare_med:.2f} | "  # noqa: S608
         + ", ".join(f"{x:.2f}" for x in bare_s)
         + f" | {statistics.median(bare_cpu):.2f} | {n_bare:,} |",
-        "| for scale: the loader's insert and commit alone (rows already parsed and validated) | "
+        "| for scale: the loader's insert and commit alone (rows already parsed and validated, "
+        "no key checks) | "
         f"{statistics.median(floor_s):.2f} | " + ", ".join(f"{x:.2f}" for x in floor_s)
         + f" | {statistics.median(floor_cpu):.2f} | {n_loaded:,} |",
         "",
         f"**Ratio loader / bare (median wall-clock): {ratio:.2f}** ({verdict} the {TARGET}x "
-        f"target). Best run against best run: {best_ratio:.2f}. CPU time: {cpu_ratio:.2f}.",
+        f"target). Best run against best run: {best_ratio:.2f}. CPU time: {cpu_ratio:.2f}. "
+        "Each alternating pair: " + ", ".join(f"{x:.2f}" for x in pair_ratios)
+        + f" (median {statistics.median(pair_ratios):.2f}).",
         "",
-        "The spend table's primary key (source_file, line_no) and its foreign key to service are "
-        "checked on every row, so the insert alone costs about as much as the whole bare read; "
-        "the rest of the loader's time is pyarrow reading with line numbers, parsing, the "
-        "mapping lookup and pandera.",
+        "The loader is timed whole, as `python -m warehouse load spend FILE` and the build run "
+        "it: the sha256, pyarrow reading with line numbers, parsing, the mapping lookup, "
+        "validation, the insert, the key and foreign-key checks, the load log and the commit. "
+        "The spend table declares no key: DuckDB checked a declared primary key (source_file, "
+        "line_no) and foreign key to service row by row, which cost about as much as the whole "
+        "bare read. The loader checks the same two rules with one grouped query and an "
+        "anti-join over the file's rows, in the file's transaction, right after the insert "
+        "(a failure names the file, line and column and rolls the file back); the data checks "
+        "spend_key_unique and spend_service_exists check them again after every build and load. "
+        "Validation runs the spend rules column-wise on every row (Arrow and numpy) and pandera "
+        "on the rows they flag, to say which rule each broke; a test holds the two to agreement.",
         "",
         f"One-minute load average of the machine: {load_before:.1f} before, {load_after:.1f} "
         "after (other work was running).",

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sys
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -52,6 +53,8 @@ class BuildReport:
     path: Path
     loads: list
     build_id: str
+    # completeness checks that failed: recorded in the load log, they do not stop the build
+    warnings: dict = field(default_factory=dict)
 
 
 def source_files(source: Path) -> list[tuple[str, Path]]:
@@ -77,14 +80,51 @@ def run_sql_files(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
         con.execute(sql_file.read_text(encoding="utf-8"))
 
 
-def run_checks(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
-    """Run every check in warehouse/checks; return the offending rows of each failing check."""
-    failures = {}
+_SEVERITY = re.compile(r"^--\s*severity:\s*(\w+)", re.MULTILINE)
+
+
+def check_severity(sql: str) -> str:
+    """'error' (the default: integrity - keys, shares, intervals) or 'warning' (completeness,
+    which a council's real data may lack for a while), from a '-- severity:' header line."""
+    m = _SEVERITY.search(sql)
+    return m[1].lower() if m else "error"
+
+
+def run_all_checks(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """Run every check in warehouse/checks: (failing errors, failing warnings), each mapping
+    the check's name to its offending rows."""
+    errors: dict[str, pd.DataFrame] = {}
+    warnings: dict[str, pd.DataFrame] = {}
     for sql_file in sorted(CHECKS.glob("*.sql")):
-        rows = con.execute(sql_file.read_text(encoding="utf-8")).df()
+        sql = sql_file.read_text(encoding="utf-8")
+        rows = con.execute(sql).df()
         if len(rows):
-            failures[sql_file.stem] = rows
-    return failures
+            (warnings if check_severity(sql) == "warning" else errors)[sql_file.stem] = rows
+    return errors, warnings
+
+
+def run_checks(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """The failing error checks (the ones that stop a build or a load) and their rows."""
+    return run_all_checks(con)[0]
+
+
+def describe_checks(checks: dict[str, pd.DataFrame], first: int = 1) -> str:
+    return "; ".join(f"{name}: {len(rows)} row(s), first {rows.head(first).to_dict('records')}"
+                     for name, rows in checks.items())
+
+
+def record_warnings(con: duckdb.DuckDBPyConnection, load_ids: list[int],
+                    warnings: dict[str, pd.DataFrame]) -> None:
+    """Add the failing warning checks to the message of these load_log rows."""
+    if not warnings or not load_ids:
+        return
+    text = "check warning " + describe_checks(warnings)
+    con.execute(
+        "update load_log set message = case when coalesce(message, '') = '' then $w "
+        "else message || '; ' || $w end where list_contains($ids, load_id)",
+        {"w": text, "ids": load_ids})
 
 
 def load_deflators(con: duckdb.DuckDBPyConnection) -> None:
@@ -150,11 +190,10 @@ def build(
             files = source_files(source)
             results = populate(con, source, max_bad)
             write_marts(con)
-            failures = run_checks(con)
+            failures, warnings = run_all_checks(con)
             if failures:
-                detail = "; ".join(f"{name}: {len(rows)} row(s), first {rows.iloc[0].to_dict()}"
-                                   for name, rows in failures.items())
-                raise BuildError(f"data checks failed: {detail}")
+                raise BuildError(f"data checks failed: {describe_checks(failures)}")
+            record_warnings(con, _loaded_ids(con), warnings)
             info = _build_info(con, build_id, _tree_sha(files, source), source)
             insert_frame(con, "build_info", info)
             con.execute("checkpoint")
@@ -167,7 +206,12 @@ def build(
     except BaseException:
         _remove(tmp)
         raise
-    return BuildReport(target, results, build_id)
+    return BuildReport(target, results, build_id, warnings)
+
+
+def _loaded_ids(con: duckdb.DuckDBPyConnection) -> list[int]:
+    return [r[0] for r in con.execute(
+        "select load_id from load_log where status = 'loaded' order by load_id").fetchall()]
 
 
 def _build_info(con, build_id: str, sha: str, source: Path) -> pd.DataFrame:
@@ -198,4 +242,7 @@ def main_build(args) -> int:
     loaded = sum(r.rows_loaded for r in report.loads)
     print(f"built {report.path}: {len(report.loads)} files, {loaded} rows loaded, "
           f"{quarantined} quarantined")
+    for name, rows in report.warnings.items():
+        print(f"check warning {name}: {len(rows)} row(s), first "
+              f"{rows.head(3).to_dict('records')} (recorded in load_log)")
     return 0

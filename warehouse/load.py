@@ -5,7 +5,10 @@ in place. It copies the file to a temporary file beside it, loads each file into
 transaction per file, through the same loaders ``build`` uses), rebuilds the marts, runs the
 data checks, and only then renames the copy over the original (``os.replace`` is atomic on one
 filesystem). Any failure - a file that cannot be read, a file refused for too many bad rows,
-a failed check - deletes the copy and leaves the original byte-for-byte as it was. Loading
+a failed integrity check - deletes the copy and leaves the original byte-for-byte as it was.
+Checks marked ``-- severity: warning`` (completeness: say, a year of spend with no outcome
+data yet) do not stop the load; they are printed and added to the load_log message of each
+file the load loaded. Loading
 files that are all already loaded (same sha256) changes nothing at all.
 
 A lock file beside the warehouse keeps two loads from racing (the second one waits its turn
@@ -62,6 +65,8 @@ class LoadReport:
     files: list[FileOutcome] = field(default_factory=list)
     swapped: bool = False
     check_failures: dict = field(default_factory=dict)
+    # completeness checks that failed: recorded in the load log, they do not stop the load
+    check_warnings: dict = field(default_factory=dict)
     message: str = ""
 
     @property
@@ -140,7 +145,7 @@ def load_into_warehouse(
     loaded_by: str | None = None,
 ) -> LoadReport:
     """Load ``files`` of one kind into a copy of ``target``; swap it in only if all went well."""
-    from warehouse.build import run_checks, write_marts
+    from warehouse.build import record_warnings, run_all_checks, write_marts
 
     target = Path(target or settings.warehouse_path())
     max_bad = settings.max_bad_share() if max_bad_share is None else max_bad_share
@@ -174,8 +179,10 @@ def load_into_warehouse(
                 changed = any(f.status == "loaded" for f in report.files)
                 if report.ok and changed:
                     write_marts(con)
-                    report.check_failures = run_checks(con)
+                    report.check_failures, report.check_warnings = run_all_checks(con)
                 if report.ok and changed:
+                    record_warnings(con, [f.result.load_id for f in report.files
+                                          if f.status == "loaded"], report.check_warnings)
                     con.execute("checkpoint")
             finally:
                 con.close()
@@ -215,6 +222,10 @@ def format_report(report: LoadReport, show: int = SHOW_REJECTED) -> str:
     for check, rows in report.check_failures.items():
         lines.append(f"check FAILED {check}: {len(rows)} row(s), first "
                      f"{rows.head(3).to_dict('records')}")
+    for check, rows in report.check_warnings.items():
+        lines.append(f"check warning {check}: {len(rows)} row(s), first "
+                     f"{rows.head(3).to_dict('records')}"
+                     + (" (recorded in load_log)" if report.swapped else ""))
     if report.swapped:
         lines.append(f"loaded into {report.target}")
     elif report.message:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -11,7 +12,7 @@ import pytest
 
 from tests.loaders.conftest import FIXTURES
 from warehouse import __main__ as cli
-from warehouse import load
+from warehouse import build, load
 
 HEAD = "Body,Department,Supplier Name,Invoice Creation Date,Invoice Nett Amount,Subj Description\n"
 
@@ -60,15 +61,53 @@ def test_all_or_nothing_when_one_file_of_several_fails(live, tmp_path, capsys):
     assert _sha(live) == before
 
 
-def test_a_failed_check_leaves_the_warehouse_as_it_was(live, tmp_path, capsys):
-    # spend in 2015/16, a year with no outcome units for the area: mart_area_year_complete fails
+def test_a_year_with_no_outcome_data_loads_with_a_warning_in_the_load_log(live, tmp_path,
+                                                                          capsys):
+    # spend in 2015/16, a year with no outcome units for the area: mart_area_year_complete is a
+    # completeness check, so it warns (printed, and recorded in load_log) and the load goes on
     path = _spend_file(tmp_path, "later.csv",
                        ["Lambeth,Adults' and Community Services,Test Co,03/07/2015,1500.00,T"])
+    assert cli.main(["load", "spend", str(path), "--target", str(live)]) == 0
+    out = capsys.readouterr().out
+    assert "later.csv: loaded - 1 read, 1 loaded, 0 quarantined" in out
+    assert "check warning mart_area_year_complete" in out
+    assert "loaded into" in out
+    assert _count(live, "select count(*) from spend where financial_year = '2015/16'") == 1
+    message = _count(live, "select message from load_log where file_name = 'later.csv'")
+    assert "check warning mart_area_year_complete" in message
+    assert "2015/16" in message
+
+
+def test_a_failed_integrity_check_leaves_the_warehouse_as_it_was(live, tmp_path, monkeypatch,
+                                                                  capsys):
+    # the loaders refuse what the integrity checks look for (keys, shares, intervals), so a
+    # failing one is added: every real check, plus one that always finds a row
+    checks = tmp_path / "checks"
+    checks.mkdir()
+    for sql in build.CHECKS.glob("*.sql"):
+        shutil.copy(sql, checks / sql.name)
+    (checks / "zz_always_fails.sql").write_text("-- integrity (no severity line: an error)\n"
+                                                "select 1 as broken\n", encoding="utf-8")
+    monkeypatch.setattr(build, "CHECKS", checks)
+    path = _spend_file(tmp_path, "july.csv", [GOOD[0]])
     before = _sha(live)
     assert load.run("spend", [path], target=live) == 1
-    assert "check FAILED mart_area_year_complete" in capsys.readouterr().err
+    assert "check FAILED zz_always_fails" in capsys.readouterr().err
     assert _sha(live) == before
     assert not list(live.parent.glob(".live.duckdb.loading-*"))
+
+
+def test_check_severity_comes_from_the_header_line():
+    assert build.check_severity("-- x\n-- severity: warning (why)\nselect 1") == "warning"
+    assert build.check_severity("-- x\nselect 1") == "error"
+    severities = {sql.stem: build.check_severity(sql.read_text(encoding="utf-8"))
+                  for sql in build.CHECKS.glob("*.sql")}
+    # integrity stays an error: keys, allocation shares, intervals, ranges
+    for name in ("allocation_shares_sum_to_one", "interval_contains_value", "mart_keys_unique",
+                 "spend_key_unique", "spend_service_exists", "unit_cost_range",
+                 "effect_ratio_range", "spend_year_matches_date"):
+        assert severities[name] == "error", name
+    assert severities["mart_area_year_complete"] == "warning"
 
 
 def test_loading_the_same_file_again_changes_no_byte(live, tmp_path, capsys):

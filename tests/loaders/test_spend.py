@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as arrow
 import pytest
 
-from tests.loaders.conftest import table_state
+from tests.loaders.conftest import real, table_state
+from tests.loaders.test_spend_lambeth import LAMBETH
+from warehouse.build import CHECKS
 from warehouse.loaders import LOADERS, LoadError, load_file
-from warehouse.loaders.base import Loader
-from warehouse.loaders.spend import UNMAPPED, spend_schema
+from warehouse.loaders.base import (
+    Loader,
+    Quarantine,
+    parse_amount_arrow,
+    parse_date_arrow,
+    read_source,
+    validate,
+)
+from warehouse.loaders.spend import (
+    COLUMNS,
+    OPTIONAL,
+    UNMAPPED,
+    map_services,
+    rule_failures,
+    spend_frame,
+    spend_schema,
+)
 
 SPEND = LOADERS["spend"]
 
@@ -176,3 +196,79 @@ def test_the_rules_are_a_pandera_schema():
     schema = spend_schema(7)
     assert isinstance(schema, pa.DataFrameSchema)
     assert {"payment_date", "amount_gbp", "service_code", "_cells"} <= set(schema.columns)
+
+
+def _with_rows_changed(change):
+    """The spend loader, with its parsed rows changed before the insert (to break a key)."""
+    def parse(path, quarantine, con):
+        good = SPEND.parse(path, quarantine, con)
+        good["spend"] = change(good["spend"])
+        return good
+
+    return dataclasses.replace(SPEND, parse=parse)
+
+
+def test_a_line_twice_fails_the_file_naming_file_line_and_column(wh, fixtures):
+    """The key (source_file, line_no) is checked in the file's transaction after the insert."""
+    before = table_state(wh)
+    twice = _with_rows_changed(lambda t: arrow.concat_tables([t, t.slice(2, 1)]))
+    with pytest.raises(LoadError) as err:
+        load_file(wh, twice, fixtures / "spend_messy.csv")
+    text = str(err.value)
+    assert "spend_messy.csv: line 7: column 'line_no'" in text and "nothing was loaded" in text
+    assert table_state(wh) == before  # the insert was rolled back with the rest
+
+
+def test_a_service_that_does_not_exist_fails_the_file(wh, fixtures):
+    """spend.service_code -> service is checked in the file's transaction after the insert."""
+    before = table_state(wh)
+
+    def unknown(t):
+        codes = t.column("service_code").to_pylist()
+        codes[1] = "NOPE"
+        return t.set_column(t.schema.get_field_index("service_code"), "service_code",
+                            arrow.array(codes))
+
+    with pytest.raises(LoadError) as err:
+        load_file(wh, _with_rows_changed(unknown), fixtures / "spend_messy.csv")
+    assert "spend_messy.csv: line 6: column 'service_code': 'NOPE' is not a service" \
+        in str(err.value)
+    assert table_state(wh) == before
+
+
+def test_the_key_checks_of_the_build_see_the_same_faults(wh, fixtures):
+    def check(name):
+        return wh.execute((CHECKS / f"{name}.sql").read_text(encoding="utf-8")).df()
+
+    load_file(wh, SPEND, fixtures / "spend_messy.csv")
+    assert check("spend_key_unique").empty and check("spend_service_exists").empty
+    wh.execute("insert into spend select * replace ('NOPE' as service_code) from spend "
+               "where line_no = 5")
+    assert check("spend_key_unique").to_dict("records") == [
+        {"source_file": "spend_messy.csv", "line_no": 5, "n_rows": 2}]
+    assert check("spend_service_exists")["line_no"].tolist() == [5]
+
+
+SPEND_FIXTURES = ["spend_messy.csv", "spend_bad_rows.csv", "spend_truncated.csv",
+                  "spend_header_only.csv"]
+
+
+@pytest.mark.parametrize("name", [*SPEND_FIXTURES, "real:" + LAMBETH])
+def test_the_column_wise_rules_and_the_pandera_schema_agree(wh, fixtures, name):
+    """The loader runs pandera only on the rows its column-wise rules flag: the two must pick
+    out the same rows, so pandera here validates every row of the file (the real Lambeth
+    file has ragged lines, unmapped departments and bad dates)."""
+    path = real(name[5:]) if name.startswith("real:") else fixtures / name
+    src = read_source(path, COLUMNS, optional=OPTIONAL)
+    t = src.table
+    amount = parse_amount_arrow(t.column("amount_gbp"))
+    pdate = parse_date_arrow(t.column("payment_date"))
+    service = map_services(wh, t)
+    flagged = rule_failures(t, amount, pdate, service, src.width)
+    frame = spend_frame(t, amount, pdate, service)
+    quarantine = Quarantine(name)
+    passed = validate(frame, spend_schema(src.width), quarantine)
+    failed = np.ones(len(frame), dtype=bool)
+    failed[passed.index.to_numpy()] = False
+    assert flagged.tolist() == failed.tolist()
+

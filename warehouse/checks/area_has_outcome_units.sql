@@ -1,4 +1,5 @@
 -- investment areas with no outcome-units indicator or no main indicator
+-- severity: warning (completeness of the mapping's outcome links)
 select a.area_code, r.role
 from investment_area as a
 cross join (values ('outcome units'), ('main')) as r (role)

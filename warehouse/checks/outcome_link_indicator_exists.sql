@@ -1,4 +1,5 @@
 -- outcome links to indicators with no values for the borough
+-- severity: warning (completeness: the borough's indicator values may come later)
 select ol.area_code, ol.indicator_id
 from outcome_link as ol
 where not exists (

@@ -5,11 +5,13 @@ keeps its line number, and its raw text can be recovered, so a refused row can b
 with a reason that names the file, line, column and rule. One file is one transaction.
 
 Reading (``read_source``) is vectorised: the header is found past any preamble in Python, the
-body is parsed by pyarrow's multi-threaded CSV reader, and each record's line number comes from
-a numpy scan of the bytes (newlines outside quotes). Rows whose cell count differs from the
-header's are set aside by pyarrow and put back with their line numbers, so they can be
-quarantined rather than lost. When the two views of the file disagree (odd quoting), the file
-is read again, slowly and exactly, with Python's csv module.
+body is parsed by pyarrow's multi-threaded CSV reader - first as if no value held a newline
+(fast; a clean file's line numbers then follow from row order), and again, tracking quotes
+across lines, when that read sets rows aside or finds fewer rows than lines - and each
+record's line number comes from a numpy scan of the bytes (newlines outside quotes). Rows
+whose cell count differs from the header's are set aside by pyarrow and put back with their
+line numbers, so they can be quarantined rather than lost. When the two views of the file
+disagree (odd quoting), the file is read again, slowly and exactly, with Python's csv module.
 """
 
 from __future__ import annotations
@@ -100,6 +102,7 @@ class LoadResult:
     status: str
     message: str = ""
     rejected: list[dict] = field(default_factory=list)
+    load_id: int | None = None  # the file's row in load_log
 
 
 # the bytes of the file being loaded, read once for its sha256 and again by the reader
@@ -274,6 +277,46 @@ def _split(text: str) -> list[str]:
         return text.split(",")
 
 
+def _arrow_read(data: bytes, body_start: int, names: list[str], wanted: list[int],
+                newlines_in_values: bool) -> tuple[arrow.Table, list[str]]:
+    """The body read by pyarrow as strings (wanted columns only), and the rows it set aside."""
+    invalid: list[str] = []
+
+    def on_invalid(row) -> str:
+        invalid.append(row.text)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            arrow.BufferReader(arrow.py_buffer(data)[body_start:]),
+            # blocks of 16 MB: a few large chunks, which DuckDB inserts faster than many
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=True,
+                                           block_size=16 << 20),
+            parse_options=pacsv.ParseOptions(newlines_in_values=newlines_in_values,
+                                             invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=[names[p] for p in wanted],
+                column_types={names[p]: arrow.string() for p in wanted},
+                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except arrow.ArrowInvalid as err:
+        if "utf8" in str(err).lower():
+            raise UnicodeDecodeError("utf-8", b"", 0, 1, str(err)) from err
+        raise _Fallback(str(err)) from err
+    return table, invalid
+
+
+def _probe_read(data: bytes, body_start: int, names: list[str], wanted: list[int],
+                width: int) -> tuple[arrow.Table | None, list[str]]:
+    """The quick read (no newlines in values), or (None, []) when it cannot be trusted."""
+    if width < 2:
+        return None, []
+    try:
+        return _arrow_read(data, body_start, names, wanted, newlines_in_values=False)
+    except _Fallback:  # the careful read decides
+        return None, []
+
+
 def _fast_read(data: bytes, body_start: int, first_line: int, width: int,
                positions: dict[str, int]):
     """Read the body with pyarrow; return (columns, lines, cells, raw_lookup).
@@ -290,32 +333,28 @@ def _fast_read(data: bytes, body_start: int, first_line: int, width: int,
         empty = {c: arrow.array([], type=arrow.string()) for c in positions}
         none = np.zeros(0, dtype=np.int64)
         return empty, none, none, lambda wanted_lines: [""] * len(wanted_lines)
-    invalid: list[str] = []
-
-    def on_invalid(row) -> str:
-        invalid.append(row.text)
-        return "skip"
-
-    try:
-        table = pacsv.read_csv(
-            arrow.BufferReader(arrow.py_buffer(data)[body_start:]),
-            read_options=pacsv.ReadOptions(column_names=names, use_threads=True),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True,
-                                             invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=[names[p] for p in wanted],
-                column_types={names[p]: arrow.string() for p in wanted},
-                strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
-    except arrow.ArrowInvalid as err:
-        if "utf8" in str(err).lower():
-            raise UnicodeDecodeError("utf-8", b"", 0, 1, str(err)) from err
-        raise _Fallback(str(err)) from err
-    n_valid = table.num_rows
     end = len(data)
     while end > body_start and data[end - 1] in b"\r\n":  # trailing blank lines do not count
         end -= 1
-    n_lines = data.count(b"\n", body_start, end) + 1
+    # First read as if no value held a newline: pyarrow then splits the file into blocks in
+    # parallel without tracking quotes, which is much faster. A quoted newline would split its
+    # record into pieces whose cell counts add up to one more than the header's, so at least
+    # one piece is set aside as invalid (for two or more columns) and the file is read again,
+    # with quotes tracked across lines; so is a file with blank lines (fewer rows than lines).
+    # The lines are counted in a second thread meanwhile (pyarrow lets go of the GIL).
+    counter = ThreadPoolExecutor(max_workers=1) if end - body_start > _HEAD_BYTES * 64 else None
+    try:
+        count_job = counter.submit(data.count, b"\n", body_start, end) if counter else None
+        table, invalid = _probe_read(data, body_start, names, wanted, width)
+        n_lines = (count_job.result() if count_job else data.count(b"\n", body_start, end)) + 1
+    finally:
+        if counter is not None:
+            counter.shutdown()
+    if table is not None and (invalid or table.num_rows != n_lines):
+        table = None
+    if table is None:
+        table, invalid = _arrow_read(data, body_start, names, wanted, newlines_in_values=True)
+    n_valid = table.num_rows
     body = np.frombuffer(data, dtype=np.uint8)[body_start:]
     if not invalid and n_valid == n_lines:
         # clean: row i is line first_line + i; find line offsets only if a raw text is wanted
@@ -427,6 +466,39 @@ def _slow_read(text: str, header_idx: int, width: int, positions: dict[str, int]
     return columns, np.asarray(lines, dtype=np.int64), np.asarray(cells_n, dtype=np.int64), lookup
 
 
+_ASCII_ALNUM = np.zeros(256, dtype=bool)
+_ASCII_ALNUM[[*range(48, 58), *range(65, 91), *range(97, 123)]] = True
+
+
+def _edge_bytes(col: arrow.ChunkedArray | arrow.Array) -> tuple[np.ndarray, np.ndarray] | None:
+    """The first and last byte of each cell (0 for an empty or missing cell), read from the
+    Arrow buffers without copying the strings; None for a column that is not plain UTF-8."""
+    chunks = col.chunks if isinstance(col, arrow.ChunkedArray) else [col]
+    firsts, lasts = [], []
+    for chunk in chunks:
+        if chunk.type != arrow.string():
+            return None
+        n = len(chunk)
+        bufs = chunk.buffers()
+        first = np.zeros(n, dtype=np.uint8)
+        last = np.zeros(n, dtype=np.uint8)
+        if n and bufs[1] is not None and bufs[2] is not None and bufs[2].size:
+            offsets = np.frombuffer(bufs[1], dtype=np.int32,
+                                    count=chunk.offset + n + 1)[chunk.offset:]
+            data = np.frombuffer(bufs[2], dtype=np.uint8)
+            start, end = offsets[:-1], offsets[1:]
+            full = end > start
+            if chunk.null_count:
+                full &= chunk.is_valid().to_numpy(zero_copy_only=False)
+            first[full] = data[start[full]]
+            last[full] = data[end[full] - 1]
+        firsts.append(first)
+        lasts.append(last)
+    if not firsts:
+        return np.zeros(0, dtype=np.uint8), np.zeros(0, dtype=np.uint8)
+    return np.concatenate(firsts), np.concatenate(lasts)
+
+
 def _trim(col: arrow.ChunkedArray | arrow.Array) -> arrow.ChunkedArray | arrow.Array:
     """Strip spaces (Unicode ones too, such as the no-break space) around each cell."""
     return pc.utf8_trim_whitespace(col)
@@ -447,6 +519,13 @@ def _drop_blank_and_footer(table: arrow.Table, order: list[str]) -> tuple[arrow.
         if not len(idx):
             break
         col = table.column(name)
+        edges = _edge_bytes(col)
+        if edges is not None:  # a cell starting with an ASCII letter or digit has a word
+            quick = _ASCII_ALNUM[edges[0][idx]]
+            blank[idx[quick]] = False
+            idx = idx[~quick]
+            if not len(idx):
+                continue
         sub = dictionary(col if len(idx) == n else col.take(arrow.array(idx)))
         has_word = pc.fill_null(pc.match_substring_regex(sub.dictionary, _ALNUM), False)
         has = pc.fill_null(has_word.take(sub.indices), False).to_numpy(zero_copy_only=False)
@@ -455,7 +534,10 @@ def _drop_blank_and_footer(table: arrow.Table, order: list[str]) -> tuple[arrow.
     lines = table.column("_line").to_numpy()
     # a footer: the last data rows in file order, from a row whose first cell reads 'Total'
     live = np.flatnonzero(keep)
-    tail = live[np.argsort(lines[live])][-5:]
+    if len(lines) > 1 and bool(np.all(lines[1:] > lines[:-1])):  # in file order already
+        tail = live[-5:]
+    else:
+        tail = live[np.argsort(lines[live])][-5:]
     cut = None
     for k in tail:
         cells = [table.column(c)[int(k)].as_py() or "" for c in order]
@@ -510,9 +592,15 @@ def read_source(
             data, encoding = to_utf8(raw_bytes, path.name, force_legacy=True)
     n = len(lines)
     arrays = {}
+    present = [c for c in columns if cols.get(c) is not None]
+    if n >= 100_000:  # trimming a column lets go of the GIL: two at a time
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            trimmed = dict(zip(present, pool.map(_trim, [cols[c] for c in present]),
+                               strict=True))
+    else:
+        trimmed = {c: _trim(cols[c]) for c in present}
     for canon in columns:
-        col = cols.get(canon)
-        arrays[canon] = _trim(col) if col is not None else arrow.nulls(n, type=arrow.string())
+        arrays[canon] = trimmed.get(canon, arrow.nulls(n, type=arrow.string()))
     arrays["_line"] = arrow.array(lines, type=arrow.int64())
     arrays["_cells"] = arrow.array(cells, type=arrow.int64())
     table = arrow.table(arrays)
@@ -576,10 +664,39 @@ def _amount_one(text: str | None) -> float | None:
     return -abs(value) if negative else value
 
 
+_PLAIN_BYTES = np.zeros(256, dtype=bool)
+_PLAIN_BYTES[list(b"0123456789.+-")] = True
+
+
+def _only_bytes(values: arrow.ChunkedArray, allowed: np.ndarray) -> bool:
+    """Whether every byte of every string of the column is one the ``allowed`` table marks."""
+    for chunk in values.chunks:
+        if not len(chunk):
+            continue
+        bufs = chunk.buffers()
+        if bufs[1] is None or bufs[2] is None:
+            return False
+        offsets = np.frombuffer(bufs[1], dtype=np.int32, count=chunk.offset + len(chunk) + 1)
+        lo, hi = int(offsets[chunk.offset]), int(offsets[-1])
+        if not allowed[np.frombuffer(bufs[2], dtype=np.uint8)[lo:hi]].all():
+            return False
+    return True
+
+
 def parse_amount_arrow(values: arrow.Array | arrow.ChunkedArray) -> np.ndarray:
     """Parse '£1,234.50', '(500.00)', '500.00CR' and '-500' into float64; others become NaN."""
     s = values if isinstance(values, arrow.ChunkedArray) else arrow.chunked_array([values])
     s = s.cast(arrow.string())
+    if len(s) and s.null_count == 0 and _only_bytes(s, _PLAIN_BYTES):
+        # every cell is made of digits, '.', '+' and '-' only: such a cell is a plain number
+        # exactly when it parses as one (an exponent or 'inf' needs a letter), so one cast
+        # of the column does, unless a cell is not a number ('1-2'), then the general way
+        try:
+            out = pc.cast(s, arrow.float64()).to_numpy()
+        except arrow.ArrowInvalid:
+            pass
+        else:
+            return np.where(np.isfinite(out), out, np.nan)  # 400 digits is not an amount
     out = np.full(len(s), np.nan)
     plain = pc.fill_null(pc.match_substring_regex(s, _PLAIN_NUMBER.pattern), False)
     plain_np = plain.to_numpy(zero_copy_only=False)
@@ -631,6 +748,14 @@ def _date_one(text: str | None) -> date | None:
 
 def dictionary(values: arrow.Array | arrow.ChunkedArray) -> arrow.DictionaryArray:
     """Dictionary-encode one column (its distinct values and each row's index into them)."""
+    if isinstance(values, arrow.ChunkedArray) and values.num_chunks > 1:
+        # encoded chunk by chunk, the chunks share the dictionary of the whole column: then
+        # only the indices are joined, not the strings copied
+        chunks = pc.dictionary_encode(values).chunks
+        shared = chunks[0].dictionary
+        if all(c.dictionary.equals(shared) for c in chunks[1:]):
+            indices = arrow.chunked_array([c.indices for c in chunks]).combine_chunks()
+            return arrow.DictionaryArray.from_arrays(indices, shared)
     if isinstance(values, arrow.ChunkedArray):
         values = values.combine_chunks()
     return pc.dictionary_encode(values)
@@ -944,6 +1069,10 @@ class Loader:
     # run in the file's transaction before its rows are inserted (e.g. to clear rows the
     # file now states in full, such as a service's area shares)
     before_insert: Callable[[duckdb.DuckDBPyConnection, dict[str, Frame]], None] | None = None
+    # run in the file's transaction after its rows are inserted, with the file's name: data
+    # checks of rules the schema does not declare (e.g. the spend table's key); raising
+    # LoadError rolls the file back
+    after_insert: Callable[[duckdb.DuckDBPyConnection, str], None] | None = None
 
 
 def _already_loaded(con: duckdb.DuckDBPyConnection, kind: str, sha: str) -> str | None:
@@ -1027,7 +1156,7 @@ def _load_file(
             {"id": load_id, "kind": loader.kind, "file": name, "sha": sha, "start": started,
              "end": now(), "by": loaded_by, "msg": message},
         )
-        return LoadResult(loader.kind, name, sha, 0, 0, 0, "skipped", message)
+        return LoadResult(loader.kind, name, sha, 0, 0, 0, "skipped", message, load_id=load_id)
     if failure is not None:
         raise failure
     frames = parsed if parsed is not None else loader.parse(path, quarantine, con)
@@ -1060,6 +1189,8 @@ def _load_file(
                 if len(frame):
                     insert_frame(con, table, frame,
                                  replace=loader.replace_key is None or loader.upsert)
+            if loader.after_insert is not None:
+                loader.after_insert(con, name)
             n_loaded = n_good
         con.execute(
             "insert into load_log values ($id, $kind, $file, $sha, $read, $loaded, $bad, $start, "
@@ -1083,7 +1214,7 @@ def _load_file(
         raise
     rejected = sorted(quarantine.rows, key=lambda r: r["line_no"])
     return LoadResult(loader.kind, name, sha, rows_read, n_loaded, n_bad, status, message,
-                      rejected)
+                      rejected, load_id)
 
 
 def insert_frame(

@@ -2,8 +2,11 @@
 
 The fast path: the file is read by ``read_source`` (pyarrow, with line numbers), amounts, dates
 and financial years are parsed column-wise (each distinct date once), services are looked up
-through the council's spend mapping on the distinct labels only, and pandera validates the
-parsed columns. Good rows go to the warehouse as an Arrow table, never as Python objects.
+through the council's spend mapping on the distinct labels only. The rules of ``spend_schema``
+run column-wise on every row (``rule_failures``); pandera validates the rows they flag and
+says which rule each broke. Good rows go to the warehouse as an Arrow table, never as Python
+objects, and the spend table's key and service foreign key are checked in the file's
+transaction right after the insert (``check_keys``; the schema does not declare them).
 
 A row's service is found in this order: (department, service area) in ``spend_mapping``;
 (department, expense type) in ``spend_expense_mapping``; the department alone (a
@@ -14,6 +17,7 @@ the style of apostrophes.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -26,6 +30,7 @@ import pyarrow.compute as pc
 
 from warehouse.loaders.base import (
     Loader,
+    LoadError,
     Quarantine,
     dictionary,
     financial_year_arrow,
@@ -66,6 +71,7 @@ PARSE_RULES = {
     "amount_gbp": "an amount such as 1234.50, £1,234.50, -500 or (500.00)",
 }
 UNMAPPED = "department and service area found in the council's spend mapping"
+INSERT_BATCH = 122_880  # rows: DuckDB's row group
 
 
 def spend_schema(width: int) -> pa.DataFrameSchema:
@@ -113,7 +119,7 @@ def label_key(text: str | None) -> str:
 
 def _keys(values: arrow.ChunkedArray) -> tuple[arrow.Array, list[str]]:
     """Dictionary-encode a label column: (indices, normalised distinct labels)."""
-    enc = dictionary(pc.fill_null(values, ""))
+    enc = dictionary(pc.fill_null(values, "") if values.null_count else values)
     return enc.indices, [label_key(t) for t in enc.dictionary.to_pylist()]
 
 
@@ -139,7 +145,16 @@ def map_services(con: duckdb.DuckDBPyConnection, table: arrow.Table) -> arrow.Ar
     e_np = e_idx.to_numpy(zero_copy_only=False).astype(np.int64)
     # distinct (department, area, expense) triples: a file has few
     combo = (d_np * (len(a_keys) + 1) + a_np) * (len(e_keys) + 1) + e_np
-    uniq, inverse = np.unique(combo, return_inverse=True)
+    size = (len(d_keys) + 1) * (len(a_keys) + 1) * (len(e_keys) + 1)
+    if size <= 4 * n + 1024:  # a lookup table by combination: no sort of a million keys
+        present = np.zeros(size, dtype=bool)
+        present[combo] = True
+        uniq = np.flatnonzero(present)
+        position = np.zeros(size, dtype=np.int64)
+        position[uniq] = np.arange(len(uniq))
+        inverse = position[combo]
+    else:
+        uniq, inverse = np.unique(combo, return_inverse=True)
     codes: list[str | None] = []
     for c in uniq.tolist():
         e = c % (len(e_keys) + 1)
@@ -156,13 +171,35 @@ def _str_series(col: arrow.ChunkedArray | arrow.Array) -> pd.Series:
                          .get)
 
 
-def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection) -> dict:
-    src = read_source(path, COLUMNS, optional=OPTIONAL)
-    quarantine.source = src
-    t = src.table
-    amount = parse_amount_arrow(t.column("amount_gbp"))
-    pdate = parse_date_arrow(t.column("payment_date"))
-    service = map_services(con, t)
+def rule_failures(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array,
+                  service: arrow.Array, width: int) -> np.ndarray:
+    """The rows breaking a rule of ``spend_schema``, found column-wise with Arrow and numpy.
+
+    The same rules as the pandera schema, written as vectorised tests over the whole file;
+    pandera then validates these rows (only) to say which rule each broke. A test holds the
+    two to agreement on every fixture (tests/loaders/test_spend.py).
+    """
+    def flags(values: arrow.ChunkedArray | arrow.Array) -> np.ndarray:
+        return np.asarray(pc.fill_null(values, True), dtype=bool)
+
+    bad = t.column("_cells").to_numpy() != width
+    for name in ("department_label", "supplier_name"):  # required, at least one character
+        bad |= flags(pc.equal(t.column(name), ""))
+    bad |= np.asarray(pc.is_null(t.column("expense_type")), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        bad |= ~(np.abs(amount) < 1e10)  # NaN (not an amount) fails too
+    if len(pdate):
+        outside = pc.or_(pc.less(pdate, arrow.scalar(EARLIEST, arrow.date32())),
+                         pc.greater(pdate, arrow.scalar(LATEST, arrow.date32())))
+        bad |= flags(outside)
+    bad |= np.asarray(pc.is_null(service), dtype=bool)
+    return bad
+
+
+def spend_frame(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array, service: arrow.Array,
+                index: np.ndarray | None = None) -> pd.DataFrame:
+    """The parsed columns as the pandas frame ``spend_schema`` validates (row labels: ``index``,
+    the rows' positions in the file's table)."""
     frame = pd.DataFrame(
         {
             "_line": t.column("_line").to_numpy(),
@@ -177,18 +214,42 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection) ->
             "service_code": _str_series(service),
         }
     )
-    labels = {**src.labels, "service_code": src.labels["department_label"]}
-    good = validate(frame, spend_schema(src.width), quarantine, labels=labels,
-                    raw_columns={"payment_date": "payment_date_text",
-                                 "amount_gbp": "amount_text",
-                                 "service_code": "department_label"},
-                    width=src.width, parse_rules=PARSE_RULES)
-    keep = np.zeros(len(frame), dtype=bool)
-    keep[good.index.to_numpy()] = True
-    mask = arrow.array(keep)
-    kept = t.filter(mask)
+    if index is not None:
+        frame.index = index
+    return frame
+
+
+def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection) -> dict:
+    src = read_source(path, COLUMNS, optional=OPTIONAL)
+    quarantine.source = src
+    t = src.table
+    # the three parses are independent and mostly let go of the GIL (Arrow and numpy kernels)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        amount_job = pool.submit(parse_amount_arrow, t.column("amount_gbp"))
+        date_job = pool.submit(parse_date_arrow, t.column("payment_date"))
+        service = map_services(con, t)
+        amount, pdate = amount_job.result(), date_job.result()
+    keep = ~rule_failures(t, amount, pdate, service, src.width)
+    flagged = np.flatnonzero(~keep)
+    if len(flagged):
+        # pandera validates the flagged rows and quarantines each with the rules it broke
+        take = arrow.array(flagged)
+        frame = spend_frame(t.take(take), amount[flagged], pdate.take(take),
+                            service.take(take), index=flagged)
+        labels = {**src.labels, "service_code": src.labels["department_label"]}
+        passed = validate(frame, spend_schema(src.width), quarantine, labels=labels,
+                          raw_columns={"payment_date": "payment_date_text",
+                                       "amount_gbp": "amount_text",
+                                       "service_code": "department_label"},
+                          width=src.width, parse_rules=PARSE_RULES)
+        keep[passed.index.to_numpy()] = True
+    if keep.all():
+        kept, dates, services, amounts = t, pdate, service, amount
+    else:
+        mask = arrow.array(keep)
+        kept, dates, services = t.filter(mask), pdate.filter(mask), service.filter(mask)
+        amounts = amount[keep]
     n_kept = kept.num_rows
-    dates = pdate.filter(mask)
     out = arrow.table(
         {
             "source_file": arrow.DictionaryArray.from_arrays(
@@ -197,17 +258,60 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection) ->
             "body_name": kept.column("body_name"),
             "department_label": kept.column("department_label"),
             "service_area_label": pc.fill_null(kept.column("service_area_label"), ""),
-            "service_code": service.filter(mask),
+            "service_code": services,
             "expense_type": kept.column("expense_type"),
             "payment_date": dates,
             "financial_year": financial_year_arrow(dates),
             "transaction_ref": kept.column("transaction_ref"),
-            "amount_gbp": arrow.array(np.round(amount[keep], 2)),
+            # the column's own type: DuckDB then stores it without a cast per row
+            "amount_gbp": pc.cast(arrow.array(np.round(amounts, 2)), arrow.decimal128(14, 2)),
             "supplier_name": kept.column("supplier_name"),
             "purpose": kept.column("purpose"),
         }
     )
+    # batches of exactly one DuckDB row group: DuckDB inserts those (in parallel, one per
+    # thread) much faster than batches of other sizes, which it merges to keep their order
+    if out.num_rows > INSERT_BATCH:
+        out = arrow.Table.from_batches(
+            out.combine_chunks().to_batches(max_chunksize=INSERT_BATCH), schema=out.schema)
     return {"spend": out, "_rows_read": rows_read_frame(t.num_rows)}
 
 
-LOADER = Loader(kind="spend", tables=("spend",), parse=parse)
+def check_keys(con: duckdb.DuckDBPyConnection, file_name: str) -> None:
+    """The spend table's key and foreign key, checked over the file's rows once inserted.
+
+    Run in the file's transaction (``Loader.after_insert``): a line number twice in the file's
+    rows, or a service code that is not a service, raises ``LoadError`` naming the file, line
+    and column, and the file's transaction is rolled back. The schema does not declare these
+    keys because DuckDB checks a declared key row by row, at about the cost of the whole read.
+    """
+    n_rows, n_lines, n_orphans = con.execute(
+        "select count(*), count(distinct s.line_no), "
+        "count(*) filter (where v.service_code is null) "
+        "from spend as s left join service as v on v.service_code = s.service_code "
+        "where s.source_file = $f", {"f": file_name}).fetchall()[0]
+    if n_rows == n_lines and not n_orphans:
+        return
+    # say which lines
+    dup = con.execute(
+        "select line_no, count(*) from spend where source_file = $f group by line_no "
+        "having count(*) > 1 order by line_no limit 3", {"f": file_name}).fetchall()
+    if dup:
+        lines = ", ".join(str(line) for line, _ in dup)
+        raise LoadError(
+            f"{file_name}: line {dup[0][0]}: column 'line_no': the spend key (source_file, "
+            f"line_no) is held by {dup[0][1]} rows (duplicate lines: {lines}); nothing was "
+            "loaded from this file")
+    orphan = con.execute(
+        "select s.line_no, s.service_code from spend as s "
+        "anti join service as v on v.service_code = s.service_code "
+        "where s.source_file = $f order by s.line_no limit 3", {"f": file_name}).fetchall()
+    if orphan:
+        line, code = orphan[0]
+        raise LoadError(
+            f"{file_name}: line {line}: column 'service_code': {code!r} is not a service in the "
+            "warehouse (spend.service_code must name a row of service); nothing was loaded "
+            "from this file")
+
+
+LOADER = Loader(kind="spend", tables=("spend",), parse=parse, after_insert=check_keys)
