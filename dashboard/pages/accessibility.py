@@ -19,6 +19,8 @@ AA, as UK public-sector websites must.
   apart with every common colour-vision deficiency.
 - Every page works with a keyboard alone; a "Skip to main content" link comes first, and the
   focus is always visible.
+- The public pages are sent as finished HTML: text, tables, links and downloads work without
+  JavaScript, and changing a setting never reloads the page until you choose "Show".
 - Pages are tested in a real browser with axe-core on every release.
 
 ### What we know is not yet right
