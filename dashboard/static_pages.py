@@ -291,10 +291,10 @@ statistics.">
 <title>{title}</title>
 <link rel="icon" type="image/x-icon" href="/_favicon.ico">
 {css}
-<script src="{charts}" defer></script>
 {preload}
 </head>
-<body data-plotly-src="{plotly}">
+<body data-plotly-src="{plotly}"{has_charts}>
+<script src="{charts}" async></script>
 {body}
 <form id="{form}" method="get" action="{action}" hidden></form>
 {figures}
@@ -340,7 +340,8 @@ def _render(version: str, path: str, items: tuple, mode: str) -> tuple[int, str]
     html = TEMPLATE.format(title=title, css=css,
                            charts=_versioned(CHARTS_JS), plotly=PLOTLY_URL, body=body,
                            form=FORM_ID, action=action, figures=renderer.figure_scripts(),
-                           preload=PRELOAD if renderer.figures else "")
+                           preload=PRELOAD if renderer.figures else "",
+                           has_charts=Markup(" data-has-charts") if renderer.figures else "")
     return status, str(html)
 
 

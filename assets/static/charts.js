@@ -1,12 +1,13 @@
 /* Server-rendered public pages: draw each chart when it comes near the screen.
  * The figure is JSON in <script type="application/json" id="..."> beside a placeholder
- * <div data-figure="id">. plotly.js (the dashboard's own small build) is loaded once, only when
- * the first chart is about to be seen. Without JavaScript the page still has each chart's
- * summary, data table and CSV link. */
+ * <div data-figure="id">. plotly.js (the dashboard's own small build) is loaded once: at once on
+ * wide screens, where the first chart is in view (the page also preloads it there), and on
+ * phones only when a chart is about to be seen. Without JavaScript the page still has each
+ * chart's summary, data table and CSV link. Loaded async: it may run before the page is parsed.
+ */
 (function () {
   "use strict";
-  var charts = document.querySelectorAll("[data-figure]");
-  if (!charts.length) { return; }
+  var WIDE = "(min-width: 768px)";  // as the page's <link rel="preload" media>
   var loading = null;
 
   function plotly() {
@@ -25,24 +26,39 @@
   function draw(el) {
     var source = document.getElementById(el.getAttribute("data-figure"));
     if (!source) { return; }
-    var figure = JSON.parse(source.textContent);
     plotly().then(function (Plotly) {
+      var figure = JSON.parse(source.textContent);
       Plotly.newPlot(el, figure.data || [], figure.layout || {},
                      {displayModeBar: false, responsive: true});
     });
   }
 
-  if (!("IntersectionObserver" in window)) {
-    charts.forEach(draw);
-    return;
+  function start() {
+    var charts = document.querySelectorAll("[data-figure]");
+    if (!charts.length) { return; }
+    if (!("IntersectionObserver" in window)) {
+      charts.forEach(draw);
+      return;
+    }
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) {
+          observer.unobserve(entry.target);
+          draw(entry.target);
+        }
+      });
+    }, {rootMargin: "200px"});
+    charts.forEach(function (el) { observer.observe(el); });
   }
-  var observer = new IntersectionObserver(function (entries) {
-    entries.forEach(function (entry) {
-      if (entry.isIntersecting) {
-        observer.unobserve(entry.target);
-        draw(entry.target);
-      }
-    });
-  }, {rootMargin: "200px"});
-  charts.forEach(function (el) { observer.observe(el); });
+
+  // wide screens: start plotly.js now, while the rest of the page is still arriving
+  if (document.body && document.body.hasAttribute("data-has-charts") &&
+      window.matchMedia && window.matchMedia(WIDE).matches) {
+    plotly();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
 }());
