@@ -11,7 +11,7 @@ export WAREHOUSE_PATH
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test setup setup-dev system-deps warehouse demo bench lint clean plotly-bundle
+.PHONY: run run-public test setup setup-dev system-deps warehouse demo bench lint clean plotly-bundle
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,13 @@ warehouse: $(STAMP)
 
 run: $(STAMP) $(WAREHOUSE_PATH)
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn --config gunicorn.conf.py dashboard.app:server
+
+# the public site on the demo: published rows only, server-rendered pages
+PUBLIC_PATH ?= var/public.duckdb
+run-public: $(STAMP) $(WAREHOUSE_PATH)
+	$(PY) -m warehouse publish $(PUBLIC_PATH)
+	DASHBOARD_MODE=public WAREHOUSE_PATH=$(PUBLIC_PATH) HOST=$(HOST) PORT=$(PORT) \
+	  $(VENV)/bin/gunicorn --config gunicorn.conf.py dashboard.app:server
 
 test: setup-dev
 	$(VENV)/bin/ruff check .
