@@ -1,7 +1,8 @@
-"""Public pages as server-rendered HTML: fast on a phone, complete without JavaScript.
+"""Pages as server-rendered HTML: fast on a phone, complete without JavaScript.
 
-In public mode (``DASHBOARD_MODE=public``) a GET of a public page (one registered with
-``shared_cache=True``) is answered here, not by Dash's single-page runtime: the page's own Dash
+A GET of a page registered with ``server_rendered`` naming the mode is answered here, not by
+Dash's single-page runtime: in public mode every public page, in internal mode the pages that
+have no callbacks (overview, spill-over, methods, open data, accessibility). the page's own Dash
 layout, the same component tree the internal dashboard shows, is rendered to HTML on the server.
 The reader gets the finished page in the first response: text, tables, links and CSV downloads
 work without any script. Charts are the only part that needs JavaScript: their figures travel
@@ -14,8 +15,8 @@ Controls become a plain GET form: each control a page lists in ``static_form`` (
 page then reads the parameters exactly as it reads a shared link (the page checks every value
 against its allow-lists). Nothing changes as a control moves (WCAG 3.2.2 On Input).
 
-The Dash runtime still serves the internal pages (scenario planner, director view) and every
-page in internal mode, where callbacks redraw parts of a page without a reload.
+The Dash runtime still serves the pages with callbacks for staff (area page, scenario planner,
+director view), where controls redraw parts of a page without a reload.
 
 Rendering covers the components the public pages use; any other raises ``TypeError`` so a page
 that starts using a new component fails its test instead of silently losing content. Every text
@@ -178,7 +179,8 @@ class Renderer:
                     f"chart-{len(self.figures) + 1}-figure")
         height = (figure.get("layout") or {}).get("height") or 450
         self.figures.append((chart_id, figure))
-        return Markup('<div class="{}" data-figure="{}" style="min-height: {}px"></div>').format(
+        return Markup('<div{} class="{}" data-figure="{}" style="min-height: {}px"></div>').format(
+            _attrs({"id": own if isinstance(own, str) else None}),
             " ".join(filter(None, ["chart", "static-chart", props.get("className")])),
             chart_id, int(height))
 
@@ -346,9 +348,9 @@ def _render(version: str, path: str, items: tuple, mode: str) -> tuple[int, str]
 
 
 def register(server, mode: str) -> None:
-    """In public mode, answer GETs of pages with the server-rendered page."""
-    if mode != "public":
-        return
+    """Answer GETs of the pages server-rendered in this mode (``server_rendered`` in their
+    registration): every public page in public mode, the pages without callbacks in internal
+    mode. In public mode an unknown address gets the server-rendered 404 page."""
 
     @server.before_request
     def static_page():
@@ -362,6 +364,10 @@ def register(server, mode: str) -> None:
             query = request.query_string.decode("latin-1")
             return redirect(canonical + (f"?{query}" if query else ""), 308)
         page, path_args = _page_for(path) if len(path) <= 200 else (None, {})
+        if page is not None and mode not in page.get("server_rendered", ()):
+            page = None
+        if page is None and mode != "public":
+            return None  # the Dash app: its pages, and its own "not found"
         names = _query_names(page) - set(path_args) if page else set()
         items = tuple(sorted((k, v[:100]) for k, v in request.args.items() if k in names))
         status, html = _render(data.version(), path if page else "", items, mode)

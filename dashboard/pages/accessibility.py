@@ -7,6 +7,7 @@ from dash import dcc, html
 
 dash.register_page(__name__, path="/accessibility",
                    title="Accessibility statement — Outcomes Budget Dashboard", order=92,
+                   server_rendered=("public", "internal"),  # no callbacks: HTML in both
                    shared_cache=True)  # public data only: see response_cache
 
 TEXT = """

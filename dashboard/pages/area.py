@@ -80,6 +80,7 @@ dash.register_page(__name__, path_template="/area/<area_code>", title=_title, or
                    static_form={YEAR: "year", TERMS: "terms", BENCHMARK: "benchmark",
                                 LEVEL: "level", SERVICE: "service"},
                    static_anchor=CONTROLS,  # after "Show", back where the reader was
+                   server_rendered=("public",),  # staff get the Dash page (callbacks)
                    shared_cache=True)  # public data only: see response_cache
 
 

@@ -36,6 +36,7 @@ from indicators import spillover as sp
 dash.register_page(__name__, path="/spillover", order=3, name="Spill-over effects",
                    title="Spill-over effects — Outcomes Budget Dashboard",
                    static_query=("area",),  # the GET parameters it reads
+                   server_rendered=("public", "internal"),  # no callbacks: HTML in both
                    shared_cache=True)  # public data only: see response_cache
 
 PREFIX = "spillover"

@@ -158,6 +158,7 @@ def test_spillover_page_shows_sankey_matrix_and_observed(page, server, wh):
     page.goto(server + "/spillover")
     page.wait_for_selector("#spillover-sankey-graph .sankey")
     assert page.locator("#spillover-sankey-graph .sankey-node").count() >= 10
+    page.locator("#spillover-matrix-graph").scroll_into_view_if_needed()  # drawn when near
     page.wait_for_selector("#spillover-matrix-graph .hm, #spillover-matrix-graph .heatmaplayer")
     _open_details(page)
     table = page.inner_text("#spillover-sankey-table")
