@@ -27,7 +27,7 @@ from bench import OUT, ROOT
 # (name, module, arguments, quick arguments)
 BENCHMARKS = [
     ("callbacks", "bench.bench_callbacks", [], ["--seconds", "5", "--requests", "500"]),
-    ("browser", "bench.bench_browser", [], ["--repeats", "3"]),
+    ("browser", "bench.bench_browser", ["--repeats", "9"], ["--repeats", "3"]),
     ("lighthouse", "bench.bench_lighthouse", [], []),
     ("queries_10m", "bench.bench_queries_10m", [], ["--repeats", "5"]),
     ("page_queries", "bench.bench_page_queries", [], []),
