@@ -66,6 +66,27 @@ def trend_text(label: str | None) -> str:
     return f"Trend: {label}"
 
 
+# the indicator comparisons the area and director pages offer (value, label)
+BENCHMARK_OPTIONS = [("england", "England"), ("region", "Region")]
+LEVEL_OPTIONS = [("95", "95%"), ("998", "99.8%")]
+LEVEL_WORDS = dict(LEVEL_OPTIONS)
+BENCHMARK_WORDS = {"england": "England", "region": "the region"}
+
+
+def indicator_value_columns(df: pd.DataFrame, level: str, benchmark: str) -> dict:
+    """An indicator's value, interval and benchmark comparison as every indicator CSV gives
+    them (``level`` and ``benchmark`` are allow-listed codes)."""
+    return {
+        "value": df["value"].round(2),
+        "lower_ci": df["lower_ci"].round(2),
+        "upper_ci": df["upper_ci"].round(2),
+        "confidence_level": LEVEL_WORDS[level],
+        "benchmark": dict(BENCHMARK_OPTIONS)[benchmark],
+        "benchmark_value": df["benchmark_value"].round(2),
+        "compared_with_benchmark": df["comparison"].fillna("not compared"),
+    }
+
+
 def data_table(frame: pd.DataFrame, caption: str, table_id: str) -> html.Div:
     """A plain HTML table of exactly what a chart shows, with a caption for screen readers."""
     head = html.Thead(html.Tr([html.Th(c, scope="col") for c in frame.columns]))

@@ -45,7 +45,8 @@ def share(*component_ids: str) -> None:
     _shared_ids.update(component_ids)
 
 
-def _template_regex(page: dict) -> re.Pattern:
+def page_pattern(page: dict) -> re.Pattern:
+    """A regex matching the paths of a registered page (path template variables: one segment)."""
     template = page.get("path_template") or page["path"]
     parts = re.split(r"<[^>]+>", template)
     return re.compile("^" + "[^/]+".join(re.escape(p) for p in parts) + "/?$")
@@ -55,7 +56,7 @@ def _shared_page(pathname) -> bool:
     if not isinstance(pathname, str) or len(pathname) > 200:
         return False
     for page in dash.page_registry.values():
-        if page.get("shared_cache") and _template_regex(page).match(pathname):
+        if page.get("shared_cache") and page_pattern(page).match(pathname):
             return True
     return False
 

@@ -267,10 +267,10 @@ class Renderer:
 
 def _page_for(path: str) -> tuple[dict | None, dict]:
     """The public page registered for ``path`` and its path variables."""
-    from dashboard.response_cache import _template_regex
+    from dashboard.response_cache import page_pattern
 
     for page in dash.page_registry.values():
-        if page.get("shared_cache") and _template_regex(page).match(path):
+        if page.get("shared_cache") and page_pattern(page).match(path):
             template = (page.get("path_template") or page["path"]).strip("/").split("/")
             parts = path.strip("/").split("/")
             return page, {t[1:-1]: v for t, v in zip(template, parts, strict=False)

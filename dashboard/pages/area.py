@@ -20,9 +20,14 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import data, downloads, figures, response_cache
 from dashboard.components import (
+    BENCHMARK_OPTIONS,
+    BENCHMARK_WORDS,
+    LEVEL_OPTIONS,
+    LEVEL_WORDS,
     chart_block,
     comparison_badge,
     display_table,
+    indicator_value_columns,
     money,
     not_found,
     number,
@@ -58,10 +63,6 @@ EXPENSE_BLOCK = f"{PREFIX}-expense-types"
 SUPPLIERS_BLOCK = f"{PREFIX}-suppliers"
 
 TERMS_OPTIONS = [("cash", "Cash"), ("real", "Real terms")]
-BENCHMARK_OPTIONS = [("england", "England"), ("region", "Region")]
-LEVEL_OPTIONS = [("95", "95%"), ("998", "99.8%")]
-LEVEL_WORDS = dict(LEVEL_OPTIONS)
-BENCHMARK_WORDS = {"england": "England", "region": "the region"}
 ROLE_WORDS = {"main": "main outcome", "supporting": "supporting",
               "outcome units": "outcome count"}
 
@@ -261,13 +262,7 @@ def indicator_table(area: str, benchmark: str, level: str, year: str) -> pd.Data
         "period": df["period"],
         "unit": df["unit_label"],
         "count": df["numerator"],
-        "value": df["value"].round(2),
-        "lower_ci": df["lower_ci"].round(2),
-        "upper_ci": df["upper_ci"].round(2),
-        "confidence_level": LEVEL_WORDS[level],
-        "benchmark": dict(BENCHMARK_OPTIONS)[benchmark],
-        "benchmark_value": df["benchmark_value"].round(2),
-        "compared_with_benchmark": df["comparison"].fillna("not compared"),
+        **indicator_value_columns(df, level, benchmark),
         "recent_trend": df["trend"].fillna("cannot be calculated"),
     })
 
@@ -284,13 +279,7 @@ def indicator_trend_table(area: str, benchmark: str, level: str) -> pd.DataFrame
         "indicator_id": df["indicator_id"],
         "indicator": df["indicator_name"],
         "period": df["period"],
-        "value": df["value"].round(2),
-        "lower_ci": df["lower_ci"].round(2),
-        "upper_ci": df["upper_ci"].round(2),
-        "confidence_level": LEVEL_WORDS[level],
-        "benchmark": dict(BENCHMARK_OPTIONS)[benchmark],
-        "benchmark_value": df["benchmark_value"].round(2),
-        "compared_with_benchmark": df["comparison"].fillna("not compared"),
+        **indicator_value_columns(df, level, benchmark),
     })
 
 

@@ -18,9 +18,14 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import data, downloads, figures, settings
 from dashboard.components import (
+    BENCHMARK_OPTIONS,
+    BENCHMARK_WORDS,
+    LEVEL_OPTIONS,
+    LEVEL_WORDS,
     chart_block,
     comparison_badge,
     display_table,
+    indicator_value_columns,
     money,
     number,
     radio_group,
@@ -44,11 +49,6 @@ ALERTS_BLOCK = f"{PREFIX}-alerts-data"
 BUDGET_BLOCK = f"{PREFIX}-budget"
 SERVICES_BLOCK = f"{PREFIX}-services"
 LINKS = f"{PREFIX}-service-links"
-
-BENCHMARK_OPTIONS = [("england", "England"), ("region", "Region")]
-LEVEL_OPTIONS = [("95", "95%"), ("998", "99.8%")]
-LEVEL_WORDS = dict(LEVEL_OPTIONS)
-BENCHMARK_WORDS = {"england": "England", "region": "the region"}
 
 # the page shows draft and internal budget lines: never registered in public mode
 ENABLED = settings.mode() == "internal"
@@ -142,13 +142,7 @@ def alerts_table(dept: str, benchmark: str, level: str) -> pd.DataFrame:
         "period": df["period"],
         "unit": df["unit_label"],
         "count": df["numerator"],
-        "value": df["value"].round(2),
-        "lower_ci": df["lower_ci"].round(2),
-        "upper_ci": df["upper_ci"].round(2),
-        "confidence_level": LEVEL_WORDS[level],
-        "benchmark": dict(BENCHMARK_OPTIONS)[benchmark],
-        "benchmark_value": df["benchmark_value"].round(2),
-        "compared_with_benchmark": df["comparison"].fillna("not compared"),
+        **indicator_value_columns(df, level, benchmark),
         "recent_trend": df["trend"].fillna("cannot be calculated"),
         "needs_attention": df["attention"].map({True: "yes", False: "no"}),
     })
