@@ -1,13 +1,14 @@
 """Benchmark: page weight and time to first chart in Chromium (not a test).
 
 Against gunicorn serving the dashboard on 127.0.0.1, in both modes: public (the server-rendered
-pages the public gets, ``dashboard/static_pages.py``) and internal (the Dash single-page app
-staff use). Each page is opened in a new browser context (an empty profile: no cache, no
-cookies) and scrolled to the bottom, so every chart on it is drawn and counted. Page weight is
-the sum of the bytes on the wire for every response (Playwright's ``Request.sizes()``: headers
-plus encoded body, the browser sending ``Accept-Encoding: gzip, deflate, br``). Time to first
-chart is from navigation start to the first ``.js-plotly-plot`` SVG in the DOM (polled every
-10 ms, then ``performance.now()``), median of new contexts.
+pages the public gets, ``dashboard/static_pages.py``) and internal (what staff get: these pages
+are server-rendered there too, with the staff navigation). Each page is opened in a new browser
+context (an empty profile: no cache, no cookies) and scrolled to the bottom, so every chart on
+it is drawn and counted. Page weight is the sum of the bytes on the wire for every response
+(Playwright's ``Request.sizes()``: headers plus encoded body, the browser sending
+``Accept-Encoding: gzip, deflate, br``). Time to first chart is from navigation start to the
+first ``.js-plotly-plot`` SVG in the DOM (polled every 10 ms, then ``performance.now()``),
+median of new contexts.
 
 Run from the repository root: python -m bench.bench_browser [--repeats R]
 """
@@ -98,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
              "gunicorn on 127.0.0.1 and scrolled to the bottom so every chart is drawn; bytes "
              "on the wire as Chromium counts them, with gzip/deflate/br accepted. **public**: "
              "the server-rendered pages of `DASHBOARD_MODE=public` (what readers of the "
-             "published data get); **internal**: the Dash app staff use.", "",
+             "published data get); **internal**: what staff get (`DASHBOARD_MODE=internal`; "
+             "these pages are server-rendered there too).", "",
              "| mode | page | on the wire (MB) | uncompressed (MB) | requests | largest responses "
              "(bytes on the wire) |", "|---|---|---:|---:|---:|---|"]
     for mode, r in results["modes"].items():

@@ -24,10 +24,11 @@ LIGHTHOUSE_VERSION = "12.8.2"  # 13.x needs node >= 22.19; the machine has node 
 NODE_DIR = ROOT / "var" / "node"
 BIN = NODE_DIR / "node_modules" / ".bin" / "lighthouse"
 # name -> (path, DASHBOARD_MODE): the public site is what readers of the published data get
-# (server-rendered pages); staff use the Dash app in internal mode; the planner is internal only
+# (server-rendered pages); staff get the internal mode (the same pages server-rendered, and the
+# planner, internal only: a published scenario opened from its URL, with its charts)
 PAGES = {"overview": ("/", "public"), "area": ("/area/OLDER", "public"),
          "overview, internal": ("/", "internal"), "area, internal": ("/area/OLDER", "internal"),
-         "scenario": ("/scenarios", "internal")}
+         "scenario": ("/scenarios?scenario=close-luncheon-clubs", "internal")}
 CHROME = "/usr/bin/chromium"
 
 
@@ -136,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
              "against gunicorn on 127.0.0.1. Mobile: default simulated slow-4G and 4x CPU "
              "throttling; desktop: `--preset=desktop`. Scores 0–1. Overview and area are "
              "measured on the public site (`DASHBOARD_MODE=public`: server-rendered pages) and "
-             "on the internal Dash app; the scenario planner exists only internally.", "",
+             "on the internal app staff use; the scenario planner exists only internally.", "",
              "| page | preset | performance | accessibility | FCP ms | LCP ms | TBT ms "
              "| failed accessibility audits |", "|---|---|---:|---:|---:|---:|---:|---|"]
     for name, presets in results["pages"].items():

@@ -152,9 +152,7 @@ def _register_oidc(server) -> None:
     secret = os.environ.get("SECRET_KEY")
     if not secret:
         raise ValueError("AUTH_MODE=oidc needs SECRET_KEY for the signed session cookie")
-    server.secret_key = secret
-    server.config.update(SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "1") == "1",
-                         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    server.secret_key = secret  # cookie settings: security.sessions
     issuer = os.environ["OIDC_ISSUER"].rstrip("/")
     oauth = OAuth(server)
     metadata = {"server_metadata_url": f"{issuer}/.well-known/openid-configuration"}

@@ -157,22 +157,22 @@ def trend_marker(label: str | None) -> html.Span:
 
 
 def radio_group(control_id: str, legend: str, options: list[tuple[str, str]],
-                value: str) -> html.Fieldset:
-    """Radio buttons in a fieldset with a legend."""
+                value: str, name: str | None = None) -> html.Fieldset:
+    """Radio buttons in a fieldset with a legend (``name``: the form field, if not the id)."""
     return html.Fieldset([
         html.Legend(legend, className="form-label fw-semibold fs-6 mb-1"),
         # a shared name makes the inputs one group: one tab stop, arrow keys between options
-        dbc.RadioItems(id=control_id, name=control_id, value=value, inline=True,
+        dbc.RadioItems(id=control_id, name=name or control_id, value=value, inline=True,
                        options=[{"label": label, "value": v} for v, label in options]),
     ], className="control")
 
 
 def select_control(control_id: str, label: str, options: list[tuple[str, str]],
-                   value: str) -> html.Div:
-    """A native <select> with a visible label."""
+                   value: str, name: str | None = None) -> html.Div:
+    """A native <select> with a visible label (``name``: its form field in a form of its own)."""
     return html.Div([
         dbc.Label(label, html_for=control_id, className="fw-semibold mb-1"),
-        dbc.Select(id=control_id, value=value,
+        dbc.Select(id=control_id, value=value, name=name,
                    options=[{"label": text, "value": v} for v, text in options]),
     ], className="control")
 
@@ -271,15 +271,3 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             out[col] = [number(v, 1) for v in series]
     return out
-
-
-def validation_render() -> bool:
-    """True when a page's ``layout()`` is called other than through the pages callback.
-
-    The app no longer asks Dash for a validation layout (``suppress_callback_exceptions``), so
-    Dash itself does not do this; the scenario planner keeps the guard so that nothing user-
-    specific is ever built outside a real page view (a POST to ``_dash-update-component``).
-    """
-    from flask import has_request_context, request
-
-    return not has_request_context() or not request.path.endswith("/_dash-update-component")

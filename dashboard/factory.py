@@ -12,7 +12,6 @@ from dashboard import (
     data,
     downloads,
     plotly_bundle,
-    response_cache,
     security,
     settings,
     static_pages,
@@ -64,12 +63,11 @@ def create_app() -> dash.Dash:
     app.layout = lambda: shell(dash.page_container, mode)
     downloads.register(app.server)
     plotly_bundle.register(app)  # plotly.js with only the traces drawn, at Dash's URL
-    response_cache.register_store(app.server)  # after-request hooks run last-registered first
     security.register(app.server, app)
+    security.sessions(app.server)  # the signed session cookie: form tokens, sign-in
     auth.register(app.server)
     security.harden(app.server)
-    response_cache.register_lookup(app.server)  # after sign-in and the rate limit
-    static_pages.register(app.server, mode)  # public mode: pages rendered on the server
+    static_pages.register(app.server, mode)  # pages rendered on the server, after sign-in
     api.register(app.server)
     app.server.config["DASHBOARD_MODE"] = mode
     return app

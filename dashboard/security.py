@@ -130,6 +130,25 @@ def compressed(response):
 MAX_REQUEST_BYTES = 64 * 1024  # a callback body is a few kB; anything far larger is refused
 
 
+def sessions(server) -> None:
+    """The signed session cookie: the CSRF tokens of the server-rendered forms (Flask-WTF),
+    their flashed messages, and the OIDC sign-in. ``SECRET_KEY`` signs it; gunicorn.conf.py
+    makes one per start when it is unset, so every worker agrees (a restart then ends open
+    forms: set it to keep them). Secure cookies except for the loopback demo (AUTH_MODE=none).
+    """
+    import os
+    import secrets
+
+    from dashboard import settings
+
+    server.secret_key = settings.get("SECRET_KEY") or secrets.token_hex(32)  # one process
+    auth_mode = os.environ.get("AUTH_MODE", "none").strip().lower()
+    secure = os.environ.get("SESSION_COOKIE_SECURE", "0" if auth_mode == "none" else "1")
+    server.config.update(SESSION_COOKIE_SECURE=secure == "1", SESSION_COOKIE_HTTPONLY=True,
+                         SESSION_COOKIE_SAMESITE="Lax",
+                         WTF_CSRF_TIME_LIMIT=8 * 3600)  # a working day with a form open
+
+
 def harden(server) -> None:
     """Request size limit, rate limits, request ids, and errors without tracebacks."""
     import logging

@@ -26,9 +26,11 @@ SETTINGS = [
     Setting("RATE_LIMIT", "600 per minute", "requests per client address"),
     Setting("CACHE_REDIS_URL", "", "redis://host:port/db to share the cache between instances"),
     Setting("CACHE_TIMEOUT_S", "3600", "seconds a cached query or figure is kept"),
-    Setting("RESPONSE_CACHE", "on",
-            "on or off: keep whole callback answers of public pages (see response_cache)"),
-    Setting("RESPONSE_CACHE_TIMEOUT_S", "600", "seconds a whole callback answer is kept"),
+    Setting("PAGE_CACHE", "on",
+            "on or off: keep rendered pages that are the same for every reader (static_pages)"),
+    Setting("SECRET_KEY", "",
+            "signs the session cookie (form tokens, sign-in); unset: gunicorn.conf.py makes one "
+            "per start (AUTH_MODE=oidc needs it set)"),
     Setting("HOST", "127.0.0.1", "address gunicorn binds to"),
     Setting("PORT", "8050", "port gunicorn binds to"),
 ]

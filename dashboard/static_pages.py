@@ -1,12 +1,11 @@
 """Pages as server-rendered HTML: fast on a phone, complete without JavaScript.
 
 A GET of a page registered with ``server_rendered`` naming the mode is answered here, not by
-Dash's single-page runtime: in public mode every public page, in internal mode the pages that
-have no callbacks (overview, spill-over, methods, open data, accessibility). the page's own Dash
-layout, the same component tree the internal dashboard shows, is rendered to HTML on the server.
-The reader gets the finished page in the first response: text, tables, links and CSV downloads
-work without any script. Charts are the only part that needs JavaScript: their figures travel
-as JSON beside a placeholder of the right height, and ``assets/static/charts.js`` loads the
+Dash's single-page runtime: in public mode every public page, in internal mode every page but
+the director view. The page's own Dash layout is rendered to HTML on the server. The reader
+gets the finished page in the first response: text, tables, links and CSV downloads work
+without any script. Charts are the only part that needs JavaScript: their figures travel as
+JSON beside a placeholder of the right height, and ``assets/static/charts.js`` loads the
 dashboard's plotly.js and draws each chart when it scrolls near the screen, so a page whose
 charts are below the fold downloads no plotly at all until the reader gets there.
 
@@ -15,12 +14,18 @@ Controls become a plain GET form: each control a page lists in ``static_form`` (
 page then reads the parameters exactly as it reads a shared link (the page checks every value
 against its allow-lists). Nothing changes as a control moves (WCAG 3.2.2 On Input).
 
-The Dash runtime still serves the pages with callbacks for staff (area page, scenario planner,
-director view), where controls redraw parts of a page without a reload.
+A page may also have forms of its own that change something (the scenario planner's save and
+publish): they POST to the page's path, ``static_post`` names the page's handler, and the CSRF
+token (Flask-WTF, bound to the signed session cookie) is checked here first. The handler
+answers with the address to show next (303, Post/Redirect/Get).
 
-Rendering covers the components the public pages use; any other raises ``TypeError`` so a page
-that starts using a new component fails its test instead of silently losing content. Every text
-and attribute is escaped (markupsafe); links may not use ``javascript:``.
+Pages registered with ``shared_cache=True`` are the same for every reader: their HTML is kept in
+a bounded per-worker LRU (``PAGE_CACHE``). Any other page (the planner shows the user's own
+drafts) is rendered on every request and sent with ``Cache-Control: private, no-store``.
+
+Rendering covers the components the pages use; any other raises ``TypeError`` so a page that
+starts using a new component fails its test instead of silently losing content. Every text and
+attribute is escaped (markupsafe); links may not use ``javascript:``.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 from plotly.io.json import to_json_plotly
 
-from dashboard import data
+from dashboard import data, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CHARTS_JS = "static/charts.js"  # under assets/; Dash's assets_ignore keeps it off Dash pages
@@ -48,10 +53,14 @@ PRELOAD = Markup('<link rel="preload" href="{}" as="script" media="(min-width: 7
                  ).format(PLOTLY_URL)
 DASH_INDEX_ENDPOINTS = ("/", "/<path:path>")  # Dash's catch-all page routes
 RENDERED_PAGES = 256  # per worker: a bounded LRU of rendered pages (about 60 kB each)
+MAX_VALUES, MAX_VALUE = 20, 1000  # query values read per name, characters read per value
 VOID = {"br", "img", "hr", "input", "wbr", "col", "area", "source", "track", "embed"}
 ATTRIBUTE_NAMES = {"className": "class", "htmlFor": "for", "tabIndex": "tabindex",
                    "colSpan": "colspan", "rowSpan": "rowspan", "accessKey": "accesskey",
-                   "contentEditable": "contenteditable", "spellCheck": "spellcheck"}
+                   "contentEditable": "contenteditable", "spellCheck": "spellcheck",
+                   "noValidate": "novalidate", "encType": "enctype",
+                   "acceptCharset": "accept-charset", "autoComplete": "autocomplete",
+                   "maxLength": "maxlength", "inputMode": "inputmode"}
 SKIPPED_PROPS = {"children", "style", "n_clicks", "n_clicks_timestamp", "disable_n_clicks",
                  "key", "loading_state", "setProps"}
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
@@ -156,9 +165,13 @@ class Renderer:
                    for n in c._traverse())
 
     def _field(self, props: dict) -> dict:
+        """The control's form field: the page's GET form (``static_form``), else the ``name``
+        it carries inside a form of its own."""
         own = props.get("id")
         name = self.fields.get(own) if isinstance(own, str) else None
-        return {"name": name, "form": FORM_ID} if name else {}
+        if name:
+            return {"name": name, "form": FORM_ID}
+        return {"name": props["name"]} if props.get("name") else {}
 
     # ---- dash core components --------------------------------------------------------------
     def _dash_core_components_Location(self, props, children):
@@ -231,22 +244,49 @@ class Renderer:
                 o["value"], Markup(" selected") if o["value"] == props.get("value") else "",
                 o["label"]) for o in props.get("options") or [])
         return Markup("<select{}>{}</select>").format(
-            _attrs({"id": props.get("id"), "class": "form-select"}, self._field(props)), options)
+            _attrs({"id": props.get("id"), "class": "form-select",
+                    "disabled": props.get("disabled"), "required": props.get("required")},
+                   self._field(props)), options)
 
     def _dash_bootstrap_components_RadioItems(self, props, children):
-        field = self._field(props) or {"name": props.get("name")}
+        return self._choices("radio", props, lambda v: v == props.get("value"))
+
+    def _dash_bootstrap_components_Checklist(self, props, children):
+        values = props.get("value") or []
+        return self._choices("checkbox", props, lambda v: v in values)
+
+    def _choices(self, kind: str, props: dict, checked) -> Markup:
+        field = self._field(props)
         inline = " form-check-inline" if props.get("inline") else ""
         items = []
         for i, o in enumerate(props.get("options") or []):
             input_id = f"{props.get('id')}-{i}"
-            checked = {"checked": o["value"] == props.get("value")}
             items.append(Markup('<div class="form-check{}"><input{}><label class='
                                 '"form-check-label" for="{}">{}</label></div>').format(
-                inline, _attrs({"type": "radio", "class": "form-check-input", "id": input_id,
-                                "value": o["value"], **field, **checked}),
+                inline, _attrs({"type": kind, "class": "form-check-input", "id": input_id,
+                                "value": o["value"], **field,
+                                "checked": checked(o["value"]),
+                                "disabled": bool(o.get("disabled"))}),
                 input_id, self.html(o["label"])))
         return Markup("<div{}>{}</div>").format(_attrs({"id": props.get("id")}),
                                                 Markup("").join(items))
+
+    INPUT_PROPS = ("id", "type", "value", "min", "max", "step", "maxLength", "placeholder",
+                   "disabled", "required", "inputMode", "autoComplete")
+
+    def _dash_bootstrap_components_Input(self, props, children):
+        css = " ".join(filter(None, ["form-control", props.get("className")]))
+        kept = {k: props.get(k) for k in self.INPUT_PROPS}
+        return Markup("<input{}>").format(
+            _attrs({**kept, "class": None if props.get("type") == "hidden" else css},
+                   self._field(props)))
+
+    def _dash_bootstrap_components_Button(self, props, children):
+        css = " ".join(filter(None, ["btn", f"btn-{props.get('color') or 'primary'}",
+                                     props.get("className")]))
+        return self.element("button", {k: props.get(k) for k in
+                                       ("id", "name", "value", "disabled")},
+                            children, {"type": props.get("type") or "button", "class": css})
 
     def _div(self, css: str, props: dict, children, **extra) -> Markup:
         css = " ".join(filter(None, [css, props.get("className")]))
@@ -265,12 +305,17 @@ class Renderer:
             for chart_id, fig in self.figures)
 
 
-def _page_for(path: str) -> tuple[dict | None, dict]:
-    """The public page registered for ``path`` and its path variables."""
-    from dashboard.response_cache import page_pattern
+def page_pattern(page: dict) -> re.Pattern:
+    """A regex matching the paths of a registered page (path template variables: one segment)."""
+    template = page.get("path_template") or page["path"]
+    parts = re.split(r"<[^>]+>", template)
+    return re.compile("^" + "[^/]+".join(re.escape(p) for p in parts) + "/?$")
 
+
+def _page_for(path: str, mode: str) -> tuple[dict | None, dict]:
+    """The page server-rendered in ``mode`` for ``path``, and its path variables."""
     for page in dash.page_registry.values():
-        if page.get("shared_cache") and page_pattern(page).match(path):
+        if mode in page.get("server_rendered", ()) and page_pattern(page).match(path):
             template = (page.get("path_template") or page["path"]).strip("/").split("/")
             parts = path.strip("/").split("/")
             return page, {t[1:-1]: v for t, v in zip(template, parts, strict=False)
@@ -309,25 +354,27 @@ def _query_names(page: dict) -> set[str]:
     return set((page.get("static_form") or {}).values()) | set(page.get("static_query") or ())
 
 
-@functools.lru_cache(maxsize=RENDERED_PAGES)
-def _render(version: str, path: str, items: tuple, mode: str) -> tuple[int, str]:
-    """The page as HTML. Kept per worker in a bounded LRU, keyed by the data and code version,
-    the path and the page's own query parameters (any other parameter is dropped first)."""
+def _build(version: str, path: str, items: tuple, mode: str) -> tuple[int, str]:
+    """The page as HTML, from the data and code ``version``, the path and the page's own query
+    parameters ``items`` ((name, values) pairs; any other parameter was dropped first)."""
     from dashboard.components import not_found
     from dashboard.layout import shell
 
     app = dash.get_app()
-    page, path_args = _page_for(path)
+    page, path_args = _page_for(path, mode) if path else (None, {})
     status = 200
     if page is None:
         status = 404
         content = not_found("Page not found", "There is no page at this address. Try one of these:",
                             [(p["path"], p["name"]) for p in dash.page_registry.values()
-                             if p.get("shared_cache") and not p.get("path_template")])
+                             if mode in p.get("server_rendered", ())
+                             and not p.get("path_template")])
         title = "Page not found — Outcomes Budget Dashboard"
         fields, anchor = {}, ""
     else:
-        query = {k: v for k, v in items if v != ""}
+        # a parameter given once is text, given more often a list (the page's checks refuse
+        # what they do not expect, as for any link)
+        query = {k: (v[0] if len(v) == 1 else list(v)) for k, v in items}
         layout = page["layout"]
         content = layout(**query, **path_args) if callable(layout) else layout
         title = page["title"](**path_args) if callable(page["title"]) else page["title"]
@@ -347,28 +394,67 @@ def _render(version: str, path: str, items: tuple, mode: str) -> tuple[int, str]
     return status, str(html)
 
 
+# pages the same for every reader: kept per worker in a bounded LRU (PAGE_CACHE=off: never)
+_render = functools.lru_cache(maxsize=RENDERED_PAGES)(_build)
+
+
+def _items(names: set[str]) -> tuple:
+    """The page's own query parameters, bounded: 20 values of 1,000 characters a name."""
+    items = ((k, tuple(v[:MAX_VALUE] for v in values[:MAX_VALUES] if v != ""))
+             for k, values in request.args.lists() if k in names)
+    return tuple(sorted((k, v) for k, v in items if v))  # an empty value is no value
+
+
+def _post(page: dict, path: str):
+    """A form the page handles on the server (``static_post``): CSRF token first, then the
+    page's handler, which flashes its message and names the page to show next (303)."""
+    from flask import flash
+    from flask_wtf.csrf import validate_csrf
+    from wtforms.validators import ValidationError
+
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        flash("The form had expired or did not come from this page, so nothing was done. "
+              "Please try again.", "page")
+        return redirect(path, 303)
+    target = page["static_post"](request.form)
+    if not isinstance(target, str) or not target.startswith(path) or "//" in target:
+        target = path  # the handler names a view of its own page, never another site
+    return redirect(target, 303)
+
+
 def register(server, mode: str) -> None:
-    """Answer GETs of the pages server-rendered in this mode (``server_rendered`` in their
-    registration): every public page in public mode, the pages without callbacks in internal
-    mode. In public mode an unknown address gets the server-rendered 404 page."""
+    """Answer the pages server-rendered in this mode (``server_rendered`` in their
+    registration): GETs, and the POSTs of pages that handle forms (``static_post``). In public
+    mode an unknown address gets the server-rendered 404 page; in internal mode Dash's."""
+    cache_pages = settings.get("PAGE_CACHE").strip().lower()
+    if cache_pages not in ("on", "off"):
+        raise ValueError(f"PAGE_CACHE must be 'on' or 'off', not {cache_pages!r}")
 
     @server.before_request
     def static_page():
         rule = request.url_rule
-        if request.method not in ("GET", "HEAD") or (
+        if request.method not in ("GET", "HEAD", "POST") or (
                 rule is not None and rule.endpoint not in DASH_INDEX_ENDPOINTS):
             return None  # downloads, the API, assets, Dash's own routes
         path = request.path
         canonical = "/" + "/".join(p for p in path.split("/") if p)
-        if canonical != path:  # one address per page: no trailing or doubled slashes
+        if canonical != path and request.method != "POST":  # one address per page
             query = request.query_string.decode("latin-1")
             return redirect(canonical + (f"?{query}" if query else ""), 308)
-        page, path_args = _page_for(path) if len(path) <= 200 else (None, {})
-        if page is not None and mode not in page.get("server_rendered", ()):
-            page = None
+        page, path_args = _page_for(path, mode) if len(path) <= 200 else (None, {})
+        if request.method == "POST":
+            if page is None or not page.get("static_post") or path_args:
+                return None  # Dash answers (405)
+            return _post(page, path)
         if page is None and mode != "public":
             return None  # the Dash app: its pages, and its own "not found"
-        names = _query_names(page) - set(path_args) if page else set()
-        items = tuple(sorted((k, v[:100]) for k, v in request.args.items() if k in names))
-        status, html = _render(data.version(), path if page else "", items, mode)
-        return Response(html, status=status, mimetype="text/html")
+        items = _items(_query_names(page) - set(path_args)) if page else ()
+        shared = page is None or bool(page.get("shared_cache"))
+        render = _render if shared and cache_pages == "on" else _build
+        status, html = render(data.version(), path if page else "", items, mode)
+        response = Response(html, status=status, mimetype="text/html")
+        if not shared:  # a page for this user (drafts, forms): never stored on the way
+            response.headers["Cache-Control"] = "private, no-store"
+        return response

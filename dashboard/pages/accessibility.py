@@ -8,7 +8,7 @@ from dash import dcc, html
 dash.register_page(__name__, path="/accessibility",
                    title="Accessibility statement — Outcomes Budget Dashboard", order=92,
                    server_rendered=("public", "internal"),  # no callbacks: HTML in both
-                   shared_cache=True)  # public data only: see response_cache
+                   shared_cache=True)  # the same for every reader: see static_pages
 
 TEXT = """
 This dashboard is built to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level

@@ -1,10 +1,10 @@
 """Investment area: what one outcome area's money buys, how its indicators stand, who it pays.
 
 The view's state lives in the URL (``/area/OLDER?year=2023/24&terms=real&benchmark=england
-&level=95&service=LUNCH``): ``layout`` renders it, the controls' callback redraws what changed
-and writes the same state back to the query string, so a copied link reproduces the view.
-Every input is checked against an allow-list; an off-list value is ignored (callbacks) or
-replaced by the default with a note (links).
+&level=95&service=LUNCH``): ``layout`` renders it on the server (``static_pages``), the
+controls are a GET form whose "Show" button asks for the new view's URL, so a copied link
+reproduces the view. Every value is checked against an allow-list; an off-list value is
+replaced by the default with a note.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from urllib.parse import urlencode
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, dcc, html
-from dash.exceptions import PreventUpdate
+from dash import html
 
-from dashboard import data, downloads, figures, response_cache
+from dashboard import data, downloads, figures
 from dashboard.components import (
     BENCHMARK_OPTIONS,
     BENCHMARK_WORDS,
@@ -38,8 +37,6 @@ from dashboard.components import (
 
 PREFIX = "area"
 # component ids, each written once
-URL = f"{PREFIX}-url"
-AREA = f"{PREFIX}-code"
 TITLE = f"{PREFIX}-title"
 HEADLINE = f"{PREFIX}-headline"
 NOTE = f"{PREFIX}-note"
@@ -81,8 +78,8 @@ dash.register_page(__name__, path_template="/area/<area_code>", title=_title, or
                    static_form={YEAR: "year", TERMS: "terms", BENCHMARK: "benchmark",
                                 LEVEL: "level", SERVICE: "service"},
                    static_anchor=CONTROLS,  # after "Show", back where the reader was
-                   server_rendered=("public",),  # staff get the Dash page (callbacks)
-                   shared_cache=True)  # public data only: see response_cache
+                   server_rendered=("public", "internal"),  # HTML in both: no callbacks
+                   shared_cache=True)  # the same for every reader: see static_pages
 
 
 # ---- state and allow-lists -------------------------------------------------------------
@@ -148,15 +145,6 @@ def _spend_service(value) -> str:
 
 def _spend_year(value) -> str:
     return data.one_of(value, data.allowed("financial_years", "financial_year"), "year")
-
-
-def make_view(area, year, terms, benchmark, level, service) -> View:
-    """A checked view, or ValueError naming the first off-list value."""
-    area = _area(area)
-    terms = _choice(terms, TERMS_OPTIONS)
-    year = _year(area, year, terms)
-    return View(area, year, terms, _choice(benchmark, BENCHMARK_OPTIONS),
-                _choice(level, LEVEL_OPTIONS), _service(area, year, service))
 
 
 def view_from_query(area: str, query: dict) -> tuple[View, list[str]]:
@@ -595,14 +583,12 @@ def layout(area_code=None, **query) -> html.Div:
                                                services["service_name"], strict=True)),
         view.service)
     return html.Div([
-        dcc.Location(id=URL, refresh=False),
-        dcc.Store(id=AREA, data=area),
         html.P(html.A("← All investment areas", href="/")),
         html.H1(info["area_name"], id=TITLE),
         html.P(info["outcome_statement"], className="lead"),
         html.Div([html.P(n) for n in notes], id=NOTE, className="state-note" if notes else None,
                  role="status"),
-        html.P(text, id=HEADLINE, className="headline", **{"aria-live": "polite"}),
+        html.P(text, id=HEADLINE, className="headline"),
         controls,
         html.H2("Cost per outcome", className="section-heading h3"),
         html.Div(_cost_section(view, text), id=COST_SLOT),
@@ -614,58 +600,3 @@ def layout(area_code=None, **query) -> html.Div:
         html.Div(service_choice, className="controls"),
         html.Div(_suppliers_section(view), id=SUPPLIERS_SLOT),
     ])
-
-
-# ---- callback --------------------------------------------------------------------------
-
-# which parts of the page each control changes
-AFFECTS = {
-    YEAR: {"headline", "cost", "indicators", "services", "suppliers"},
-    TERMS: {"headline", "cost", "spend"},
-    BENCHMARK: {"headline", "cost", "indicators"},
-    LEVEL: {"headline", "cost", "indicators"},
-    SERVICE: {"suppliers"},
-}
-
-
-# the callback reads published warehouse data only: the same request gets the same answer
-response_cache.share(URL, HEADLINE, COST_SLOT, SPEND_SLOT, INDICATORS_SLOT, SERVICES_SLOT,
-                     SUPPLIERS_SLOT, NOTE)
-
-
-@dash.callback(
-    Output(URL, "search"),
-    Output(HEADLINE, "children"),
-    Output(COST_SLOT, "children"),
-    Output(SPEND_SLOT, "children"),
-    Output(INDICATORS_SLOT, "children"),
-    Output(SERVICES_SLOT, "children"),
-    Output(SUPPLIERS_SLOT, "children"),
-    Output(NOTE, "children"),
-    Input(YEAR, "value"),
-    Input(TERMS, "value"),
-    Input(BENCHMARK, "value"),
-    Input(LEVEL, "value"),
-    Input(SERVICE, "value"),
-    State(AREA, "data"),
-    prevent_initial_call=True,
-)
-def update(year, terms, benchmark, level, service, area):
-    """Redraw the parts a control changes and put the new state in the URL."""
-    try:
-        view = make_view(area, year, terms, benchmark, level, service)
-    except ValueError:
-        raise PreventUpdate from None
-    parts = AFFECTS.get(dash.ctx.triggered_id, set().union(*AFFECTS.values()))
-    skip = dash.no_update
-    text = headline(view) if parts & {"headline", "cost"} else skip
-    return (
-        view.search(),
-        text if "headline" in parts else skip,
-        _cost_section(view, text) if "cost" in parts else skip,
-        _spend_section(view) if "spend" in parts else skip,
-        _indicators_section(view) if "indicators" in parts else skip,
-        _services_section(view) if "services" in parts else skip,
-        _suppliers_section(view) if "suppliers" in parts else skip,
-        [],
-    )

@@ -8,7 +8,7 @@ from dash import dcc, html
 dash.register_page(__name__, path="/methods", title="Methods — Outcomes Budget Dashboard",
                    order=90,
                    server_rendered=("public", "internal"),  # no callbacks: HTML in both
-                   shared_cache=True)  # public data only: see response_cache
+                   shared_cache=True)  # the same for every reader: see static_pages
 
 TEXT = """
 ## How the figures are worked out

@@ -11,7 +11,7 @@ from dashboard import api, data
 dash.register_page(__name__, path="/data", title="Open data — Outcomes Budget Dashboard",
                    order=91,
                    server_rendered=("public", "internal"),  # no callbacks: HTML in both
-                   shared_cache=True)  # public data only: see response_cache
+                   shared_cache=True)  # the same for every reader: see static_pages
 
 DICTIONARY = {
     "area_code": "Investment area code (the council's own)",

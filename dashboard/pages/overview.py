@@ -19,7 +19,7 @@ from dashboard.components import (
 
 dash.register_page(__name__, path="/", title="Overview — Outcomes Budget Dashboard", order=0,
                    server_rendered=("public", "internal"),  # no callbacks: HTML in both
-                   shared_cache=True)  # public data only: see response_cache
+                   shared_cache=True)  # the same for every reader: see static_pages
 
 PREFIX = "overview"
 

@@ -1,7 +1,10 @@
 """Scenario planner (internal only): change services' spend, see who pays and who benefits.
 
 The page exists only when ``DASHBOARD_MODE=internal``: in public mode neither its route, its
-callbacks nor its download are registered.
+forms nor its download are registered. It is rendered on the server for each request
+(``static_pages``; it shows the user's own drafts, so it is never cached). Its forms (add a
+change, save a draft, compare, publish) POST to ``/scenarios`` with a CSRF token; the answer is a
+redirect to the scenario's URL, with a message beside the form that was used.
 
 URL format (the whole scenario lives in the query string, so a link shares it)
 -----------------------------------------------------------------------------
@@ -45,8 +48,9 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, dcc, html
-from dash.exceptions import PreventUpdate
+from dash import html
+from flask import flash, get_flashed_messages
+from flask_wtf.csrf import generate_csrf
 
 from dashboard import auth, data, downloads, figures, settings
 from dashboard.components import (
@@ -61,7 +65,6 @@ from dashboard.components import (
     radio_group,
     select_control,
     spillover_inputs,
-    validation_render,
 )
 from drafts import store as drafts_store
 from drafts.store import Change, DraftError, DraftPermissionError
@@ -69,13 +72,8 @@ from indicators import spillover as sp
 
 INTERNAL = settings.mode() == "internal"
 PATH = "/scenarios"
-if INTERNAL:
-    dash.register_page(__name__, path=PATH, order=2, name="Scenario planner",
-                       title="Scenario planner — Outcomes Budget Dashboard")
-
 PREFIX = "scenarios"
 # component ids, each written once
-NAV = f"{PREFIX}-nav"
 TITLE = f"{PREFIX}-title"
 ERRORS = f"{PREFIX}-errors"
 HEADLINE = f"{PREFIX}-headline"
@@ -96,12 +94,16 @@ DRAFT_NAME = f"{PREFIX}-draft-name"
 SAVE = f"{PREFIX}-save"
 SAVE_MSG = f"{PREFIX}-save-message"
 DRAFTS_TABLE = f"{PREFIX}-drafts"
+BUILDER = f"{PREFIX}-builder-heading"
+DRAFTS = f"{PREFIX}-drafts-heading"
+FROM = "from"  # each form's hidden field: the query string of the scenario it acts on
 PUBLISH_PICK = f"{PREFIX}-publish-draft"
 PUBLISH = f"{PREFIX}-publish"
 PUBLISH_MSG = f"{PREFIX}-publish-message"
 COMPARE_PICK = f"{PREFIX}-compare-pick"
 COMPARE = f"{PREFIX}-compare-button"
 COMPARE_MSG = f"{PREFIX}-compare-message"
+SLOTS = (ADD_MSG, SAVE_MSG, PUBLISH_MSG, COMPARE_MSG)
 
 YEARS = sp.DEFAULT_YEARS
 DRAWS = sp.DEFAULT_DRAWS
@@ -731,7 +733,7 @@ def _changes_table(scenario: Scenario, plan: Planner) -> html.Div:
                     className="table-responsive")
 
 
-def _results(scenario: Scenario, plan: Planner) -> list:
+def _results(scenario: Scenario, plan: Planner, builder: html.Section) -> list:
     out = model_run(scenario, plan)
     result, table = out["result"], out["years"]
     params = ({"scenario": scenario.ref} if scenario.ref
@@ -773,7 +775,7 @@ def _results(scenario: Scenario, plan: Planner) -> list:
     return [
         html.P(headline(scenario, result), className="headline", id=HEADLINE),
         _changes_table(scenario, plan),
-        _builder(scenario, plan),
+        builder,
         _probabilities(result),
         html.H2("Year by year, for each payer", className="h4 section-heading"),
         _years_html(table),
@@ -830,7 +832,23 @@ def _compare(scenario: Scenario, others: tuple[Scenario, ...], plan: Planner) ->
     ], id=COMPARE_BLOCK, **{"aria-labelledby": heading})
 
 
-def _builder(scenario: Scenario | None, plan: Planner) -> html.Section:
+def _form(children: list, search: str, anchor: str) -> html.Form:
+    """A POST form of the planner: the session's CSRF token, the scenario it acts on (the
+    current query string) and ``children``; ``handle_form`` answers it."""
+    return html.Form([
+        dbc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
+        dbc.Input(type="hidden", name=FROM, value=search.lstrip("?")),
+        *children,
+    ], method="post", action=f"{PATH}#{anchor}")
+
+
+def _messages(slot: str, messages: dict) -> html.Div:
+    """What the last form did, where it was sent from (flashed across the redirect)."""
+    return html.Div(messages.get(slot, []), id=slot)
+
+
+def _builder(scenario: Scenario | None, plan: Planner, search: str,
+             messages: dict) -> html.Section:
     options = [(code, f"{row.service_name} ({row.dept_name}) — {money(row.spend_gbp)} in "
                       f"{plan.latest_year}"
                       + ("" if row.modelled else " — no modelled knock-on effects"))
@@ -846,35 +864,36 @@ def _builder(scenario: Scenario | None, plan: Planner) -> html.Section:
                        href=href, className="small")]))
     published = [html.Li(html.A(s.name, href=PATH + search_for(ref=s.ref)))
                  for s in plan.published.values()]
-    heading = f"{PREFIX}-builder-heading"
     return html.Section([
-        html.H2("Change this scenario" if scenario else "Build a scenario", id=heading,
+        html.H2("Change this scenario" if scenario else "Build a scenario", id=BUILDER,
                 className="h4 section-heading"),
         html.Div([
             html.P("Published scenarios:", className="mb-1"),
             html.Ul(published, id=f"{PREFIX}-published"),
         ]),
-        html.Div([
+        _form([html.Div([
             select_control(SERVICE, "Service", options,
                            scenario.changes[0].service_code if scenario and scenario.changes
-                           else options[0][0] if options else ""),
-            radio_group(KIND, "Change by", KIND_OPTIONS, "percent"),
+                           else options[0][0] if options else "", name="service"),
+            radio_group(KIND, "Change by", KIND_OPTIONS, "percent", name="kind"),
             html.Div([dbc.Label("Change (negative for a cut)", html_for=VALUE,
                                 className="fw-semibold mb-1"),
-                      dbc.Input(id=VALUE, type="number", value=-100, step="any",
-                                min=-AMOUNT_MAX, max=AMOUNT_MAX)], className="control"),
-            dbc.Button("Add to the scenario", id=ADD, color="primary", n_clicks=0),
-        ], className="controls"),
-        html.Div(id=ADD_MSG, role="status", **{"aria-live": "polite"}),
+                      dbc.Input(id=VALUE, name="value", type="number", value=-100, step="any",
+                                min=-AMOUNT_MAX, max=AMOUNT_MAX, required=True)],
+                     className="control"),
+            dbc.Button("Add to the scenario", id=ADD, color="primary", type="submit",
+                       name="action", value="add", className="align-self-end"),
+        ], className="controls")], search, BUILDER),
+        _messages(ADD_MSG, messages),
         html.Div([html.P("Changes in this scenario:", className="mb-1"),
                   html.Ul(current)] if current else [],
                  id=f"{PREFIX}-current"),
         html.P([html.A("Start again", href=PATH)], className="small"),
-    ], className="builder", **{"aria-labelledby": heading})
+    ], className="builder", **{"aria-labelledby": BUILDER})
 
 
 def _drafts_panel(user: auth.User, scenario: Scenario | None, plan: Planner,
-                  compare_refs: tuple[str, ...]) -> html.Section:
+                  compare_refs: tuple[str, ...], search: str, messages: dict) -> html.Section:
     store = drafts_store.default_store()
     try:
         drafts = store.visible(user)
@@ -901,82 +920,83 @@ def _drafts_panel(user: auth.User, scenario: Scenario | None, plan: Planner,
                         for d in drafts or []]
     compare_options = [o for o in compare_options if not scenario or o["value"] != scenario.ref]
     unpublished = [(d.ref, d.name) for d in drafts or [] if d.status == "draft"]
-    heading = f"{PREFIX}-drafts-heading"
     save_note = ("" if can_save else
                  " (add a change first)" if user.role in drafts_store.SAVE_ROLES else
                  " (directors, for their own services, and cabinet members can save drafts)")
     return html.Section([
-        html.H2("Drafts and comparisons", id=heading, className="h4 section-heading"),
-        html.Div([
+        html.H2("Drafts and comparisons", id=DRAFTS, className="h4 section-heading"),
+        _form([html.Div([
             html.Div([dbc.Label(f"Save this scenario as a draft{save_note}", html_for=DRAFT_NAME,
                                 className="fw-semibold mb-1"),
-                      dbc.Input(id=DRAFT_NAME, type="text", maxLength=drafts_store.MAX_NAME,
+                      dbc.Input(id=DRAFT_NAME, name="name", type="text",
+                                maxLength=drafts_store.MAX_NAME,
                                 placeholder="Name of the draft", disabled=not can_save)],
                      className="control"),
-            dbc.Button("Save draft", id=SAVE, color="secondary", n_clicks=0,
-                       disabled=not can_save),
-        ], className="controls"),
-        html.Div(id=SAVE_MSG, role="status", **{"aria-live": "polite"}),
+            dbc.Button("Save draft", id=SAVE, color="secondary", type="submit", name="action",
+                       value="save", disabled=not can_save, className="align-self-end"),
+        ], className="controls")], search, DRAFTS),
+        _messages(SAVE_MSG, messages),
         table,
-        html.Div([
+        _form([html.Div([
             html.Fieldset([
                 html.Legend(f"Compare with up to {MAX_COMPARE} others",
                             className="form-label fw-semibold fs-6 mb-1"),
-                dbc.Checklist(id=COMPARE_PICK, options=compare_options,
+                dbc.Checklist(id=COMPARE_PICK, name="compare", options=compare_options,
                               value=list(compare_refs)),
             ], className="control"),
-            dbc.Button("Compare", id=COMPARE, color="secondary", n_clicks=0,
-                       disabled=scenario is None),
-        ], className="controls"),
-        html.Div(id=COMPARE_MSG, role="status", **{"aria-live": "polite"}),
-        (html.Div([
+            dbc.Button("Compare", id=COMPARE, color="secondary", type="submit", name="action",
+                       value="compare", disabled=scenario is None, className="align-self-end"),
+        ], className="controls")], search, DRAFTS),
+        _messages(COMPARE_MSG, messages),
+        (_form([html.Div([
             select_control(PUBLISH_PICK, "Publish a draft to every internal user", unpublished,
-                           unpublished[0][0]),
-            dbc.Button("Publish", id=PUBLISH, color="secondary", n_clicks=0),
-        ], className="controls") if can_publish and unpublished else
+                           unpublished[0][0], name="draft"),
+            dbc.Button("Publish", id=PUBLISH, color="secondary", type="submit", name="action",
+                       value="publish", className="align-self-end"),
+        ], className="controls")], search, DRAFTS) if can_publish and unpublished else
          html.P("No drafts are waiting to be published." if can_publish else
                 "Cabinet members and admins can publish drafts.", className="small")),
-        html.Div(id=PUBLISH_MSG, role="status", **{"aria-live": "polite"}),
-    ], className="drafts", **{"aria-labelledby": heading})
+        _messages(PUBLISH_MSG, messages),
+    ], className="drafts", **{"aria-labelledby": DRAFTS})
 
 
-def _skeleton() -> html.Div:
-    """Only the components the callbacks name, for Dash's validation layout (sent to every
-    browser): no data, no drafts, nothing about the user who happened to ask first."""
-    return html.Div([
-        dcc.Location(id=NAV, refresh="callback-nav"),
-        dbc.Select(id=SERVICE), dbc.RadioItems(id=KIND), dbc.Input(id=VALUE),
-        dbc.Button(id=ADD), html.Div(id=ADD_MSG),
-        dbc.Input(id=DRAFT_NAME), dbc.Button(id=SAVE), html.Div(id=SAVE_MSG),
-        dbc.Select(id=PUBLISH_PICK), dbc.Button(id=PUBLISH), html.Div(id=PUBLISH_MSG),
-        dbc.Checklist(id=COMPARE_PICK), dbc.Button(id=COMPARE), html.Div(id=COMPARE_MSG),
-    ], hidden=True)
+def _flashed() -> dict[str, list]:
+    """Messages the last form left for this page, by the slot they belong in."""
+    out: dict[str, list] = {}
+    for slot, msg in get_flashed_messages(with_categories=True):
+        if not isinstance(msg, dict):
+            msg = {"text": str(msg)}
+        link = msg.get("link")
+        out.setdefault(slot if slot in SLOTS else ERRORS, []).append(
+            _message(str(msg.get("text", "")), bool(msg.get("ok")),
+                     tuple(link) if isinstance(link, list | tuple) and len(link) == 2 else None))
+    return out
 
 
 def layout(**query) -> html.Div:
-    if validation_render():
-        return _skeleton()
     user = auth.current_user()
-    nav = dcc.Location(id=NAV, refresh="callback-nav")
     if not user.is_internal:
-        return html.Div([nav, html.H1("Scenario planner", id=TITLE),
+        return html.Div([html.H1("Scenario planner", id=TITLE),
                          html.P("The scenario planner is for signed-in council staff.")])
+    messages = _flashed()
     plan = planner()
     scenario, others, errors = read_query(query, plan, user)
     compare_refs = tuple(s.ref for s in others)
+    search = search_for(scenario.changes, scenario.ref, compare_refs) if scenario else ""
     title = f"Scenario planner: {scenario.name}" if scenario else "Scenario planner"
-    parts: list = [nav, html.H1(title, id=TITLE)]
+    parts: list = [html.H1(title, id=TITLE), *messages.get(ERRORS, [])]
     if scenario is not None and scenario.description:
         parts.append(html.P(scenario.description, className="lead"))
     if errors:
         parts.append(dbc.Alert([html.P("This link could not be used as it is:"),
                                 html.Ul([html.Li(e) for e in errors])],
                                color="warning", id=ERRORS, className="state-note"))
+    builder = _builder(scenario, plan, search, messages)
     if scenario is not None:
-        share = PATH + search_for(scenario.changes, scenario.ref, compare_refs)
+        share = PATH + search
         parts.append(html.P(["Link to this scenario: ",
                              html.A(share, href=share, id=SHARE_LINK)], className="small"))
-        parts += _results(scenario, plan)
+        parts += _results(scenario, plan, builder)
         if others:
             parts.append(_compare(scenario, others, plan))
     else:
@@ -985,25 +1005,13 @@ def layout(**query) -> html.Div:
             "direct saving and the knock-on costs for each payer, with how sure the model is. "
             "Start from a published scenario or add a change below.", className="headline",
             id=HEADLINE))
-        parts.append(_builder(scenario, plan))
-    parts.append(_drafts_panel(user, scenario, plan, compare_refs))
+        parts.append(builder)
+    parts.append(_drafts_panel(user, scenario, plan, compare_refs, search, messages))
     return html.Div(parts, className="scenarios")
 
 
-# ---- callbacks: every one re-checks the user and every value on the server ---------------
-
-def _clicked(n: Any) -> bool:
-    return isinstance(n, int) and not isinstance(n, bool) and 0 < n < 10**9
-
-
-def _from_search(search: Any, plan: Planner, user: auth.User):
-    search = "" if search is None else search
-    if not isinstance(search, str) or len(search) > 4 * MAX_PARAM_CHARS:
-        raise PreventUpdate
-    query = {k: (v[0] if len(v) == 1 else v)
-             for k, v in parse_qs(search.lstrip("?"), keep_blank_values=True).items()}
-    return read_query(query, plan, user)
-
+# ---- the forms: each re-checks the user and every value on the server -------------------
+# (anyone can POST anything: an off-list value changes nothing and says so)
 
 def _message(text: str, ok: bool = False, link: tuple[str, str] | None = None) -> dbc.Alert:
     body: list = [text]
@@ -1012,127 +1020,141 @@ def _message(text: str, ok: bool = False, link: tuple[str, str] | None = None) -
     return dbc.Alert(body, color="success" if ok else "warning", className="mt-2 mb-0")
 
 
-def add_change(n_clicks, service, kind, value, search):
-    """Add (or replace) one service's change and move to the new scenario's URL."""
-    if not _clicked(n_clicks):
-        raise PreventUpdate
-    user = auth.current_user()
-    if not user.is_internal:
-        raise PreventUpdate
-    plan = planner()
-    if not isinstance(service, str) or service not in plan.services.index:
-        raise PreventUpdate
-    if kind not in dict(KIND_OPTIONS):
-        raise PreventUpdate
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        if value in (None, ""):
-            return dash.no_update, _message("Type the size of the change first.")
-        raise PreventUpdate
-    # a broken link is not carried forward: the new change starts a fresh scenario
-    scenario, compare, _ = _from_search(search, plan, user)
-    base = scenario.changes if scenario else ()
+def _say(slot: str, text: str, ok: bool = False, link: tuple[str, str] | None = None) -> None:
+    flash({"text": text, "ok": ok, "link": list(link) if link else None}, slot)
+
+
+def _from_search(search: Any, plan: Planner, user: auth.User):
+    """The scenario a form acts on, read from its hidden field as any link is read."""
+    if not isinstance(search, str) or len(search) > 4 * MAX_PARAM_CHARS:
+        return None, (), ["The form's scenario could not be read."]
+    query = {k: (v[0] if len(v) == 1 else v)
+             for k, v in parse_qs(search.lstrip("?"), keep_blank_values=True).items()}
+    return read_query(query, plan, user)
+
+
+OFF_LIST = "That choice is not one this form offers, so nothing was changed."
+
+
+def add_change(form, user: auth.User, plan: Planner, scenario, compare) -> str:
+    """Add (or replace) one service's change: the new scenario's URL."""
+    here = f"#{BUILDER}"
+    service, kind, value = form.get("service"), form.get("kind"), form.get("value")
+    if service not in plan.services.index or kind not in dict(KIND_OPTIONS):
+        _say(ADD_MSG, OFF_LIST)
+        return here
+    if value is None or not value.strip():
+        _say(ADD_MSG, "Type the size of the change first.")
+        return here
     try:
         number_value = float(value)
-    except OverflowError:
-        raise PreventUpdate from None
+    except ValueError:
+        number_value = math.nan
+    if not math.isfinite(number_value):
+        _say(ADD_MSG, f"The change “{_short(value)}” is not a number.")
+        return here
     try:
         change = check_change(Change(service, kind, number_value), plan)
     except ValueError as err:
-        return dash.no_update, _message(str(err))
+        _say(ADD_MSG, str(err))
+        return here
+    base = scenario.changes if scenario else ()
     changes = tuple(c for c in base if c.service_code != service) + (change,)
     if len(changes) > MAX_CHANGES:
-        return dash.no_update, _message(f"A scenario can change at most {MAX_CHANGES} "
-                                        "services.")
-    href = PATH + search_for(tuple(sorted(changes)), "", tuple(s.ref for s in compare))
-    return href, _message(f"Added {change_token(change)}.", ok=True)
+        _say(ADD_MSG, f"A scenario can change at most {MAX_CHANGES} services.")
+        return here
+    _say(ADD_MSG, f"Added {change_token(change)}.", ok=True)
+    return search_for(tuple(sorted(changes)), "", tuple(s.ref for s in compare)) + here
 
 
-def save_draft(n_clicks, name, search):
-    """Save the scenario in the URL as a draft owned by the signed-in user."""
-    if not _clicked(n_clicks):
-        raise PreventUpdate
-    user = auth.current_user()
+def save_draft(form, user: auth.User, plan: Planner, scenario, errors) -> str:
+    """Save the scenario as a draft owned by the signed-in user."""
     if user.role not in drafts_store.SAVE_ROLES:
-        raise PreventUpdate
-    if not isinstance(name, str | type(None)):
-        raise PreventUpdate
-    plan = planner()
-    scenario, _, errors = _from_search(search, plan, user)
+        _say(SAVE_MSG, "Directors, for their own services, and cabinet members can save drafts.")
+        return ""
     if scenario is None:
-        return _message(" ".join(errors) or "Add a change before saving a draft.")
+        _say(SAVE_MSG, " ".join(errors) or "Add a change before saving a draft.")
+        return ""
     departments = {str(plan.services.at[c.service_code, "dept_code"]) for c in scenario.changes}
     try:
-        draft = drafts_store.default_store().save(user, name, scenario.changes, departments)
+        draft = drafts_store.default_store().save(user, form.get("name"), scenario.changes,
+                                                  departments)
     except (DraftError, DraftPermissionError) as err:
-        return _message(str(err))
-    return _message(f"Saved “{draft.name}” as draft {draft.draft_id}.", ok=True,
-                    link=("Open the draft", PATH + search_for(ref=draft.ref)))
+        _say(SAVE_MSG, str(err))
+        return ""
+    _say(SAVE_MSG, f"Saved “{draft.name}” as draft {draft.draft_id}.", ok=True,
+         link=("Open the draft", PATH + search_for(ref=draft.ref)))
+    return ""
 
 
-def publish_draft(n_clicks, ref):
+def publish_draft(form, user: auth.User) -> str:
     """Cabinet and admin only: publish a draft to every internal user."""
-    if not _clicked(n_clicks):
-        raise PreventUpdate
-    user = auth.current_user()
     if not drafts_store.may_publish(user):
-        raise PreventUpdate
-    if not isinstance(ref, str) or not DRAFT_RE.match(ref):
-        raise PreventUpdate
+        _say(PUBLISH_MSG, "Cabinet members and admins can publish drafts.")
+        return ""
+    ref = form.get("draft")
     store = drafts_store.default_store()
     allowed = {d.ref for d in store.visible(user) if d.status == "draft"}
-    if ref not in allowed:
-        raise PreventUpdate
+    if not isinstance(ref, str) or not DRAFT_RE.match(ref) or ref not in allowed:
+        _say(PUBLISH_MSG, OFF_LIST)
+        return ""
     try:
         draft = store.publish(user, int(DRAFT_RE.match(ref)[1]))
     except (DraftError, DraftPermissionError) as err:
-        return _message(str(err))
-    return _message(f"Published “{draft.name}” to every internal user.", ok=True,
-                    link=("Open it", PATH + search_for(ref=draft.ref)))
+        _say(PUBLISH_MSG, str(err))
+        return ""
+    _say(PUBLISH_MSG, f"Published “{draft.name}” to every internal user.", ok=True,
+         link=("Open it", PATH + search_for(ref=draft.ref)))
+    return ""
 
 
-def compare_with(n_clicks, picked, search):
-    """Put up to three other scenarios beside this one (in the URL)."""
-    if not _clicked(n_clicks):
-        raise PreventUpdate
-    user = auth.current_user()
-    if not user.is_internal:
-        raise PreventUpdate
-    if not isinstance(picked, list) or not all(isinstance(p, str) for p in picked):
-        raise PreventUpdate
-    plan = planner()
+def compare_with(form, user: auth.User, plan: Planner, scenario) -> str | None:
+    """Put up to three other scenarios beside this one: the URL that shows them."""
+    picked = form.getlist("compare")
     allowed = set(plan.published) | {d.ref for d in drafts_store.default_store().visible(user)}
     if any(p not in allowed for p in picked):
-        raise PreventUpdate
-    scenario, _, _ = _from_search(search, plan, user)
+        _say(COMPARE_MSG, OFF_LIST)
+        return None
     if scenario is None:
-        return dash.no_update, _message("Choose or build a scenario first.")
+        _say(COMPARE_MSG, "Choose or build a scenario first.")
+        return None
     refs = tuple(dict.fromkeys(p for p in picked if p != scenario.ref))
     if len(refs) > MAX_COMPARE:
-        return dash.no_update, _message(f"Choose at most {MAX_COMPARE} scenarios to compare.")
-    return (PATH + search_for(scenario.changes, scenario.ref, refs),
-            _message("Comparing." if refs else "Comparison cleared.", ok=True))
+        _say(COMPARE_MSG, f"Choose at most {MAX_COMPARE} scenarios to compare.")
+        return None
+    _say(COMPARE_MSG, "Comparing." if refs else "Comparison cleared.", ok=True)
+    return search_for(scenario.changes, scenario.ref, refs)
+
+
+def handle_form(form) -> str:
+    """A POST from one of the planner's forms (its CSRF token already checked by
+    ``static_pages``): do what it asks, if this user may, and name the page to show next.
+    The message is flashed into the form's own slot, so it shows beside the form."""
+    user = auth.current_user()
+    action = form.get("action")
+    if not user.is_internal:
+        return PATH
+    plan = planner()
+    scenario, compare, errors = _from_search(form.get(FROM, ""), plan, user)
+    here = (search_for(scenario.changes, scenario.ref, tuple(s.ref for s in compare))
+            if scenario else "")
+    if action == "add":
+        target = add_change(form, user, plan, scenario, compare)
+        return PATH + (target if target.startswith("?") else here + target)
+    if action == "save":
+        return PATH + here + save_draft(form, user, plan, scenario, errors) + f"#{DRAFTS}"
+    if action == "publish":
+        return PATH + here + publish_draft(form, user) + f"#{DRAFTS}"
+    if action == "compare":
+        return PATH + (compare_with(form, user, plan, scenario) or here) + f"#{DRAFTS}"
+    _say(ERRORS, "That form action is not known, so nothing was done.")
+    return PATH + here
 
 
 if INTERNAL:
-    dash.callback(
-        Output(NAV, "href"), Output(ADD_MSG, "children"),
-        Input(ADD, "n_clicks"),
-        State(SERVICE, "value"), State(KIND, "value"), State(VALUE, "value"),
-        State(NAV, "search"),
-        prevent_initial_call=True,
-    )(add_change)
-    dash.callback(
-        Output(SAVE_MSG, "children"),
-        Input(SAVE, "n_clicks"), State(DRAFT_NAME, "value"), State(NAV, "search"),
-        prevent_initial_call=True,
-    )(save_draft)
-    dash.callback(
-        Output(PUBLISH_MSG, "children"),
-        Input(PUBLISH, "n_clicks"), State(PUBLISH_PICK, "value"),
-        prevent_initial_call=True,
-    )(publish_draft)
-    dash.callback(
-        Output(NAV, "href", allow_duplicate=True), Output(COMPARE_MSG, "children"),
-        Input(COMPARE, "n_clicks"), State(COMPARE_PICK, "value"), State(NAV, "search"),
-        prevent_initial_call=True,
-    )(compare_with)
+    dash.register_page(__name__, path=PATH, order=2, name="Scenario planner",
+                       title="Scenario planner — Outcomes Budget Dashboard",
+                       # a page for each user (drafts, forms): rendered on every request
+                       server_rendered=("internal",),
+                       static_query=("change", "scenario", "compare"),
+                       static_post=handle_form)

@@ -37,7 +37,7 @@ dash.register_page(__name__, path="/spillover", order=3, name="Spill-over effect
                    title="Spill-over effects — Outcomes Budget Dashboard",
                    static_query=("area",),  # the GET parameters it reads
                    server_rendered=("public", "internal"),  # no callbacks: HTML in both
-                   shared_cache=True)  # public data only: see response_cache
+                   shared_cache=True)  # the same for every reader: see static_pages
 
 PREFIX = "spillover"
 # component ids, each written once

@@ -93,7 +93,8 @@ def test_luncheon_club_scenario_from_a_url(page, server, expected):
     assert headline.startswith("Close the luncheon clubs: In year 1 the council saves £116,319")
     assert "NHS hospital care pays" in headline
     assert probability(expected.prob_net_saving_public_purse) in headline
-    # the tornado chart is drawn, with its table behind it
+    # the tornado chart is drawn when it is scrolled to, with its table behind it
+    page.locator("#scenarios-tornado-graph").scroll_into_view_if_needed()
     page.wait_for_selector("#scenarios-tornado-graph .bars")
     assert page.locator("#scenarios-tornado-table tbody tr").count() >= 5
     # evidence grades beside the claimed savings, open to read
@@ -125,7 +126,7 @@ def test_a_bad_link_is_explained_and_the_builder_makes_a_new_one(page, server):
     page.select_option("#scenarios-service", "FALLS")
     page.fill("#scenarios-value", "50")
     page.click("#scenarios-add")
-    page.wait_for_url(re.compile(r".*/scenarios\?change=FALLS:50pct$"))
+    page.wait_for_url(re.compile(r".*/scenarios\?change=FALLS:50pct#scenarios-builder-heading$"))
     page.wait_for_selector("#scenarios-years-table")
     assert "Falls prevention" in page.inner_text("#scenarios-changes")
     # an out-of-range change is explained, and the URL stays put
@@ -133,7 +134,7 @@ def test_a_bad_link_is_explained_and_the_builder_makes_a_new_one(page, server):
     page.click("#scenarios-add")
     page.wait_for_selector("#scenarios-add-message .alert")
     assert "between −100% and +500%" in page.inner_text("#scenarios-add-message")
-    assert page.url.endswith("?change=FALLS:50pct")
+    assert page.url.endswith("?change=FALLS:50pct#scenarios-builder-heading")
     assert page.console_errors == []
 
 
@@ -144,7 +145,7 @@ def test_save_a_draft_and_compare(page, server):
     page.click("#scenarios-save")
     page.wait_for_selector("#scenarios-save-message .alert-success")
     page.click("#scenarios-save-message a")
-    page.wait_for_url(re.compile(r".*\?scenario=draft:\d+$"))
+    page.wait_for_url(re.compile(r".*\?scenario=draft:\d+$"))  # the message's link
     page.wait_for_selector("#scenarios-years-table")
     assert "Halve the clubs" in page.inner_text("#scenarios-title")
     page.check("#scenarios-compare-pick input[value='close-luncheon-clubs']", force=True)

@@ -1,4 +1,4 @@
-"""The area and director pages in process: allow-lists on every callback input and download,
+"""The area and director pages in process: allow-lists on every link, callback input and download,
 CSVs equal to the warehouse, state from the query string, and the page view's query time."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import sys
 
 import pandas as pd
 import pytest
+from markupsafe import escape
 
 AREA = "OLDER"
 SERVICE = "LUNCH"
@@ -57,15 +58,6 @@ def _post_callback(client, app, output_id: str, inputs: dict, state: dict, chang
                        content_type="application/json")
 
 
-def _area_inputs(area_mod, latest, **override) -> tuple[dict, dict]:
-    inputs = {area_mod.YEAR: latest, area_mod.TERMS: "cash", area_mod.BENCHMARK: "england",
-              area_mod.LEVEL: "95", area_mod.SERVICE: ""}
-    state = {area_mod.AREA: AREA}
-    for key, value in override.items():
-        (state if key == area_mod.AREA else inputs)[key] = value
-    return inputs, state
-
-
 def _csv(client, path: str) -> pd.DataFrame:
     r = client.get(path)
     assert r.status_code == 200, (path, r.data[:200])
@@ -75,55 +67,67 @@ def _csv(client, path: str) -> pd.DataFrame:
 
 # ---- callbacks -------------------------------------------------------------------------
 
-def test_area_callback_answers_a_valid_change(client, dash_app, pages, latest, wh):
-    area, _ = pages
-    inputs, state = _area_inputs(area, latest, **{area.TERMS: "real"})
-    r = _post_callback(client, dash_app, area.URL, inputs, state, area.TERMS)
-    assert r.status_code == 200
-    out = r.get_json()["response"]
-    assert "terms=real" in out[area.URL]["search"]
-    assert f"year={latest}" in out[area.URL]["search"]
+def _area_page(client, **query) -> str:
+    """The area page as a reader's browser gets it (server-rendered in internal mode too)."""
+    r = client.get(f"/area/{AREA}", query_string=query)
+    assert r.status_code == 200, r.data[:300]
+    assert b"Traceback" not in r.data
+    return r.get_data(as_text=True)
+
+
+def test_area_page_shows_the_view_the_form_asks_for(client, latest, wh):
+    page = _area_page(client, year=latest, terms="real", benchmark="england", level="95")
     real = wh("select cost_per_outcome_real_gbp as v from mart_area_year where area_code = $a "
               "and financial_year = $y", {"a": AREA, "y": latest})["v"].iloc[0]
-    assert f"£{real:,.0f}" in out[area.HEADLINE]["children"]
-    assert "real terms" in out[area.HEADLINE]["children"]
-    # the services and suppliers are not redrawn when only the terms change
-    assert area.SERVICES_SLOT not in out and area.SUPPLIERS_SLOT not in out
+    headline = page.split('id="area-headline"', 1)[1].split("</p>", 1)[0]
+    assert f"£{real:,.0f}" in headline and "real terms" in headline
+    # the form carries the view: each control named, the chosen value selected
+    assert 'name="terms"' in page and 'value="real" name="terms" form="view-form" checked' in page
+    assert "state-note" not in page
 
 
-@pytest.mark.parametrize(("control", "value"), [
-    (control, value)
-    for control in ("AREA", "YEAR", "TERMS", "BENCHMARK", "LEVEL", "SERVICE")
+@pytest.mark.parametrize(("name", "value"), [
+    (name, value)
+    for name in ("year", "terms", "benchmark", "level", "service")
     for value in OFF_LIST
-    if not (control == "SERVICE" and value in ("", None))  # no service is a valid choice
+    if not (name == "service" and value in ("", None))  # no service is a valid choice
+    and value is not None and not isinstance(value, dict)  # not expressible in a URL
 ])
-def test_area_callback_rejects_off_list_values(client, dash_app, pages, latest, control, value):
-    area, _ = pages
-    cid = getattr(area, control)
-    inputs, state = _area_inputs(area, latest, **{cid: value})
-    changed = area.TERMS if control == "AREA" else cid
-    r = _post_callback(client, dash_app, area.URL, inputs, state, changed)
-    assert r.status_code == 204, r.data[:300]  # PreventUpdate: nothing changes, no data
-    assert b"Traceback" not in r.data
+def test_area_page_replaces_off_list_values_with_a_note(client, latest, name, value):
+    values = value if isinstance(value, list) else [value]
+    r = client.get(f"/area/{AREA}", query_string=[(name, str(v)) for v in values * 2])
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Traceback" not in page
+    if value == "":
+        assert "state-note" not in page  # an empty value is no value: the default
+    else:
+        assert "state-note" in page and f"The link&#39;s {name}" in page
+    assert f'<option value="{latest}" selected>' in page  # the default view
 
 
-def test_area_callback_rejects_a_service_of_another_area(client, dash_app, pages, latest):
-    area, _ = pages
-    inputs, state = _area_inputs(area, latest, **{area.SERVICE: "WASTE"})
-    r = _post_callback(client, dash_app, area.URL, inputs, state, area.SERVICE)
-    assert r.status_code == 204
+def test_area_page_refuses_a_service_of_another_area(client):
+    page = _area_page(client, service="WASTE")
+    assert "does not fund this area, so no service is open" in page
 
 
-def test_area_callback_opens_a_service(client, dash_app, pages, latest, wh):
-    area, _ = pages
-    inputs, state = _area_inputs(area, latest, **{area.SERVICE: SERVICE})
-    r = _post_callback(client, dash_app, area.URL, inputs, state, area.SERVICE)
-    out = r.get_json()["response"]
-    assert f"service={SERVICE}" in out[area.URL]["search"]
+def test_unknown_area_is_a_404_listing_the_areas(client, wh):
+    r = client.get("/area/NOPE")
+    assert r.status_code == 404
+    for code in wh("select area_code from investment_area")["area_code"]:
+        assert f'href="/area/{code}"' in r.get_data(as_text=True)
+
+
+def test_area_page_opens_a_service(client, latest, wh):
+    page = _area_page(client, year=latest, service=SERVICE)
     top = wh("select supplier_name from mart_supplier_service_year where service_code = $s "
              "and financial_year = $y group by 1 order by sum(spend_gbp) desc limit 1",
              {"s": SERVICE, "y": latest})["supplier_name"].iloc[0]
-    assert top in json.dumps(out[area.SUPPLIERS_SLOT])
+    suppliers = page.split('id="area-suppliers-slot"', 1)[1]
+    assert str(escape(top)) in suppliers
+
+
+def test_area_page_has_no_dash_callback(dash_app, pages):
+    assert not [k for k in dash_app.callback_map if "area-" in k]
 
 
 def _director_inputs(director, latest, **override) -> dict:

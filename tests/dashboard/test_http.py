@@ -34,7 +34,7 @@ def test_unknown_download_is_404(client):
 def test_versioned_files_have_long_cache_and_others_do_not(client):
     import re
 
-    page = client.get("/area/OLDER").get_data(as_text=True)  # a Dash page in internal mode
+    page = client.get("/director").get_data(as_text=True)  # a Dash page in internal mode
     urls = re.findall(r'(?:src|href)="(/(?:assets|_dash-component-suites)/[^"]+)"', page)
     assert any("/assets/app.css?m=" in u for u in urls)
     assert any("/_dash-component-suites/dash/dcc/" in u for u in urls)

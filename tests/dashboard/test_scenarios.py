@@ -1,10 +1,11 @@
 """The scenario planner in process: the URL format, the luncheon-club story, the cache, the
-callbacks against forged POSTs and role checks, and that public mode has no planner at all."""
+forms against forged POSTs, CSRF and role checks, and that public mode has no planner at all."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -15,8 +16,6 @@ import pytest
 from dashboard.auth import DEMO_USER
 from drafts import store as drafts_store
 from indicators import spillover as sp
-
-PAGES_OUTPUT = ".._pages_content.children..._pages_store.data.."
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +32,8 @@ def drafts_file(tmp_path, monkeypatch):
     return path
 
 
-PAGE_VIEW = ("/_dash-update-component", "POST")  # how Dash Pages asks for a page's layout
+PAGE_VIEW = ("/scenarios", "GET")  # the page's own request: it is rendered on the server
+PAGES_OUTPUT = ".._pages_content.children..._pages_store.data.."  # Dash Pages' router
 
 
 @pytest.fixture()
@@ -115,20 +115,11 @@ def test_bad_links_render_a_page_with_the_message(mod, ctx, drafts_file):
     assert mod.HEADLINE in text  # the page still renders its introduction and builder
 
 
-def test_page_callback_with_junk_search_answers_without_a_traceback(client, drafts_file):
-    client.get("/")
+def test_page_with_a_junk_query_answers_without_a_traceback(client, drafts_file):
     for search in ("?change=LUNCH:-100pct", "?change=%ZZ%00", "?change=" + "9" * 3000,
                    "?scenario=../../etc/passwd", "?compare=x&compare=y&compare=z&compare=w",
-                   "?change=LUNCH:-50pct&change=LUNCH:-60pct"):
-        body = {"output": PAGES_OUTPUT,
-                "outputs": [{"id": "_pages_content", "property": "children"},
-                            {"id": "_pages_store", "property": "data"}],
-                "inputs": [{"id": "_pages_location", "property": "pathname",
-                            "value": "/scenarios"},
-                           {"id": "_pages_location", "property": "search", "value": search}],
-                "changedPropIds": ["_pages_location.search"]}
-        r = client.post("/_dash-update-component", data=json.dumps(body),
-                        content_type="application/json")
+                   "?change=LUNCH:-50pct&change=LUNCH:-60pct", "?change=" + "&change=x" * 50):
+        r = client.get("/scenarios" + search)
         assert r.status_code == 200, (search, r.status_code)
         text = r.get_data(as_text=True)
         assert "Traceback" not in text and 'File "' not in text
@@ -240,126 +231,136 @@ def test_compare_puts_scenarios_side_by_side(mod, ctx, drafts_file):
     assert "Expand falls prevention by half" in text and "Close the luncheon clubs" in text
 
 
-def test_page_html_carries_no_other_pages_layouts(mod, dash_app, drafts_file):
+def test_no_other_page_carries_the_planner_or_its_drafts(mod, dash_app, drafts_file):
     """Dash can embed every page's no-argument layout (its validation layout) in each page's
-    HTML; the app turns that off, so no page carries the planner's ids, drafts or figures."""
+    HTML; the app turns that off, so no other page carries the planner's ids, drafts or
+    figures. The planner itself shows the user's own drafts, rendered for them alone."""
     drafts_store.DraftStore(drafts_file).save(DEMO_USER, "Secret option", [
         drafts_store.Change("LUNCH", "percent", -10.0)], ["ASC"])
     client = dash_app.server.test_client()
-    for path in ("/", "/area/OLDER", "/scenarios"):
+    for path in ("/", "/area/OLDER", "/director"):
         html_text = client.get(path, headers={"Accept-Encoding": "identity"}).get_data(True)
         assert "validation_layout" not in html_text, path
         assert "Secret option" not in html_text and mod.PUBLISH_PICK not in html_text, path
-        assert len(html_text) < 20_000, (path, len(html_text))
-    with dash_app.server.test_request_context(PAGE_VIEW[0], method=PAGE_VIEW[1]):
-        assert "Secret option" in str(mod.layout())
+    dash_index = client.get("/director", headers={"Accept-Encoding": "identity"}).get_data(True)
+    assert "react-entry-point" in dash_index and len(dash_index) < 20_000
+    r = client.get("/scenarios", headers={"Accept-Encoding": "identity"})
+    assert "Secret option" in r.get_data(True) and r.headers["Cache-Control"] == "private, no-store"
 
 
-# ---- callbacks: forged POSTs and roles ---------------------------------------------------
+# ---- the forms: forged POSTs, CSRF and roles ----------------------------------------------
 
-def _key(dash_app, fragment: str) -> str:
-    return next(k for k in dash_app.callback_map if fragment in k)
-
-
-def _post(client, dash_app, fragment: str, inputs: list, state: list, headers=None):
-    key = _key(dash_app, fragment)
-    cb = dash_app.callback_map[key]
-    parts = key[2:-2].split("...") if key.startswith("..") else [key]
-    outs = [dict(zip(("id", "property"), p.split("@")[0].rsplit(".", 1), strict=True))
-            for p in parts]
-    body = {
-        "output": key, "outputs": outs if key.startswith("..") else outs[0],
-        "inputs": [{"id": d["id"], "property": d["property"], "value": v}
-                   for d, v in zip(cb["inputs"], inputs, strict=True)],
-        "state": [{"id": d["id"], "property": d["property"], "value": v}
-                  for d, v in zip(cb["state"], state, strict=True)],
-        "changedPropIds": [f"{d['id']}.{d['property']}" for d in cb["inputs"]],
-    }
-    return client.post("/_dash-update-component", data=json.dumps(body),
-                       content_type="application/json", headers=headers or {})
+def _token(client, headers=None) -> str:
+    page = client.get("/scenarios", headers=headers or {}).get_data(as_text=True)
+    return re.search(r'value="([^"]+)" name="csrf_token"', page)[1]
 
 
-def _ok(r):
-    assert r.status_code in (200, 204), r.status_code
-    text = r.get_data(as_text=True)
-    assert "Traceback" not in text and 'File "' not in text
-    return json.loads(text) if r.status_code == 200 else None
+def _submit(client, action: str, headers=None, token: str | None = None, **fields):
+    """POST one of the planner's forms as the browser does; returns (redirect, next page)."""
+    body = {"csrf_token": token or _token(client, headers), "action": action, **fields}
+    r = client.post("/scenarios", data=body, headers=headers or {})
+    assert r.status_code == 303, (r.status_code, r.data[:300])
+    assert r.location.startswith("/scenarios")
+    page = client.get(r.location, headers=headers or {})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Traceback" not in text and 'File "' not in text
+    return r.location, text
+
+
+def _alerts(text: str, slot: str) -> str:
+    return text.split(f'id="{slot}"', 1)[1].split("</div></div>", 1)[0]
 
 
 OFF_LIST_ADD = [
-    ("NOSUCH", "percent", -10, ""), ("'; drop table service; --", "percent", -10, ""),
-    ("LUNCH", "bogus", -10, ""), ("LUNCH", "percent", "-10", ""),
-    ("LUNCH", "percent", [1], ""), ("LUNCH", "percent", {"a": 1}, ""),
-    ("LUNCH", "percent", True, ""), (["LUNCH"], "percent", -10, ""),
-    ("LUNCH", "percent", -10, ["?x"]), ("LUNCH", "percent", -10, "?" + "x" * 10_000),
+    ("NOSUCH", "percent", "-10"), ("'; drop table service; --", "percent", "-10"),
+    ("LUNCH", "bogus", "-10"), ("LUNCH", "percent", "nan"), ("LUNCH", "percent", "1e400"),
+    ("LUNCH", "percent", "-10; drop"), ("LUNCH", "percent", ""),
 ]
 
 
-def test_forged_add_change_with_off_list_values_returns_nothing(client, dash_app, drafts_file):
-    client.get("/")
-    for service, kind, value, search in OFF_LIST_ADD:
-        r = _post(client, dash_app, "scenarios-add-message", [1], [service, kind, value, search])
-        assert _ok(r) is None, (service, kind, value)
-    r = _post(client, dash_app, "scenarios-add-message", [1], ["LUNCH", "percent", 10**400, ""])
-    assert _ok(r) is None
-    for n in (0, None, "1", -1, True, 10**12):
-        r = _post(client, dash_app, "scenarios-add-message", [n], ["LUNCH", "percent", -1, ""])
-        assert _ok(r) is None, n
+def test_forged_add_change_with_off_list_values_changes_nothing(client, drafts_file, mod):
+    for service, kind, value in OFF_LIST_ADD:
+        where, text = _submit(client, "add", service=service, kind=kind, value=value,
+                              **{"from": "change=FALLS:10pct"})
+        assert where == "/scenarios?change=FALLS:10pct#scenarios-builder-heading", service
+        assert "alert-warning" in _alerts(text, mod.ADD_MSG), (service, kind, value)
+    # a broken "from" starts afresh rather than carrying anything forward
+    where, _ = _submit(client, "add", service="LUNCH", kind="percent", value="-10",
+                       **{"from": "change=" + "9" * 10_000})
+    assert where == "/scenarios?change=LUNCH:-10pct#scenarios-builder-heading"
+    where, text = _submit(client, "teleport", **{"from": "change=FALLS:10pct"})
+    assert "not known" in text and where == "/scenarios?change=FALLS:10pct"
 
 
-def test_add_change_moves_to_the_new_url_and_explains_bounds(client, dash_app, drafts_file):
-    client.get("/")
-    r = _post(client, dash_app, "scenarios-add-message", [1],
-              ["LUNCH", "percent", -50, "?change=FALLS:10pct&compare=close-luncheon-clubs"])
-    out = _ok(r)["response"]
-    assert out["scenarios-nav"]["href"] == (
-        "/scenarios?change=FALLS:10pct,LUNCH:-50pct&compare=close-luncheon-clubs")
-    r = _post(client, dash_app, "scenarios-add-message", [1],
-              ["LUNCH", "percent", -500, "?change=FALLS:10pct"])
-    out = _ok(r)["response"]
-    assert "scenarios-nav" not in out  # no navigation: the message says why
-    assert "between −100% and +500%" in json.dumps(out, ensure_ascii=False)
+def test_add_change_moves_to_the_new_url_and_explains_bounds(client, drafts_file, mod):
+    where, text = _submit(client, "add", service="LUNCH", kind="percent", value="-50",
+                          **{"from": "change=FALLS:10pct&compare=close-luncheon-clubs"})
+    assert where == ("/scenarios?change=FALLS:10pct,LUNCH:-50pct&compare=close-luncheon-clubs"
+                     "#scenarios-builder-heading")
+    assert "Added LUNCH:-50pct." in _alerts(text, mod.ADD_MSG)
+    where, text = _submit(client, "add", service="LUNCH", kind="percent", value="-500",
+                          **{"from": "change=FALLS:10pct"})
+    assert where == "/scenarios?change=FALLS:10pct#scenarios-builder-heading"  # stays put
+    assert "between −100% and +500%" in _alerts(text, mod.ADD_MSG)
 
 
-def test_forged_publish_and_compare_values_return_nothing(client, dash_app, drafts_file):
-    client.get("/")
-    for ref in ("draft:999999", "1 or 1=1", "close-luncheon-clubs", None, ["draft:1"], 3):
-        assert _ok(_post(client, dash_app, "scenarios-publish-message", [1], [ref])) is None
-    for picked in (["nope"], ["draft:999999"], "close-luncheon-clubs", [1], None,
-                   ["close-luncheon-clubs"] * 3 + ["'; --"]):
-        r = _post(client, dash_app, "scenarios-compare-message", [1],
-                  [picked, "?scenario=close-luncheon-clubs"])
-        assert _ok(r) is None, picked
-    r = _post(client, dash_app, "scenarios-compare-message", [1],
-              [["expand-falls-prevention"], "?scenario=close-luncheon-clubs"])
-    assert _ok(r)["response"]["scenarios-nav"]["href"] == (
-        "/scenarios?scenario=close-luncheon-clubs&compare=expand-falls-prevention")
+def test_a_post_without_a_valid_csrf_token_does_nothing(client, drafts_file):
+    for token in ("", "forged", _token(client) + "x"):
+        r = client.post("/scenarios", data={"csrf_token": token, "action": "save",
+                                            "name": "Sneaky", "from": "change=LUNCH:-40pct"})
+        assert r.status_code == 303 and r.location == "/scenarios"
+        assert "did not come from this page" in client.get(r.location).get_data(as_text=True)
+    # a token from another session (another browser) is refused too
+    other = client.application.test_client()
+    where, _ = _submit(other, "save", token=_token(client), name="Sneaky",
+                       **{"from": "change=LUNCH:-40pct"})
+    assert where == "/scenarios"
+    assert drafts_store.DraftStore(drafts_file).visible(DEMO_USER) == []
 
 
-def test_save_and_publish_a_draft_through_the_callbacks(client, dash_app, drafts_file, mod):
-    client.get("/")
-    r = _post(client, dash_app, "scenarios-save-message", [1],
-              ["x'); drop table drafts;--", "?change=LUNCH:-40pct"])
-    text = json.dumps(_ok(r)["response"], ensure_ascii=False)
-    assert "Saved" in text
+def test_planner_pages_are_never_stored_on_the_way(client, drafts_file):
+    r = client.get("/scenarios?scenario=close-luncheon-clubs")
+    assert r.headers["Cache-Control"] == "private, no-store"
+    assert client.get("/area/OLDER").headers.get("Cache-Control") is None
+
+
+def test_forged_publish_and_compare_values_change_nothing(client, drafts_file, mod):
+    for ref in ("draft:999999", "1 or 1=1", "close-luncheon-clubs", ""):
+        _, text = _submit(client, "publish", draft=ref)
+        assert "not one this form offers" in _alerts(text, mod.PUBLISH_MSG), ref
+    for picked in (["nope"], ["draft:999999"], ["close-luncheon-clubs"] * 3 + ["'; --"]):
+        where, text = _submit(client, "compare", compare=picked,
+                              **{"from": "scenario=close-luncheon-clubs"})
+        assert where == "/scenarios?scenario=close-luncheon-clubs#scenarios-drafts-heading"
+        assert "not one this form offers" in _alerts(text, mod.COMPARE_MSG), picked
+    where, text = _submit(client, "compare", compare=["expand-falls-prevention"],
+                          **{"from": "scenario=close-luncheon-clubs"})
+    assert where == ("/scenarios?scenario=close-luncheon-clubs&compare=expand-falls-prevention"
+                     "#scenarios-drafts-heading")
+    assert mod.COMPARE_BLOCK in text
+
+
+def test_save_and_publish_a_draft_through_the_forms(client, drafts_file, mod):
+    _, text = _submit(client, "save", name="x'); drop table drafts;--",
+                      **{"from": "change=LUNCH:-40pct"})
+    assert "Saved" in _alerts(text, mod.SAVE_MSG)
     store = drafts_store.DraftStore(drafts_file)
     [draft] = store.visible(DEMO_USER)
     assert draft.name == "x'); drop table drafts;--"  # stored literally
     assert draft.owner == DEMO_USER.name  # from the server, never from the page
     assert draft.departments == ("ASC",)
     # a name the page could send but the store refuses comes back as a message
-    r = _post(client, dash_app, "scenarios-save-message", [1], ["", "?change=LUNCH:-40pct"])
-    assert "Give the draft a name" in json.dumps(_ok(r)["response"])
+    _, text = _submit(client, "save", name="", **{"from": "change=LUNCH:-40pct"})
+    assert "Give the draft a name" in _alerts(text, mod.SAVE_MSG)
     # the saved draft opens by its reference, and publishes
-    with dash_app.server.test_request_context(PAGE_VIEW[0], method=PAGE_VIEW[1]):
-        text = str(mod.layout(scenario=draft.ref))
+    text = client.get(f"/scenarios?scenario={draft.ref}").get_data(as_text=True)
     assert "scenarios-net-ASC-y1" in text
-    r = _post(client, dash_app, "scenarios-publish-message", [1], [draft.ref])
-    assert "Published" in json.dumps(_ok(r)["response"])
+    _, text = _submit(client, "publish", draft=draft.ref)
+    assert "Published" in _alerts(text, mod.PUBLISH_MSG)
     assert store.get(DEMO_USER, draft.draft_id).status == "published"
 
 
-def test_roles_are_checked_on_the_server(client, dash_app, drafts_file, tmp_path, monkeypatch):
+def test_roles_are_checked_on_the_server(client, drafts_file, tmp_path, monkeypatch, mod):
     users = tmp_path / "users.yaml"
     users.write_text(textwrap.dedent("""
         users:
@@ -369,27 +370,33 @@ def test_roles_are_checked_on_the_server(client, dash_app, drafts_file, tmp_path
     """), encoding="utf-8")
     monkeypatch.setenv("AUTH_MODE", "header")
     monkeypatch.setenv("AUTH_USERS_FILE", str(users))
-    client.get("/")
-    save = ["mine", "?change=LUNCH:-40pct"]
+    save = {"name": "mine", "from": "change=LUNCH:-40pct"}
+    store = drafts_store.DraftStore(drafts_file)
     viewer = {"X-Remote-User": "a.viewer"}
-    assert _ok(_post(client, dash_app, "scenarios-save-message", [1], save, viewer)) is None
-    nobody = {"X-Remote-User": "not.in.the.file"}
-    assert _ok(_post(client, dash_app, "scenarios-save-message", [1], save, nobody)) is None
-    assert _ok(_post(client, dash_app, "scenarios-add-message", [1],
-                     ["LUNCH", "percent", -1, ""], nobody)) is None
+    _, text = _submit(client, "save", viewer, **save)
+    assert "can save drafts" in _alerts(text, mod.SAVE_MSG)
+    nobody = {"X-Remote-User": "not.in.the.file"}  # (served, sign-in refuses them first)
+    r = client.post("/scenarios", data={"csrf_token": _token(client, viewer), "action": "save",
+                                        **save}, headers=nobody)
+    assert r.status_code in (303, 401) and store.visible(DEMO_USER) == []
     other = {"X-Remote-User": "c.director"}
-    r = _post(client, dash_app, "scenarios-save-message", [1], save, other)
-    assert "their own departments" in json.dumps(_ok(r)["response"])  # ASC is not theirs
+    _, text = _submit(client, "save", other, **save)
+    assert "their own departments" in _alerts(text, mod.SAVE_MSG)  # ASC is not theirs
     own = {"X-Remote-User": "a.director"}
-    assert "Saved" in json.dumps(_ok(_post(client, dash_app, "scenarios-save-message", [1],
-                                           save, own))["response"])
+    _, text = _submit(client, "save", own, **save)
+    assert "Saved" in _alerts(text, mod.SAVE_MSG)
+    [draft] = store.visible(type("U", (), {"name": "a.director", "role": "director",
+                                           "departments": frozenset({"ASC"})})())
     # a director cannot publish, even a draft they can see
-    assert _ok(_post(client, dash_app, "scenarios-publish-message", [1], ["draft:1"],
-                     own)) is None
+    _, text = _submit(client, "publish", own, draft=draft.ref)
+    assert "Cabinet members and admins" in _alerts(text, mod.PUBLISH_MSG)
+    assert draft.status == "draft"
     # the CSC director cannot open or compare the ASC director's draft
-    r = _post(client, dash_app, "scenarios-compare-message", [1],
-              [["draft:1"], "?scenario=close-luncheon-clubs"], other)
-    assert _ok(r) is None
+    _, text = _submit(client, "compare", other, compare=[draft.ref],
+                      **{"from": "scenario=close-luncheon-clubs"})
+    assert "not one this form offers" in _alerts(text, mod.COMPARE_MSG)
+    text = client.get(f"/scenarios?scenario={draft.ref}", headers=other).get_data(as_text=True)
+    assert f"There is no draft {draft.draft_id} that you may see" in text
 
 
 def test_scenario_csv_download(client, drafts_file):
@@ -432,6 +439,8 @@ def test_public_mode_has_no_planner_route_callbacks_or_download(warehouse_file, 
             "callbacks": [k for k in app.callback_map if "scenarios" in k],
             "download": c.get("/download/scenario.csv?scenario=close-luncheon-clubs")
                          .status_code,
+            "get": c.get("/scenarios").status_code,
+            "post": c.post("/scenarios", data={"action": "save", "name": "x"}).status_code,
         }))
     """) % PAGES_OUTPUT
     env = {**os.environ, "DASHBOARD_MODE": "public", "WAREHOUSE_PATH": str(warehouse_file),
@@ -443,6 +452,7 @@ def test_public_mode_has_no_planner_route_callbacks_or_download(warehouse_file, 
     assert "/scenarios" not in got["paths"] and "/spillover" in got["paths"]
     assert got["callbacks"] == []
     assert got["download"] == 404
+    assert got["get"] == 404 and got["post"] in (404, 405)
     assert got["spillover"] == [200, True, True]  # the spill-over page is public
     assert got["planner"][1:] == [False, False]  # /scenarios is the not-found page
     assert not (tmp_path / "d.sqlite3").exists()

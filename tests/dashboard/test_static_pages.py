@@ -73,20 +73,60 @@ def assert_in_order(needles: list[str], haystack: str) -> None:
 def pages(dash_app):
     dash_app.server.test_client().get("/")
     return {name: sys.modules[f"pages.{name}"] for name in
-            ("overview", "area", "spillover", "methods", "opendata", "accessibility")}
+            ("overview", "area", "spillover", "methods", "opendata", "accessibility",
+             "scenarios")}
 
 
 @pytest.mark.parametrize(("name", "kwargs"), [
     ("overview", {}), ("area", {"area_code": "OLDER"}),
     ("area", {"area_code": "OLDER", "terms": "real", "service": "LUNCH"}),
     ("area", {"area_code": "NOPE"}), ("spillover", {}), ("spillover", {"area": "OLDER"}),
-    ("methods", {}), ("opendata", {}), ("accessibility", {})])
+    ("methods", {}), ("opendata", {}), ("accessibility", {}),
+    ("scenarios", {}), ("scenarios", {"scenario": "close-luncheon-clubs",
+                                      "compare": "expand-falls-prevention"}),
+    ("scenarios", {"change": "NOSUCH:-1pct"})])
 def test_server_rendering_keeps_every_text_of_the_page(pages, dash_app, name, kwargs):
     with dash_app.server.test_request_context("/"):
         tree = pages[name].layout(**kwargs)
         out = static_pages.Renderer().html(tree)
     text = " ".join(parse(str(out)).parts)
     assert_in_order(tree_texts(tree), text)
+
+
+def test_form_controls_render_as_html_form_fields():
+    import dash_bootstrap_components as dbc
+
+    tree = html.Form([
+        dbc.Input(type="hidden", name="csrf_token", value='t"<'),
+        dbc.Input(id="v", name="value", type="number", value=-100, step="any", min=-5,
+                  max=5, required=True, maxLength=3),
+        dbc.Checklist(id="c", name="compare", options=[{"label": "A", "value": "a"},
+                                                      {"label": "B<", "value": "b"}],
+                      value=["b"]),
+        dbc.Select(id="s", name="draft", options=[{"label": "One", "value": "1"}], value="1",
+                   disabled=True),
+        dbc.Button("Save", id="save", type="submit", name="action", value="save",
+                   color="secondary", disabled=True),
+        dbc.Button("Plain"),
+    ], method="post", action="/scenarios#x", noValidate=True)
+    out = str(static_pages.Renderer().html(tree))
+    tags = parse(out).tags
+    assert tags[0] == ("form", {"action": "/scenarios#x", "method": "post",
+                                "novalidate": None})
+    inputs = [a for t, a in tags if t == "input"]
+    assert inputs[0] == {"type": "hidden", "value": 't"<', "name": "csrf_token"}
+    assert inputs[1] == {"id": "v", "type": "number", "value": "-100", "min": "-5", "max": "5",
+                         "step": "any", "maxlength": "3", "required": None,
+                         "class": "form-control", "name": "value"}
+    assert [(a["type"], a["name"], a["value"], "checked" in a) for a in inputs[2:]] == [
+        ("checkbox", "compare", "a", False), ("checkbox", "compare", "b", True)]
+    assert ("select", {"id": "s", "class": "form-select", "disabled": None,
+                       "name": "draft"}) in tags
+    buttons = [a for t, a in tags if t == "button"]
+    assert buttons == [{"id": "save", "name": "action", "value": "save", "disabled": None,
+                        "type": "submit", "class": "btn btn-secondary"},
+                       {"type": "button", "class": "btn btn-primary"}]
+    assert "B&lt;" in out
 
 
 def test_markdown_becomes_html_with_raw_html_escaped():
@@ -261,3 +301,19 @@ def test_one_address_per_page_and_no_dash_app_behind_other_paths(public_url):
         assert "_dash-config" not in r.text and "_dash-component-suites/dash/" not in r.text
     head = requests.head(public_url + "/area/OLDER", timeout=30)
     assert head.status_code == 200 and not head.content
+
+
+def test_only_pages_with_forms_of_their_own_take_a_post(client):
+    for path in ("/", "/area/OLDER", "/methods", "/nope"):
+        assert client.post(path, data={"action": "save"}).status_code == 405, path
+    # the planner takes its forms; without a token nothing is done and the reader is told
+    r = client.post("/scenarios", data={"action": "save", "name": "x"})
+    assert r.status_code == 303 and r.location == "/scenarios"
+
+
+def test_page_cache_setting_is_checked(monkeypatch):
+    import flask
+
+    monkeypatch.setenv("PAGE_CACHE", "sometimes")
+    with pytest.raises(ValueError, match="PAGE_CACHE"):
+        static_pages.register(flask.Flask("x"), "public")

@@ -134,7 +134,7 @@ def test_memoize_caches_by_arguments_and_version(dash_app):
 
 
 def test_static_files_are_served_compressed_with_long_cache_headers(client):
-    page = client.get("/area/OLDER").get_data(as_text=True)  # a Dash page in internal mode
+    page = client.get("/director").get_data(as_text=True)  # a Dash page in internal mode
     script = re.search(r'src="(/_dash-component-suites/[^"]+\.js)"', page).group(1)
     for enc in ("br", "gzip"):
         r = client.get(script, headers={"Accept-Encoding": enc})
