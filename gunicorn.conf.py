@@ -15,7 +15,9 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 preload_app = False
 
-# every worker must sign the session cookie (form tokens) with the same key: without a
-# SECRET_KEY, one is made here, in the master, for this start (OIDC sign-in needs it set)
-if not os.environ.get("SECRET_KEY") and os.environ.get("AUTH_MODE", "none") != "oidc":
+# the loopback demo (AUTH_MODE=none) needs no SECRET_KEY: one is made here, in the master, for
+# this start, so every worker signs the session cookie (form tokens) alike. Staff sign-in modes
+# must set SECRET_KEY themselves (the dashboard refuses to start without it).
+_auth_mode = os.environ.get("AUTH_MODE", "none").strip().lower()
+if not os.environ.get("SECRET_KEY") and _auth_mode == "none":
     os.environ["SECRET_KEY"] = secrets.token_hex(32)

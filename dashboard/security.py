@@ -73,8 +73,9 @@ DYNAMIC = ("text/html", "application/json")
 def compressed_dynamic(response):
     """Compress a page or callback response (fast settings: it changes per request).
 
-    Dash puts the validation layout of every page into each HTML page (hundreds of kB),
-    so this matters on mobile data. No secrets are echoed in these bodies (BREACH).
+    This matters on mobile data. BREACH: the planner's pages carry a CSRF token beside text
+    from the query string; the token is signed with a timestamp, so it differs on each page
+    (Flask-WTF), and those pages are for signed-in staff only.
     """
     accepted = request.headers.get("Accept-Encoding", "")
     if (response.status_code != 200 or response.direct_passthrough or response.is_streamed
@@ -132,17 +133,27 @@ MAX_REQUEST_BYTES = 64 * 1024  # a callback body is a few kB; anything far large
 
 def sessions(server) -> None:
     """The signed session cookie: the CSRF tokens of the server-rendered forms (Flask-WTF),
-    their flashed messages, and the OIDC sign-in. ``SECRET_KEY`` signs it; gunicorn.conf.py
-    makes one per start when it is unset, so every worker agrees (a restart then ends open
-    forms: set it to keep them). Secure cookies except for the loopback demo (AUTH_MODE=none).
+    their flashed messages, and the OIDC sign-in. ``SECRET_KEY`` signs it. Staff sign-in modes
+    (header, basic, oidc) must set it, the same on every instance. For the loopback demo
+    (AUTH_MODE=none) gunicorn.conf.py makes one per start, so its workers agree. Secure cookies
+    except for the loopback demo.
     """
+    import logging
     import os
     import secrets
 
     from dashboard import settings
+    from dashboard.auth import auth_mode as get_auth_mode
 
-    server.secret_key = settings.get("SECRET_KEY") or secrets.token_hex(32)  # one process
-    auth_mode = os.environ.get("AUTH_MODE", "none").strip().lower()
+    auth_mode = get_auth_mode()
+    secret = settings.get("SECRET_KEY")
+    if not secret and settings.mode() == "internal" and auth_mode != "none":
+        # staff sign in: every worker and instance must sign form tokens with the same key
+        raise ValueError(f"AUTH_MODE={auth_mode} needs SECRET_KEY (the same on every instance): "
+                         "it signs the session cookie that holds the forms' CSRF tokens")
+    if not secret:  # the loopback demo or the public site (no forms): this process only
+        logging.getLogger("dashboard").info("SECRET_KEY unset: a key for this process")
+    server.secret_key = secret or secrets.token_hex(32)
     secure = os.environ.get("SESSION_COOKIE_SECURE", "0" if auth_mode == "none" else "1")
     server.config.update(SESSION_COOKIE_SECURE=secure == "1", SESSION_COOKIE_HTTPONLY=True,
                          SESSION_COOKIE_SAMESITE="Lax",

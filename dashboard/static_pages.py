@@ -36,7 +36,7 @@ from pathlib import Path
 
 import dash
 from dash.development.base_component import Component
-from flask import Response, redirect, request
+from flask import Response, g, redirect, request, session
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 from plotly.io.json import to_json_plotly
@@ -253,6 +253,7 @@ class Renderer:
 
     def _dash_bootstrap_components_Checklist(self, props, children):
         values = props.get("value") or []
+        values = [values] if isinstance(values, str) else values  # never a substring match
         return self._choices("checkbox", props, lambda v: v in values)
 
     def _choices(self, kind: str, props: dict, checked) -> Markup:
@@ -275,11 +276,13 @@ class Renderer:
                    "disabled", "required", "inputMode", "autoComplete")
 
     def _dash_bootstrap_components_Input(self, props, children):
-        css = " ".join(filter(None, ["form-control", props.get("className")]))
+        invalid = bool(props.get("invalid"))  # Bootstrap's red border, and said in words
+        css = " ".join(filter(None, ["form-control", "is-invalid" if invalid else "",
+                                     props.get("className")]))
         kept = {k: props.get(k) for k in self.INPUT_PROPS}
         return Markup("<input{}>").format(
-            _attrs({**kept, "class": None if props.get("type") == "hidden" else css},
-                   self._field(props)))
+            _attrs({**kept, "class": None if props.get("type") == "hidden" else css,
+                    "aria-invalid": "true" if invalid else None}, self._field(props)))
 
     def _dash_bootstrap_components_Button(self, props, children):
         css = " ".join(filter(None, ["btn", f"btn-{props.get('color') or 'primary'}",
@@ -358,40 +361,45 @@ def _build(version: str, path: str, items: tuple, mode: str) -> tuple[int, str]:
     """The page as HTML, from the data and code ``version``, the path and the page's own query
     parameters ``items`` ((name, values) pairs; any other parameter was dropped first)."""
     from dashboard.components import not_found
-    from dashboard.layout import shell
 
-    app = dash.get_app()
     page, path_args = _page_for(path, mode) if path else (None, {})
-    status = 200
     if page is None:
-        status = 404
         content = not_found("Page not found", "There is no page at this address. Try one of these:",
                             [(p["path"], p["name"]) for p in dash.page_registry.values()
                              if mode in p.get("server_rendered", ())
                              and not p.get("path_template")])
-        title = "Page not found — Outcomes Budget Dashboard"
-        fields, anchor = {}, ""
-    else:
-        # a parameter given once is text, given more often a list (the page's checks refuse
-        # what they do not expect, as for any link)
-        query = {k: (v[0] if len(v) == 1 else list(v)) for k, v in items}
-        layout = page["layout"]
-        content = layout(**query, **path_args) if callable(layout) else layout
-        title = page["title"](**path_args) if callable(page["title"]) else page["title"]
-        if "not-found" in str(getattr(content, "className", "")).split():
-            status = 404  # the page's own "not found" panel, e.g. an unknown area code
-        fields = page.get("static_form") or {}
-        anchor = page.get("static_anchor") or ""
+        return 404, _document(content, "Page not found — Outcomes Budget Dashboard", mode, path)
+    # a parameter given once is text, given more often a list (the page's checks refuse
+    # what they do not expect, as for any link)
+    query = {k: (v[0] if len(v) == 1 else list(v)) for k, v in items}
+    layout = page["layout"]
+    content = layout(**query, **path_args) if callable(layout) else layout
+    title = page["title"](**path_args) if callable(page["title"]) else page["title"]
+    # the page's own "not found" panel (an unknown area code) is a 404
+    status = 404 if "not-found" in str(getattr(content, "className", "")).split() else 200
+    html = _document(content, title, mode, path, page.get("static_form") or {},
+                     page.get("static_anchor") or "")
+    if page.get("shared_cache") and (session.modified or g.get("csrf_token")):
+        # a page kept for every reader must not hold one reader's token or messages
+        raise RuntimeError(f"{path}: a shared_cache page used the session")
+    return status, html
+
+
+def _document(content, title: str, mode: str, path: str, fields: dict | None = None,
+              anchor: str = "") -> str:
+    """``content`` in the page shell, as a whole HTML document."""
+    from dashboard.layout import shell
+
     renderer = Renderer(fields)
     body = renderer.html(shell(content, mode))
-    css = Markup(app._generate_css_dist_html())  # noqa: S704 - Dash's own <link> tags
+    css = Markup(dash.get_app()._generate_css_dist_html())  # noqa: S704 - Dash's own <link>s
     action = path + (f"#{anchor}" if anchor else "")  # back to the controls after "Show"
-    html = TEMPLATE.format(title=title, css=css,
-                           charts=_versioned(CHARTS_JS), plotly=PLOTLY_URL, body=body,
-                           form=FORM_ID, action=action, figures=renderer.figure_scripts(),
-                           preload=PRELOAD if renderer.figures else "",
-                           has_charts=Markup(" data-has-charts") if renderer.figures else "")
-    return status, str(html)
+    return str(TEMPLATE.format(title=title, css=css,
+                               charts=_versioned(CHARTS_JS), plotly=PLOTLY_URL, body=body,
+                               form=FORM_ID, action=action,
+                               figures=renderer.figure_scripts(),
+                               preload=PRELOAD if renderer.figures else "",
+                               has_charts=Markup(" data-has-charts") if renderer.figures else ""))
 
 
 # pages the same for every reader: kept per worker in a bounded LRU (PAGE_CACHE=off: never)
@@ -399,28 +407,43 @@ _render = functools.lru_cache(maxsize=RENDERED_PAGES)(_build)
 
 
 def _items(names: set[str]) -> tuple:
-    """The page's own query parameters, bounded: 20 values of 1,000 characters a name."""
-    items = ((k, tuple(v[:MAX_VALUE] for v in values[:MAX_VALUES] if v != ""))
+    """The page's own query parameters, bounded: 20 values a name, each cut one character
+    past the longest any page accepts (so the page's own "too long" check still speaks)."""
+    items = ((k, tuple(v[:MAX_VALUE + 1] for v in values[:MAX_VALUES] if v != ""))
              for k, values in request.args.lists() if k in names)
     return tuple(sorted((k, v) for k, v in items if v))  # an empty value is no value
 
 
-def _post(page: dict, path: str):
-    """A form the page handles on the server (``static_post``): CSRF token first, then the
-    page's handler, which flashes its message and names the page to show next (303)."""
-    from flask import flash
+def _post(page: dict, mode: str):
+    """A form the page handles on the server (``static_post``). The CSRF token is checked
+    first: without a good one nothing is done, and the reader gets a page that says so, with a
+    way back (``static_back``, read-only), and no new session (a cross-site POST must not
+    replace the reader's own). With one, the page's handler does the work, flashes its message
+    and names the view to show next (303, Post/Redirect/Get)."""
     from flask_wtf.csrf import validate_csrf
     from wtforms.validators import ValidationError
 
+    from dashboard.components import not_found
+
+    base = page["path"]
     try:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
-        flash("The form had expired or did not come from this page, so nothing was done. "
-              "Please try again.", "page")
-        return redirect(path, 303)
+        back = page.get("static_back")
+        target = back(request.form) if back else base
+        if not isinstance(target, str) or not target.startswith(base) or "//" in target:
+            target = base
+        content = not_found(
+            "Nothing was done",
+            "The form had expired (the server may have restarted) or did not come from this "
+            "site, so nothing was saved or changed. Go back to the page and try again:",
+            [(target, "Back to the page")])
+        return Response(_document(content, "Nothing was done — Outcomes Budget Dashboard",
+                                  mode, base), status=400, mimetype="text/html",
+                        headers={"Cache-Control": "private, no-store"})
     target = page["static_post"](request.form)
-    if not isinstance(target, str) or not target.startswith(path) or "//" in target:
-        target = path  # the handler names a view of its own page, never another site
+    if not isinstance(target, str) or not target.startswith(base) or "//" in target:
+        target = base  # the handler names a view of its own page, never another site
     return redirect(target, 303)
 
 
@@ -447,7 +470,7 @@ def register(server, mode: str) -> None:
         if request.method == "POST":
             if page is None or not page.get("static_post") or path_args:
                 return None  # Dash answers (405)
-            return _post(page, path)
+            return _post(page, mode)
         if page is None and mode != "public":
             return None  # the Dash app: its pages, and its own "not found"
         items = _items(_query_names(page) - set(path_args)) if page else ()

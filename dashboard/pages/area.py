@@ -93,13 +93,6 @@ class View(NamedTuple):
     level: str = "95"
     service: str = ""
 
-    def search(self) -> str:
-        params = {"year": self.year, "terms": self.terms, "benchmark": self.benchmark,
-                  "level": self.level}
-        if self.service:
-            params["service"] = self.service
-        return "?" + urlencode(params, safe="/")
-
 
 def _choice(value, options: list[tuple[str, str]]) -> str:
     return data.one_of(value, dict(options), "choice")

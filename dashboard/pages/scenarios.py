@@ -49,7 +49,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
 from dash import html
-from flask import flash, get_flashed_messages
+from flask import flash, get_flashed_messages, request
 from flask_wtf.csrf import generate_csrf
 
 from dashboard import auth, data, downloads, figures, settings
@@ -103,7 +103,9 @@ PUBLISH_MSG = f"{PREFIX}-publish-message"
 COMPARE_PICK = f"{PREFIX}-compare-pick"
 COMPARE = f"{PREFIX}-compare-button"
 COMPARE_MSG = f"{PREFIX}-compare-message"
-SLOTS = (ADD_MSG, SAVE_MSG, PUBLISH_MSG, COMPARE_MSG)
+PAGE_MSG = f"{PREFIX}-page-message"
+SLOTS = (ADD_MSG, SAVE_MSG, PUBLISH_MSG, COMPARE_MSG, PAGE_MSG)
+KEPT = "form"  # flashed with a refused form: what the reader typed, to show it again
 
 YEARS = sp.DEFAULT_YEARS
 DRAWS = sp.DEFAULT_DRAWS
@@ -843,12 +845,16 @@ def _form(children: list, search: str, anchor: str) -> html.Form:
 
 
 def _messages(slot: str, messages: dict) -> html.Div:
-    """What the last form did, where it was sent from (flashed across the redirect)."""
-    return html.Div(messages.get(slot, []), id=slot)
+    """What the last form did, just before that form (flashed across the redirect). The
+    redirect's fragment names this slot, so the browser lands, and focus starts, here."""
+    said = messages.get(slot, [])
+    return html.Div(said, id=slot, tabIndex="-1" if said else None)
 
 
 def _builder(scenario: Scenario | None, plan: Planner, search: str,
              messages: dict) -> html.Section:
+    kept = messages.get(KEPT, {})
+    first = (scenario.changes[0].service_code if scenario and scenario.changes else "")
     options = [(code, f"{row.service_name} ({row.dept_name}) — {money(row.spend_gbp)} in "
                       f"{plan.latest_year}"
                       + ("" if row.modelled else " — no modelled knock-on effects"))
@@ -871,20 +877,23 @@ def _builder(scenario: Scenario | None, plan: Planner, search: str,
             html.P("Published scenarios:", className="mb-1"),
             html.Ul(published, id=f"{PREFIX}-published"),
         ]),
+        _messages(ADD_MSG, messages),
         _form([html.Div([
             select_control(SERVICE, "Service", options,
-                           scenario.changes[0].service_code if scenario and scenario.changes
-                           else options[0][0] if options else "", name="service"),
-            radio_group(KIND, "Change by", KIND_OPTIONS, "percent", name="kind"),
+                           kept.get("service") or first or (options[0][0] if options else ""),
+                           name="service"),
+            radio_group(KIND, "Change by", KIND_OPTIONS, kept.get("kind") or "percent",
+                        name="kind"),
             html.Div([dbc.Label("Change (negative for a cut)", html_for=VALUE,
                                 className="fw-semibold mb-1"),
-                      dbc.Input(id=VALUE, name="value", type="number", value=-100, step="any",
-                                min=-AMOUNT_MAX, max=AMOUNT_MAX, required=True)],
+                      dbc.Input(id=VALUE, name="value", type="number",
+                                value=kept.get("value", -100), step="any",
+                                min=-AMOUNT_MAX, max=AMOUNT_MAX, required=True,
+                                invalid=ADD_MSG in kept.get("refused", ()))],
                      className="control"),
             dbc.Button("Add to the scenario", id=ADD, color="primary", type="submit",
                        name="action", value="add", className="align-self-end"),
-        ], className="controls")], search, BUILDER),
-        _messages(ADD_MSG, messages),
+        ], className="controls")], search, ADD_MSG),
         html.Div([html.P("Changes in this scenario:", className="mb-1"),
                   html.Ul(current)] if current else [],
                  id=f"{PREFIX}-current"),
@@ -925,18 +934,21 @@ def _drafts_panel(user: auth.User, scenario: Scenario | None, plan: Planner,
                  " (directors, for their own services, and cabinet members can save drafts)")
     return html.Section([
         html.H2("Drafts and comparisons", id=DRAFTS, className="h4 section-heading"),
+        _messages(SAVE_MSG, messages),
         _form([html.Div([
             html.Div([dbc.Label(f"Save this scenario as a draft{save_note}", html_for=DRAFT_NAME,
                                 className="fw-semibold mb-1"),
                       dbc.Input(id=DRAFT_NAME, name="name", type="text",
                                 maxLength=drafts_store.MAX_NAME,
+                                value=messages.get(KEPT, {}).get("name"),
+                                invalid=SAVE_MSG in messages.get(KEPT, {}).get("refused", ()),
                                 placeholder="Name of the draft", disabled=not can_save)],
                      className="control"),
             dbc.Button("Save draft", id=SAVE, color="secondary", type="submit", name="action",
                        value="save", disabled=not can_save, className="align-self-end"),
-        ], className="controls")], search, DRAFTS),
-        _messages(SAVE_MSG, messages),
+        ], className="controls")], search, SAVE_MSG),
         table,
+        _messages(COMPARE_MSG, messages),
         _form([html.Div([
             html.Fieldset([
                 html.Legend(f"Compare with up to {MAX_COMPARE} others",
@@ -946,28 +958,31 @@ def _drafts_panel(user: auth.User, scenario: Scenario | None, plan: Planner,
             ], className="control"),
             dbc.Button("Compare", id=COMPARE, color="secondary", type="submit", name="action",
                        value="compare", disabled=scenario is None, className="align-self-end"),
-        ], className="controls")], search, DRAFTS),
-        _messages(COMPARE_MSG, messages),
+        ], className="controls")], search, COMPARE_MSG),
+        _messages(PUBLISH_MSG, messages),
         (_form([html.Div([
             select_control(PUBLISH_PICK, "Publish a draft to every internal user", unpublished,
                            unpublished[0][0], name="draft"),
             dbc.Button("Publish", id=PUBLISH, color="secondary", type="submit", name="action",
                        value="publish", className="align-self-end"),
-        ], className="controls")], search, DRAFTS) if can_publish and unpublished else
+        ], className="controls")], search, PUBLISH_MSG) if can_publish and unpublished else
          html.P("No drafts are waiting to be published." if can_publish else
                 "Cabinet members and admins can publish drafts.", className="small")),
-        _messages(PUBLISH_MSG, messages),
     ], className="drafts", **{"aria-labelledby": DRAFTS})
 
 
-def _flashed() -> dict[str, list]:
-    """Messages the last form left for this page, by the slot they belong in."""
-    out: dict[str, list] = {}
+def _flashed() -> dict[str, Any]:
+    """Messages the last form left for this page, by the slot they belong in, and (``KEPT``)
+    what the reader typed into a form that was refused."""
+    out: dict[str, Any] = {}
     for slot, msg in get_flashed_messages(with_categories=True):
+        if slot == KEPT and isinstance(msg, dict):
+            out[KEPT] = msg
+            continue
         if not isinstance(msg, dict):
             msg = {"text": str(msg)}
         link = msg.get("link")
-        out.setdefault(slot if slot in SLOTS else ERRORS, []).append(
+        out.setdefault(slot if slot in SLOTS else PAGE_MSG, []).append(
             _message(str(msg.get("text", "")), bool(msg.get("ok")),
                      tuple(link) if isinstance(link, list | tuple) and len(link) == 2 else None))
     return out
@@ -984,7 +999,7 @@ def layout(**query) -> html.Div:
     compare_refs = tuple(s.ref for s in others)
     search = search_for(scenario.changes, scenario.ref, compare_refs) if scenario else ""
     title = f"Scenario planner: {scenario.name}" if scenario else "Scenario planner"
-    parts: list = [html.H1(title, id=TITLE), *messages.get(ERRORS, [])]
+    parts: list = [html.H1(title, id=TITLE), _messages(PAGE_MSG, messages)]
     if scenario is not None and scenario.description:
         parts.append(html.P(scenario.description, className="lead"))
     if errors:
@@ -1022,6 +1037,19 @@ def _message(text: str, ok: bool = False, link: tuple[str, str] | None = None) -
 
 def _say(slot: str, text: str, ok: bool = False, link: tuple[str, str] | None = None) -> None:
     flash({"text": text, "ok": ok, "link": list(link) if link else None}, slot)
+    if not ok:  # a refused form comes back as the reader left it (WCAG 3.3.7)
+        form = request.form
+        plan = planner()
+        kept: dict[str, Any] = {"refused": [slot]}
+        if form.get("service") in plan.services.index:
+            kept["service"] = form["service"]
+        if form.get("kind") in dict(KIND_OPTIONS):
+            kept["kind"] = form["kind"]
+        if isinstance(form.get("value"), str) and len(form["value"]) <= 40:
+            kept["value"] = form["value"]
+        if isinstance(form.get("name"), str) and len(form["name"]) <= drafts_store.MAX_NAME:
+            kept["name"] = form["name"]
+        flash(kept, KEPT)
 
 
 def _from_search(search: Any, plan: Planner, user: auth.User):
@@ -1038,7 +1066,7 @@ OFF_LIST = "That choice is not one this form offers, so nothing was changed."
 
 def add_change(form, user: auth.User, plan: Planner, scenario, compare) -> str:
     """Add (or replace) one service's change: the new scenario's URL."""
-    here = f"#{BUILDER}"
+    here = f"#{ADD_MSG}"
     service, kind, value = form.get("service"), form.get("kind"), form.get("value")
     if service not in plan.services.index or kind not in dict(KIND_OPTIONS):
         _say(ADD_MSG, OFF_LIST)
@@ -1126,29 +1154,44 @@ def compare_with(form, user: auth.User, plan: Planner, scenario) -> str | None:
     return search_for(scenario.changes, scenario.ref, refs)
 
 
+def _here(form, plan: Planner, user: auth.User):
+    """The scenario a form was sent from, its canonical query string, and any messages."""
+    scenario, compare, errors = _from_search(form.get(FROM, ""), plan, user)
+    here = (search_for(scenario.changes, scenario.ref, tuple(s.ref for s in compare))
+            if scenario else "")
+    return scenario, compare, errors, here
+
+
+def back_to(form) -> str:
+    """Where a refused form (a bad CSRF token) leads back to: its scenario. Reads only."""
+    user = auth.current_user()
+    if not user.is_internal:
+        return PATH
+    return PATH + _here(form, planner(), user)[3]
+
+
 def handle_form(form) -> str:
     """A POST from one of the planner's forms (its CSRF token already checked by
     ``static_pages``): do what it asks, if this user may, and name the page to show next.
-    The message is flashed into the form's own slot, so it shows beside the form."""
+    The message is flashed into the form's own slot, and the address's fragment names that
+    slot, so the reader lands on what happened."""
     user = auth.current_user()
     action = form.get("action")
     if not user.is_internal:
         return PATH
     plan = planner()
-    scenario, compare, errors = _from_search(form.get(FROM, ""), plan, user)
-    here = (search_for(scenario.changes, scenario.ref, tuple(s.ref for s in compare))
-            if scenario else "")
+    scenario, compare, errors, here = _here(form, plan, user)
     if action == "add":
         target = add_change(form, user, plan, scenario, compare)
         return PATH + (target if target.startswith("?") else here + target)
     if action == "save":
-        return PATH + here + save_draft(form, user, plan, scenario, errors) + f"#{DRAFTS}"
+        return PATH + here + save_draft(form, user, plan, scenario, errors) + f"#{SAVE_MSG}"
     if action == "publish":
-        return PATH + here + publish_draft(form, user) + f"#{DRAFTS}"
+        return PATH + here + publish_draft(form, user) + f"#{PUBLISH_MSG}"
     if action == "compare":
-        return PATH + (compare_with(form, user, plan, scenario) or here) + f"#{DRAFTS}"
-    _say(ERRORS, "That form action is not known, so nothing was done.")
-    return PATH + here
+        return PATH + (compare_with(form, user, plan, scenario) or here) + f"#{COMPARE_MSG}"
+    _say(PAGE_MSG, "That form action is not known, so nothing was done.")
+    return PATH + here + f"#{PAGE_MSG}"
 
 
 if INTERNAL:
@@ -1157,4 +1200,4 @@ if INTERNAL:
                        # a page for each user (drafts, forms): rendered on every request
                        server_rendered=("internal",),
                        static_query=("change", "scenario", "compare"),
-                       static_post=handle_form)
+                       static_post=handle_form, static_back=back_to)

@@ -126,7 +126,7 @@ def test_a_bad_link_is_explained_and_the_builder_makes_a_new_one(page, server):
     page.select_option("#scenarios-service", "FALLS")
     page.fill("#scenarios-value", "50")
     page.click("#scenarios-add")
-    page.wait_for_url(re.compile(r".*/scenarios\?change=FALLS:50pct#scenarios-builder-heading$"))
+    page.wait_for_url(re.compile(r".*/scenarios\?change=FALLS:50pct#scenarios-add-message$"))
     page.wait_for_selector("#scenarios-years-table")
     assert "Falls prevention" in page.inner_text("#scenarios-changes")
     # an out-of-range change is explained, and the URL stays put
@@ -134,7 +134,15 @@ def test_a_bad_link_is_explained_and_the_builder_makes_a_new_one(page, server):
     page.click("#scenarios-add")
     page.wait_for_selector("#scenarios-add-message .alert")
     assert "between −100% and +500%" in page.inner_text("#scenarios-add-message")
-    assert page.url.endswith("?change=FALLS:50pct#scenarios-builder-heading")
+    assert page.url.endswith("?change=FALLS:50pct#scenarios-add-message")
+    # the reader lands on the message, the form as they left it, marked for what to mend
+    assert page.evaluate("document.activeElement.id") == "scenarios-add-message"
+    assert page.input_value("#scenarios-value") == "-900"
+    assert page.get_attribute("#scenarios-value", "aria-invalid") == "true"
+    page.keyboard.press("Tab")  # and the next Tab goes on from there, into the form
+    assert page.evaluate("document.activeElement.closest('form') !== null")
+    serious, results = _axe(page)
+    assert serious == [], results.generate_report()
     assert page.console_errors == []
 
 

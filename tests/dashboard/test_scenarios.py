@@ -282,40 +282,60 @@ def test_forged_add_change_with_off_list_values_changes_nothing(client, drafts_f
     for service, kind, value in OFF_LIST_ADD:
         where, text = _submit(client, "add", service=service, kind=kind, value=value,
                               **{"from": "change=FALLS:10pct"})
-        assert where == "/scenarios?change=FALLS:10pct#scenarios-builder-heading", service
+        assert where == "/scenarios?change=FALLS:10pct#scenarios-add-message", service
         assert "alert-warning" in _alerts(text, mod.ADD_MSG), (service, kind, value)
     # a broken "from" starts afresh rather than carrying anything forward
     where, _ = _submit(client, "add", service="LUNCH", kind="percent", value="-10",
                        **{"from": "change=" + "9" * 10_000})
-    assert where == "/scenarios?change=LUNCH:-10pct#scenarios-builder-heading"
+    assert where == "/scenarios?change=LUNCH:-10pct#scenarios-add-message"
     where, text = _submit(client, "teleport", **{"from": "change=FALLS:10pct"})
-    assert "not known" in text and where == "/scenarios?change=FALLS:10pct"
+    assert where == "/scenarios?change=FALLS:10pct#scenarios-page-message"
+    assert "not known" in _alerts(text, "scenarios-page-message")
 
 
 def test_add_change_moves_to_the_new_url_and_explains_bounds(client, drafts_file, mod):
     where, text = _submit(client, "add", service="LUNCH", kind="percent", value="-50",
                           **{"from": "change=FALLS:10pct&compare=close-luncheon-clubs"})
     assert where == ("/scenarios?change=FALLS:10pct,LUNCH:-50pct&compare=close-luncheon-clubs"
-                     "#scenarios-builder-heading")
+                     "#scenarios-add-message")
     assert "Added LUNCH:-50pct." in _alerts(text, mod.ADD_MSG)
     where, text = _submit(client, "add", service="LUNCH", kind="percent", value="-500",
                           **{"from": "change=FALLS:10pct"})
-    assert where == "/scenarios?change=FALLS:10pct#scenarios-builder-heading"  # stays put
+    assert where == "/scenarios?change=FALLS:10pct#scenarios-add-message"  # stays put
     assert "between −100% and +500%" in _alerts(text, mod.ADD_MSG)
 
 
 def test_a_post_without_a_valid_csrf_token_does_nothing(client, drafts_file):
-    for token in ("", "forged", _token(client) + "x"):
-        r = client.post("/scenarios", data={"csrf_token": token, "action": "save",
-                                            "name": "Sneaky", "from": "change=LUNCH:-40pct"})
-        assert r.status_code == 303 and r.location == "/scenarios"
-        assert "did not come from this page" in client.get(r.location).get_data(as_text=True)
-    # a token from another session (another browser) is refused too
-    other = client.application.test_client()
-    where, _ = _submit(other, "save", token=_token(client), name="Sneaky",
-                       **{"from": "change=LUNCH:-40pct"})
-    assert where == "/scenarios"
+    _token(client)  # this browser has a session
+    another = client.application.test_client()  # another browser, with its own session
+    for who, token in ((client, ""), (client, "forged"), (client, _token(client) + "x"),
+                       (another, _token(client)), (client.application.test_client(), "")):
+        r = who.post("/scenarios", data={"csrf_token": token, "action": "save",
+                                         "name": "Sneaky", "from": "change=LUNCH:-40pct"})
+        text = r.get_data(as_text=True)
+        assert r.status_code == 400 and "Nothing was done" in text
+        assert 'href="/scenarios?change=LUNCH:-40pct"' in text  # back to the scenario
+        assert r.headers["Cache-Control"] == "private, no-store"
+        assert "Set-Cookie" not in r.headers  # no new session for a cross-site POST
     assert drafts_store.DraftStore(drafts_file).visible(DEMO_USER) == []
+
+
+def test_a_refused_form_comes_back_as_the_reader_left_it(client, drafts_file, mod):
+    where, text = _submit(client, "add", service="FALLS", kind="amount", value="-99999999",
+                          **{"from": "change=LUNCH:-10pct"})
+    assert where == "/scenarios?change=LUNCH:-10pct#scenarios-add-message"
+    assert "alert-warning" in _alerts(text, mod.ADD_MSG)
+    assert '<option value="FALLS" selected>' in text
+    assert 'value="amount" name="kind" checked' in text
+    assert 'value="-99999999"' in text and 'aria-invalid="true"' in text
+    assert 'id="scenarios-add-message" tabindex="-1"' in text  # where the browser lands
+    # the next view starts afresh
+    text = client.get(where).get_data(as_text=True)
+    assert 'aria-invalid' not in text and '<option value="LUNCH" selected>' in text
+    _, text = _submit(client, "save", name="x" * 81, **{"from": "change=LUNCH:-10pct"})
+    assert "at most 80 characters" in _alerts(text, mod.SAVE_MSG)
+    _, text = _submit(client, "save", name="  ", **{"from": "change=LUNCH:-10pct"})
+    assert 'id="scenarios-draft-name"' in text and 'value="  "' in text
 
 
 def test_planner_pages_are_never_stored_on_the_way(client, drafts_file):
@@ -331,12 +351,12 @@ def test_forged_publish_and_compare_values_change_nothing(client, drafts_file, m
     for picked in (["nope"], ["draft:999999"], ["close-luncheon-clubs"] * 3 + ["'; --"]):
         where, text = _submit(client, "compare", compare=picked,
                               **{"from": "scenario=close-luncheon-clubs"})
-        assert where == "/scenarios?scenario=close-luncheon-clubs#scenarios-drafts-heading"
+        assert where == "/scenarios?scenario=close-luncheon-clubs#scenarios-compare-message"
         assert "not one this form offers" in _alerts(text, mod.COMPARE_MSG), picked
     where, text = _submit(client, "compare", compare=["expand-falls-prevention"],
                           **{"from": "scenario=close-luncheon-clubs"})
     assert where == ("/scenarios?scenario=close-luncheon-clubs&compare=expand-falls-prevention"
-                     "#scenarios-drafts-heading")
+                     "#scenarios-compare-message")
     assert mod.COMPARE_BLOCK in text
 
 

@@ -99,10 +99,10 @@ def test_form_controls_render_as_html_form_fields():
     tree = html.Form([
         dbc.Input(type="hidden", name="csrf_token", value='t"<'),
         dbc.Input(id="v", name="value", type="number", value=-100, step="any", min=-5,
-                  max=5, required=True, maxLength=3),
+                  max=5, required=True, maxLength=3, invalid=True),
         dbc.Checklist(id="c", name="compare", options=[{"label": "A", "value": "a"},
                                                       {"label": "B<", "value": "b"}],
-                      value=["b"]),
+                      value="bc"),  # a string is one value, never matched by substring
         dbc.Select(id="s", name="draft", options=[{"label": "One", "value": "1"}], value="1",
                    disabled=True),
         dbc.Button("Save", id="save", type="submit", name="action", value="save",
@@ -117,9 +117,10 @@ def test_form_controls_render_as_html_form_fields():
     assert inputs[0] == {"type": "hidden", "value": 't"<', "name": "csrf_token"}
     assert inputs[1] == {"id": "v", "type": "number", "value": "-100", "min": "-5", "max": "5",
                          "step": "any", "maxlength": "3", "required": None,
-                         "class": "form-control", "name": "value"}
+                         "class": "form-control is-invalid", "aria-invalid": "true",
+                         "name": "value"}
     assert [(a["type"], a["name"], a["value"], "checked" in a) for a in inputs[2:]] == [
-        ("checkbox", "compare", "a", False), ("checkbox", "compare", "b", True)]
+        ("checkbox", "compare", "a", False), ("checkbox", "compare", "b", False)]
     assert ("select", {"id": "s", "class": "form-select", "disabled": None,
                        "name": "draft"}) in tags
     buttons = [a for t, a in tags if t == "button"]
@@ -307,8 +308,19 @@ def test_only_pages_with_forms_of_their_own_take_a_post(client):
     for path in ("/", "/area/OLDER", "/methods", "/nope"):
         assert client.post(path, data={"action": "save"}).status_code == 405, path
     # the planner takes its forms; without a token nothing is done and the reader is told
-    r = client.post("/scenarios", data={"action": "save", "name": "x"})
-    assert r.status_code == 303 and r.location == "/scenarios"
+    for path in ("/scenarios", "/scenarios/"):
+        r = client.post(path, data={"action": "save", "name": "x"})
+        assert r.status_code == 400 and "Nothing was done" in r.get_data(as_text=True)
+
+
+def test_a_shared_page_that_touched_the_session_is_never_kept(dash_app, monkeypatch):
+    from flask_wtf.csrf import generate_csrf
+
+    page = next(p for p in static_pages.dash.page_registry.values() if p["path"] == "/methods")
+    monkeypatch.setitem(page, "layout", lambda **_: html.P(generate_csrf()))
+    with (dash_app.server.test_request_context("/methods"),
+          pytest.raises(RuntimeError, match="shared_cache page used the session")):
+        static_pages._build("v-test", "/methods", (), "internal")
 
 
 def test_page_cache_setting_is_checked(monkeypatch):

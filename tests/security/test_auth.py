@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -26,7 +27,7 @@ def users_file(tmp_path_factory):
 @pytest.fixture(scope="module")
 def basic_server(warehouse_file, users_file):
     proc, url = start_gunicorn(warehouse_file, extra_env={
-        "AUTH_MODE": "basic", "AUTH_USERS_FILE": str(users_file)})
+        "AUTH_MODE": "basic", "AUTH_USERS_FILE": str(users_file), "SECRET_KEY": "test-secret"})
     yield url
     stop(proc)
 
@@ -46,7 +47,7 @@ def test_basic_auth_needs_valid_credentials(basic_server):
 @pytest.fixture(scope="module")
 def header_server(warehouse_file, users_file):
     proc, url = start_gunicorn(warehouse_file, extra_env={
-        "AUTH_MODE": "header", "AUTH_USERS_FILE": str(users_file)})
+        "AUTH_MODE": "header", "AUTH_USERS_FILE": str(users_file), "SECRET_KEY": "test-secret"})
     yield url
     stop(proc)
 
@@ -91,3 +92,33 @@ def test_oidc_callback_with_forged_state_is_refused(oidc_server):
     assert "Traceback" not in r.text
     assert requests.post(oidc_server + "/_dash-update-component", json={},
                          timeout=10).status_code == 401
+
+
+@pytest.mark.parametrize("mode", ["header", "basic", "oidc", "HEADER"])
+def test_staff_sign_in_needs_a_secret_key_for_the_form_tokens(mode, monkeypatch):
+    import flask
+
+    from dashboard import security
+
+    monkeypatch.setenv("DASHBOARD_MODE", "internal")
+    monkeypatch.setenv("AUTH_MODE", mode)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ValueError, match="needs SECRET_KEY"):
+        security.sessions(flask.Flask("x"))
+    monkeypatch.setenv("SECRET_KEY", "k")
+    app = flask.Flask("x")
+    security.sessions(app)
+    assert app.secret_key == "k" and app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_the_gunicorn_config_makes_a_key_only_for_the_loopback_demo(monkeypatch):
+    import runpy
+    from pathlib import Path
+
+    conf = str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py")
+    for mode, made in (("none", True), ("header", False), ("basic", False)):
+        env = {"AUTH_MODE": mode}  # the file sets the master's environment: a copy here
+        monkeypatch.setattr(os, "environ", env)
+        runpy.run_path(conf)
+        assert bool(env.get("SECRET_KEY")) is made, mode

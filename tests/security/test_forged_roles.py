@@ -38,6 +38,7 @@ def servers(warehouse_file, tmp_path_factory):
     public_file = publish(warehouse_file, base / "public.duckdb")
     internal, internal_url = start_gunicorn(warehouse_file, extra_env={
         "AUTH_MODE": "header", "AUTH_USERS_FILE": str(users), "DRAFTS_PATH": str(drafts),
+        "SECRET_KEY": "test-secret",
         "RATE_LIMIT": "100000 per minute"})
     public, public_url = start_gunicorn(public_file, mode="public", extra_env={
         "DRAFTS_PATH": str(base / "public-drafts.sqlite3"), "RATE_LIMIT": "100000 per minute"})
