@@ -29,8 +29,8 @@ SETTINGS = [
     Setting("PAGE_CACHE", "on",
             "on or off: keep rendered pages that are the same for every reader (static_pages)"),
     Setting("SECRET_KEY", "",
-            "signs the session cookie (form tokens, sign-in); unset: gunicorn.conf.py makes one "
-            "per start (AUTH_MODE=oidc needs it set)"),
+            "signs the session cookie (form tokens, sign-in); needed by header, basic and oidc "
+            "sign-in; for AUTH_MODE=none gunicorn.conf.py makes one per start"),
     Setting("HOST", "127.0.0.1", "address gunicorn binds to"),
     Setting("PORT", "8050", "port gunicorn binds to"),
 ]
