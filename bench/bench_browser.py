@@ -52,9 +52,24 @@ def weigh(browser, url: str) -> dict:
 CHART_DRAWN = "document.querySelector('.js-plotly-plot svg.main-svg') !== null"
 
 
-def first_chart(browser, url: str) -> float | None:
+STAGES = """(() => {
+  const r = performance.getEntriesByType('resource').find(x => x.name.includes('plotly.min.js'));
+  const m = name => {
+    const e = performance.getEntriesByName(name)[0];
+    return e ? e.startTime : null;
+  };
+  const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+  return {fcp: fcp ? fcp.startTime : null, plotly_fetched: r ? r.responseEnd : null,
+          plotly_ready: m('plotly-ready'), first_draw_start: m('chart-start'),
+          first_draw_end: m('chart-drawn')};
+})()"""
+
+
+def first_chart(browser, url: str) -> tuple[float | None, dict]:
     """ms from navigation start to the first plotly SVG, polled every 10 ms from outside
-    (an init script would be one more script on the page)."""
+    (an init script would be one more script on the page), and where the time went: first
+    contentful paint, plotly.js fetched, plotly.js evaluated, the first chart's draw (the
+    User Timing marks of assets/static/charts.js)."""
     context = browser.new_context()
     page = context.new_page()
     page.goto(url, wait_until="commit")
@@ -64,8 +79,10 @@ def first_chart(browser, url: str) -> float | None:
             value = page.evaluate("performance.now()")
             break
         page.wait_for_timeout(10)
+    page.wait_for_timeout(200)  # the first draw's own mark comes when its promise settles
+    stages = page.evaluate(STAGES)
     context.close()
-    return value
+    return value, stages
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,15 +101,24 @@ def main(argv: list[str] | None = None) -> int:
                                              headless=True, args=["--no-sandbox", "--disable-gpu"])
                 weights = {name: weigh(browser, url + path) for name, path in PAGES.items()}
                 first_chart(browser, url + PAGES[CHART_PAGE])  # warm the server, not the browser
-                charts = [first_chart(browser, url + PAGES[CHART_PAGE])
-                          for _ in range(args.repeats)]
+                runs = [first_chart(browser, url + PAGES[CHART_PAGE])
+                        for _ in range(args.repeats)]
+                charts = [c for c, _ in runs]
+                stages = [st for _, st in runs]
                 browser.close()
         finally:
             stop(proc)
         drawn = [c for c in charts if c is not None]
+
+        def median_of(key, runs=stages):
+            values = [st[key] for st in runs if st.get(key) is not None]
+            return round(statistics.median(values)) if values else None
+
         results["modes"][mode] = {
             "weights": weights, "first_chart_all_ms": charts,
-            "first_chart_ms": round(statistics.median(drawn)) if drawn else None}
+            "first_chart_ms": round(statistics.median(drawn)) if drawn else None,
+            "stages_ms": {k: median_of(k) for k in ("fcp", "plotly_fetched", "plotly_ready",
+                                                    "first_draw_start", "first_draw_end")}}
 
     lines = ["## Page weight and time to first chart", "",
              "Each page loaded in a new Chromium context (empty profile, cache disabled) from "
@@ -117,6 +143,13 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"- {mode}: median {r['first_chart_ms']} ms over {len(drawn)} of "
                      f"{len(charts)} loads (all: "
                      f"{', '.join(str(round(c)) if c else 'none' for c in charts)}).")
+        st = r["stages_ms"]
+        if st.get("plotly_ready") is not None:
+            lines.append(f"  Where the time goes (medians, ms from navigation start): first "
+                         f"contentful paint {st['fcp']}; plotly.js fetched {st['plotly_fetched']}"
+                         f"; plotly.js evaluated {st['plotly_ready']}; first chart drawn "
+                         f"{st['first_draw_start']}–{st['first_draw_end']} (its first "
+                         "`Plotly.newPlot`, which compiles plotly's drawing code as it runs).")
     md = "\n".join(lines)
     print(md)
     write("browser", md, results)
