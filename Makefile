@@ -11,7 +11,7 @@ export WAREHOUSE_PATH
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run run-public test setup setup-dev system-deps warehouse demo bench lint clean plotly-bundle
+.PHONY: run run-public test setup setup-dev system-deps warehouse demo bench lint clean plotly-bundle css
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -79,6 +79,18 @@ PLOTLY_SRC := assets-src/plotly
 plotly-bundle: $(STAMP)
 	cd $(PLOTLY_SRC) && npm ci --ignore-scripts --no-audit --no-fund
 	cd $(PLOTLY_SRC) && PLOTLY_JS_VERSION="$$($(CURDIR)/$(PY) -c 'from plotly.offline import get_plotlyjs_version as v; print(v())')" node build.mjs
+
+# assets/static/bootstrap.purged.min.css: Bootstrap with only the rules the server-rendered
+# pages use. corpus.py renders every page in the states its classes depend on (it needs the
+# demo warehouse); PurgeCSS (pinned in assets-src/css/package-lock.json) keeps the rules those
+# pages match. The built file is committed; tests/dashboard/test_css.py fails if a page starts
+# using a Bootstrap class the file lacks, until this is run again.
+CSS_SRC := assets-src/css
+css: $(STAMP) $(WAREHOUSE_PATH)
+	rm -rf var/css-corpus
+	$(PY) $(CSS_SRC)/corpus.py var/css-corpus
+	cd $(CSS_SRC) && npm ci --ignore-scripts --no-audit --no-fund
+	cd $(CSS_SRC) && node build.mjs $(CURDIR)/var/css-corpus
 
 clean:
 	rm -rf var/warehouse.duckdb var/demo-source

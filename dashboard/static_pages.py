@@ -45,6 +45,9 @@ from dashboard import data, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CHARTS_JS = "static/charts.js"  # under assets/; Dash's assets_ignore keeps it off Dash pages
+# the Dash page's stylesheets, in its order, with Bootstrap cut to the rules these pages use
+# (``make css``; tests/dashboard/test_css.py checks nothing they use was cut)
+STYLESHEETS = ("app.css", "static/bootstrap.purged.min.css")
 PLOTLY_URL = "/_dash-component-suites/plotly/package_data/plotly.min.js"
 FORM_ID = "view-form"
 # wide screens show the first chart without scrolling: fetch plotly.js while the page parses.
@@ -392,7 +395,8 @@ def _document(content, title: str, mode: str, path: str, fields: dict | None = N
 
     renderer = Renderer(fields)
     body = renderer.html(shell(content, mode))
-    css = Markup(dash.get_app()._generate_css_dist_html())  # noqa: S704 - Dash's own <link>s
+    css = Markup("\n").join(Markup('<link rel="stylesheet" href="{}">').format(_versioned(f))
+                            for f in STYLESHEETS)
     action = path + (f"#{anchor}" if anchor else "")  # back to the controls after "Show"
     return str(TEMPLATE.format(title=title, css=css,
                                charts=_versioned(CHARTS_JS), plotly=PLOTLY_URL, body=body,
