@@ -51,11 +51,13 @@ def page_exists(url: str, path: str) -> bool:
     if requests.get(url + path, timeout=60).status_code == 404:
         return False
 
+    pathname, _, search = path.partition("?")
     body = {"output": ".._pages_content.children..._pages_store.data..",
             "outputs": [{"id": "_pages_content", "property": "children"},
                         {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                       {"id": "_pages_location", "property": "search", "value": ""}],
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
+                       {"id": "_pages_location", "property": "search",
+                        "value": f"?{search}" if search else ""}],
             "changedPropIds": ["_pages_location.pathname", "_pages_location.search"]}
     r = requests.post(f"{url}/_dash-update-component", json=body, timeout=60)
     return r.ok and "Page not found" not in r.text
