@@ -1064,7 +1064,7 @@ def _from_search(search: Any, plan: Planner, user: auth.User):
 OFF_LIST = "That choice is not one this form offers, so nothing was changed."
 
 
-def add_change(form, user: auth.User, plan: Planner, scenario, compare) -> str:
+def add_change(form, plan: Planner, scenario, compare) -> str:
     """Add (or replace) one service's change: the new scenario's URL."""
     here = f"#{ADD_MSG}"
     service, kind, value = form.get("service"), form.get("kind"), form.get("value")
@@ -1182,7 +1182,7 @@ def handle_form(form) -> str:
     plan = planner()
     scenario, compare, errors, here = _here(form, plan, user)
     if action == "add":
-        target = add_change(form, user, plan, scenario, compare)
+        target = add_change(form, plan, scenario, compare)
         return PATH + (target if target.startswith("?") else here + target)
     if action == "save":
         return PATH + here + save_draft(form, user, plan, scenario, errors) + f"#{SAVE_MSG}"
