@@ -908,6 +908,7 @@ def _drafts_panel(user: auth.User, scenario: Scenario | None, plan: Planner,
         drafts = store.visible(user)
     except Exception:  # noqa: BLE001 - a broken draft file must not take the planner down
         drafts = None
+    kept = messages.get(KEPT, {})  # what the reader typed into a refused form
     can_save = user.role in drafts_store.SAVE_ROLES and scenario is not None
     can_publish = drafts_store.may_publish(user)
     rows = []
@@ -940,8 +941,8 @@ def _drafts_panel(user: auth.User, scenario: Scenario | None, plan: Planner,
                                 className="fw-semibold mb-1"),
                       dbc.Input(id=DRAFT_NAME, name="name", type="text",
                                 maxLength=drafts_store.MAX_NAME,
-                                value=messages.get(KEPT, {}).get("name"),
-                                invalid=SAVE_MSG in messages.get(KEPT, {}).get("refused", ()),
+                                value=kept.get("name"),
+                                invalid=SAVE_MSG in kept.get("refused", ()),
                                 placeholder="Name of the draft", disabled=not can_save)],
                      className="control"),
             dbc.Button("Save draft", id=SAVE, color="secondary", type="submit", name="action",
