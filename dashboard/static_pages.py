@@ -4,10 +4,13 @@ A GET of a page registered with ``server_rendered`` naming the mode is answered 
 Dash's single-page runtime: in public mode every public page, in internal mode every page but
 the director view. The page's own Dash layout is rendered to HTML on the server. The reader
 gets the finished page in the first response: text, tables, links and CSV downloads work
-without any script. Charts are the only part that needs JavaScript: their figures travel as
-JSON beside a placeholder of the right height, and ``assets/static/charts.js`` loads the
-dashboard's plotly.js and draws each chart when it scrolls near the screen, so a page whose
-charts are below the fold downloads no plotly at all until the reader gets there.
+without any script. The bar and line charts are drawn here too, as SVG (``svg_charts``), so
+they are on screen with the page's first paint. Their figures also travel as JSON, and
+``assets/static/charts.js`` loads the dashboard's plotly.js and draws each chart over its
+picture when it scrolls near the screen (hover values), with the same margins and axes; a chart
+``svg_charts`` does not draw (the Sankey, the heat map) waits for plotly.js in a placeholder of
+its height. A page whose charts are below the fold downloads no plotly at all until the reader
+gets there.
 
 Controls become a plain GET form: each control a page lists in ``static_form`` (component id
 -> query parameter) gets that parameter as its name, and a "Show" button sends the form. The
@@ -41,7 +44,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 from plotly.io.json import to_json_plotly
 
-from dashboard import data, settings
+from dashboard import data, settings, svg_charts
 
 ROOT = Path(__file__).resolve().parents[1]
 CHARTS_JS = "static/charts.js"  # under assets/; Dash's assets_ignore keeps it off Dash pages
@@ -194,11 +197,22 @@ class Renderer:
         chart_id = (f"{own}-figure" if isinstance(own, str) else
                     f"chart-{len(self.figures) + 1}-figure")
         height = (figure.get("layout") or {}).get("height") or 450
+        # the chart drawn here as SVG, on screen with the page; plotly.js draws over it with
+        # the same margins and axes (svg_charts), and draws alone what svg_charts does not
+        drawn = svg_charts.draw(figure)
+        picture = Markup("")
+        if drawn:
+            picture, patch = drawn
+            layout = dict(figure.get("layout") or {})
+            for key, value in patch.items():
+                layout[key] = {**(layout.get(key) or {}), **value}
+            figure = {**figure, "layout": layout}
         self.figures.append((chart_id, figure))
-        return Markup('<div{} class="{}" data-figure="{}" style="min-height: {}px"></div>').format(
-            _attrs({"id": own if isinstance(own, str) else None}),
-            " ".join(filter(None, ["chart", "static-chart", props.get("className")])),
-            chart_id, int(height))
+        return Markup('<div{} class="{}" data-figure="{}" style="min-height: {}px">{}</div>'
+                      ).format(_attrs({"id": own if isinstance(own, str) else None}),
+                               " ".join(filter(None, ["chart", "static-chart",
+                                                      props.get("className")])),
+                               chart_id, int(height), picture)
 
     # ---- dash bootstrap components -----------------------------------------------------------
     def _dash_bootstrap_components_Container(self, props, children):

@@ -1,9 +1,12 @@
-/* Server-rendered public pages: draw each chart when it comes near the screen.
- * The figure is JSON in <script type="application/json" id="..."> beside a placeholder
- * <div data-figure="id">. plotly.js (the dashboard's own small build) is loaded once: at once on
- * wide screens, where the first chart is in view (the page also preloads it there), and on
- * phones only when a chart is about to be seen. Without JavaScript the page still has each
- * chart's summary, data table and CSV link. Loaded async: it may run before the page is parsed.
+/* Server-rendered pages: draw each chart with plotly.js when it comes near the screen.
+ * The figure is JSON in <script type="application/json" id="..."> beside its
+ * <div data-figure="id">, which holds the server's SVG picture of the chart where there is one
+ * (dashboard/svg_charts.py: on screen from the first paint, without hover values) or is an
+ * empty placeholder of the chart's height. plotly.js (the dashboard's own small build) is
+ * loaded once: at once on wide screens, where the first chart is in view (the page also
+ * preloads it there), and on phones only when a chart is about to be seen. Without JavaScript
+ * the page still has each chart's picture (where drawn), summary, data table and CSV link.
+ * Loaded async: it may run before the page is parsed.
  */
 (function () {
   "use strict";
@@ -45,13 +48,21 @@
   function draw(el) {
     var source = document.getElementById(el.getAttribute("data-figure"));
     if (!source) { return; }
+    var picture = null;
     queue = queue.then(plotly).then(function (Plotly) {
       var figure = JSON.parse(source.textContent);
       mark("chart-start");
+      // the server's picture of the chart goes as plotly.js draws the same one (no paint
+      // comes between), and comes back if plotly.js fails
+      picture = el.querySelector(".chart-static");
+      if (picture) { el.removeChild(picture); }
       return Plotly.newPlot(el, figure.data || [], figure.layout || {},
                             {displayModeBar: false, responsive: true});
     }).then(function () { mark("chart-drawn"); return nextFrame(); },
-            function () { return nextFrame(); });
+            function () {
+              if (picture && !picture.parentNode) { el.appendChild(picture); }
+              return nextFrame();
+            });
   }
 
   function start() {

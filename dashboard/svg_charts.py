@@ -1,0 +1,622 @@
+"""A plotly figure drawn on the server as SVG, so the chart is on screen with the page's first
+paint and without JavaScript; plotly.js then draws the same figure over it for hover values.
+
+Only what the dashboard's own bar and line figures use is drawn (``figures.py``): scatter
+lines, markers and ``tonexty`` bands, vertical and horizontal bars (grouped, stacked or
+overlaid, with hatching), category and linear axes side by side. For anything else
+(``draw`` returns None) the page waits for plotly.js as before.
+
+The page's width is not known on the server, so the picture stretches: horizontal positions
+are CSS ``calc()`` of a percentage and pixels (``x``, ``width`` and ``cx`` are CSS geometry
+properties of SVG 2), text is placed by ``x`` in percent plus ``dx`` in pixels, and lines are
+drawn in an inner SVG stretched to the plot area with strokes that do not scale. Heights are
+the figure's own pixels.
+
+``draw`` also gives the layout changes that make plotly.js draw the same axes: the margins
+worked out here and each linear axis's range and ticks. So when plotly.js takes over, the
+chart does not move.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from markupsafe import Markup, escape
+
+FONT_SIZE = 13
+FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"  # figures.FONT
+LINE_HEIGHT = 1.3
+TICK_GAP = 6           # px between an axis line and its tick labels
+LEGEND_HEIGHT = 41     # px: plotly.js's horizontal legend, one row
+LEGEND_LIFT = 0.02     # its gap over the plot, a fraction of the plot's height (y=1.02)
+BAR_GAP = 0.2          # plotly's default bargap
+HATCH = {"/": "slash", "\\": "back", "x": "cross", ".": "dot", "-": "dash", "|": "bar",
+         "+": "plus"}
+HATCH_PATHS = {"/": "M0 8 L8 0 M-2 2 L2 -2 M6 10 L10 6", "\\": "M0 0 L8 8 M-2 6 L2 10 M6 -2 L10 2",
+               "x": "M0 8 L8 0 M0 0 L8 8", "-": "M0 4 H8", "|": "M4 0 V8", "+": "M0 4 H8 M4 0 V8"}
+SI = {-4: "p", -3: "n", -2: "µ", -1: "m", 0: "", 1: "k", 2: "M", 3: "G", 4: "T"}
+
+
+class Unsupported(Exception):
+    """A figure this module does not draw (plotly.js alone draws it)."""
+
+
+def text_width(text: str, size: float = FONT_SIZE) -> float:
+    """A generous estimate of the width of ``text`` in a sans-serif font (so margins made
+    from it hold the real text in the fonts readers have)."""
+    em = 0.0
+    for ch in text:
+        if ch in " .,:;'|!il":
+            em += 0.32
+        elif ch.isdigit() or ch in "£$€-−+":
+            em += 0.64
+        elif ch.isupper() or ch in "mwMW%":
+            em += 0.78
+        else:
+            em += 0.58
+    return em * size
+
+
+def nice_step(span: float, count: int) -> float:
+    """d3's tick step: 1, 2 or 5 times a power of ten giving about ``count`` intervals."""
+    raw = span / max(count, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    error = raw / power
+    factor = 10 if error >= math.sqrt(50) else 5 if error >= math.sqrt(10) else \
+        2 if error >= math.sqrt(2) else 1
+    return factor * power
+
+
+def tick_label(value: float, spec: str | None, prefix: str = "") -> str:
+    """A tick label as plotly.js writes it for the d3 formats the figures use (``,.0f``,
+    ``.3~s``, ``,.3~s``: comma, precision, ``~`` trims zeros, ``s`` SI or ``f`` fixed) and for
+    none (plotly's own: thousands separated, no needless decimals)."""
+    sign = "−" if value < 0 else ""
+    v = abs(value)
+    match = re.fullmatch(r"(,)?(?:\.(\d+))?(~)?([sf])", spec or "")
+    if spec and not match:
+        raise Unsupported(f"tick format {spec}")
+    if match and match[4] == "s":
+        digits = int(match[2] or 6)
+        if v == 0:
+            body = "0"
+        else:
+            rounded = float(f"{v:.{digits}g}")
+            group = max(-4, min(4, math.floor(math.log10(rounded) / 3)))
+            scaled = float(f"{rounded / 1000 ** group:.{digits}g}")
+            places = max(0, digits - 1 - math.floor(math.log10(scaled)))
+            body = f"{scaled:.{places}f}"
+            if match[3]:
+                body = body.rstrip("0").rstrip(".") if "." in body else body
+            body += SI[group]
+    elif match:
+        body = f"{v:{match[1] or ''}.{int(match[2] or 6)}f}"
+        if match[3] and "." in body:
+            body = body.rstrip("0").rstrip(".")
+    else:
+        body = f"{v:,.0f}" if v == round(v) else f"{v:,.2f}".rstrip("0").rstrip(".")
+    return f"{sign}{prefix}{body}"
+
+
+@dataclass
+class Axis:
+    """One axis: category (slots of 1 from -0.5) or linear, and its ticks."""
+    spec: dict
+    letter: str                      # "x" or "y"
+    categories: list = field(default_factory=list)
+    values: list = field(default_factory=list)
+    low: float = 0.0
+    high: float = 1.0
+    ticks: list = field(default_factory=list)   # (value, label)
+    domain: tuple = (0.0, 1.0)
+    patch: dict = field(default_factory=dict)    # layout changes for plotly.js
+    bars_from_zero: bool = False                 # bars on it start at 0
+
+    @property
+    def category(self) -> bool:
+        return self.spec.get("type") == "category" or (
+            bool(self.categories) and not self.values)
+
+    @property
+    def reversed(self) -> bool:
+        return self.spec.get("autorange") == "reversed"
+
+    def fraction(self, value) -> float:
+        """Where ``value`` is along the axis, 0 at its start (left, or bottom) and 1 at its end."""
+        if self.category:
+            index = self.categories.index(value) if not isinstance(value, float) else value
+            f = (index + 0.5) / len(self.categories)
+        else:
+            f = (value - self.low) / ((self.high - self.low) or 1.0)
+        return 1 - f if self.reversed else f
+
+    def settle(self, length: int) -> None:
+        """Range and ticks from the values the traces put on it (``length``: px, a guess for x)."""
+        if self.category:
+            if not self.categories:
+                raise Unsupported("an empty category axis")
+            self.ticks = [(c, str(c)) for c in self.categories]
+            return
+        if self.spec.get("type") not in (None, "linear", "-"):
+            raise Unsupported(f"axis type {self.spec.get('type')}")
+        known = [v for v in self.values if v is not None]
+        if not known:
+            raise Unsupported("an axis with no values")
+        low, high = min(known), max(known)
+        if self.spec.get("rangemode") == "tozero" or self.bars_from_zero:
+            low, high = min(low, 0.0), max(high, 0.0)
+        span = (high - low) or abs(high) or 1.0
+        pad = span * 0.05  # plotly pads an automatic range
+        low = low if low == 0 and self.spec.get("rangemode") == "tozero" else low - pad
+        low = 0.0 if low < 0 <= min(known) and self.bars_from_zero else low
+        high = high + pad
+        step = nice_step(high - low, max(2, min(8, length // 55)))
+        first = math.ceil(low / step) * step
+        self.low, self.high = low, high
+        prefix = self.spec.get("tickprefix") or ""
+        count = int(math.floor((high - first) / step + 1e-9)) + 1
+        values = [round(first + i * step, 10) for i in range(count)]
+        self.ticks = [(v, tick_label(v, self.spec.get("tickformat"), prefix)) for v in values]
+        self.patch = {"range": [low, high], "autorange": False, "tick0": 0, "dtick": step}
+
+
+def _dark(colour: str) -> bool:
+    """Whether a #rrggbb colour is dark (tinycolor's brightness, as plotly.js asks)."""
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
+        raise Unsupported(f"colour {colour}")
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return (r * 299 + g * 587 + b * 114) / 1000 < 128
+
+
+class Picture:
+    """The SVG being written: coordinates are px from the top left, except horizontal ones,
+    which are a fraction of the plot width (0 at the left margin, 1 at the right)."""
+
+    def __init__(self, height: int, margin: dict):
+        self.height, self.m = height, margin
+        self.parts: list[str] = []   # under the lines: grid, bars, axes, words
+        self.lines: list[str] = []   # stretched SVGs of lines and bands
+        self.marks: list[str] = []   # over the lines: markers
+        self.defs: dict[str, str] = {}
+
+    def _x(self, f: float) -> tuple[float, float]:
+        """A fraction of the plot width as (percent of the picture, px)."""
+        left, right = self.m["l"], self.m["r"]
+        return round(100 * f, 4), round(left - f * (left + right), 2)
+
+    def calc_x(self, f: float, shift: float = 0.0) -> str:
+        """CSS for the horizontal place of plot fraction ``f`` (``shift``: px more)."""
+        pct, px = self._x(f)
+        return f"calc({pct}% + {round(px + shift, 2)}px)"
+
+    def calc_width(self, f0: float, f1: float) -> str:
+        d = abs(f1 - f0)
+        return f"calc({round(100 * d, 4)}% - {round(d * (self.m['l'] + self.m['r']), 2)}px)"
+
+    def rect(self, f0: float, f1: float, y0: float, y1: float, fill: str, extra: str = "") -> None:
+        f0, f1 = min(f0, f1), max(f0, f1)
+        top, bottom = min(y0, y1), max(y0, y1)
+        self.parts.append(
+            f'<rect style="x: {self.calc_x(f0)}; width: {self.calc_width(f0, f1)}" '
+            f'y="{top:.2f}" height="{max(bottom - top, 0):.2f}" fill="{escape(fill)}"{extra}/>')
+
+    def text(self, f: float, y: float, words: str, anchor: str = "middle", dx: float = 0,
+             extra: str = "") -> None:
+        pct, px = self._x(f)
+        self.parts.append(
+            f'<text x="{pct}%" dx="{round(px + dx, 2)}" y="{y:.2f}" text-anchor="{anchor}"'
+            f'{extra}>{escape(words)}</text>')
+
+    def text_px(self, x: float, y: float, words: str, anchor: str = "start",
+                extra: str = "") -> None:
+        self.parts.append(f'<text x="{x:.2f}" y="{y:.2f}" text-anchor="{anchor}"{extra}>'
+                          f'{escape(words)}</text>')
+
+    def stretched(self, f0: float, f1: float, inner: list[str]) -> None:
+        """Shapes in an SVG stretched over plot fractions f0..f1, with the plot's own height:
+        inside it x runs 0..1000 and y is px from the plot's top. It is placed by CSS ``left``
+        and ``width`` (an inner <svg> cannot be: browsers take no CSS ``x`` on it)."""
+        top = self.m["t"]
+        plot_h = self.height - self.m["t"] - self.m["b"]
+        self.lines.append(
+            f'<svg class="chart-lines" style="left: {self.calc_x(f0)}; '
+            f'width: {self.calc_width(f0, f1)}; top: {top}px; height: {plot_h}px" '
+            f'viewBox="0 0 1000 {plot_h}" preserveAspectRatio="none">{"".join(inner)}</svg>')
+
+    def hatch(self, shape: str, colour: str) -> str:
+        """The id of a hatching pattern of ``shape`` over ``colour`` (as plotly's patterns)."""
+        if shape not in HATCH:
+            raise Unsupported(f"pattern {shape}")
+        key = f"hatch-{HATCH[shape]}-{colour.lstrip('#')}"
+        if key not in self.defs:
+            # as plotly.js: the bar's colour under lines of white (dark colours) or dark grey
+            ink = "#ffffff" if _dark(colour) else "#444444"
+            mark = (f'<circle cx="4" cy="4" r="1.6" fill="{ink}"/>' if shape == "." else
+                    f'<path d="{HATCH_PATHS[shape]}" stroke="{ink}" stroke-width="1.4"/>')
+            self.defs[key] = (f'<pattern id="{key}" width="8" height="8" '
+                              f'patternUnits="userSpaceOnUse"><rect width="8" height="8" '
+                              f'fill="{escape(colour)}"/>{mark}</pattern>')
+        return key
+
+    def markup(self) -> Markup:
+        """The picture: an SVG of shapes and words, the stretched SVGs of lines over it, and
+        an SVG of markers over those, in a box of the figure's height (app.css places them)."""
+        defs = f"<defs>{''.join(self.defs.values())}</defs>" if self.defs else ""
+        layer = (f'<svg class="chart-layer" font-family="{FONT_FAMILY}" font-size="{FONT_SIZE}" '
+                 'fill="#1b1b1b">')
+        marks = f'{layer}{"".join(self.marks)}</svg>' if self.marks else ""
+        return Markup(  # noqa: S704 - every text and colour above went through escape()
+            f'<div class="chart-static" style="height: {self.height}px">'
+            f'{layer}{defs}{"".join(self.parts)}</svg>{"".join(self.lines)}{marks}</div>')
+
+
+# ---- the figure ----------------------------------------------------------------------------
+
+DASHES = {"solid": None, "dot": 1, "dash": 3, "longdash": 5}
+
+
+def draw(figure: dict) -> tuple[Markup, dict] | None:
+    """The figure as SVG and the layout changes for plotly.js; None if it is not drawn here."""
+    try:
+        return _Chart(figure).draw()
+    except Unsupported:
+        return None
+
+
+def _axis_key(ref: str) -> str:
+    """"x2" -> "xaxis2"."""
+    return f"{ref[0]}axis{ref[1:]}"
+
+
+def _num(value) -> float | None:
+    return None if value is None or isinstance(value, str) or value != value else float(value)
+
+
+class _Chart:
+    def __init__(self, figure: dict):
+        self.layout = figure.get("layout") or {}
+        self.traces = [t for t in figure.get("data") or [] if t.get("visible", True) is True]
+        layout = self.layout
+        if layout.get("shapes") or layout.get("images") or layout.get("width"):
+            raise Unsupported("shapes, images or a fixed width")
+        if not self.traces or not isinstance(layout.get("height"), int | float):
+            raise Unsupported("no traces or no height")
+        self.height = int(layout["height"])
+        self.axes: dict[str, Axis] = {}
+        for t in self.traces:
+            if t.get("type", "scatter") not in ("scatter", "bar") or t.get("error_x") \
+                    or t.get("error_y") or t.get("text") or t.get("texttemplate"):
+                raise Unsupported(f"a {t.get('type')} trace, or one with error bars or text")
+            for ref in (t.get("xaxis", "x"), t.get("yaxis", "y")):
+                spec = layout.get(_axis_key(ref)) or {}
+                if spec.get("overlaying") or spec.get("side") in ("top", "right") or \
+                        spec.get("title") or spec.get("type") in ("log", "date"):
+                    raise Unsupported("an overlaid, titled, log or date axis")
+                self.axes.setdefault(ref, Axis(spec, ref[0], domain=tuple(
+                    spec.get("domain") or (0.0, 1.0))))
+        if any(a.letter == "y" and a.domain != (0.0, 1.0) for a in self.axes.values()):
+            raise Unsupported("a y axis on part of the height")
+        self.barmode = layout.get("barmode") or "group"
+
+    # -- which values sit on which axis --
+    def _orient(self, t: dict) -> tuple[Axis, Axis, list, list]:
+        """(category-or-position axis, value axis, positions, values) of a trace."""
+        x, y = self.axes[t.get("xaxis", "x")], self.axes[t.get("yaxis", "y")]
+        xs, ys = list(t.get("x") or []), list(t.get("y") or [])
+        if t.get("type") == "bar" and t.get("orientation") == "h":
+            return y, x, ys, xs
+        return x, y, xs, ys
+
+    def _gather(self) -> None:
+        stacks: dict = {}
+        for t in self.traces:
+            pos_axis, val_axis, positions, values = self._orient(t)
+            for p in positions:
+                if isinstance(p, str):
+                    if p not in pos_axis.categories:
+                        pos_axis.categories.append(p)
+                else:
+                    raise Unsupported("numbers on a position axis")
+            values = [_num(v) for v in values]
+            base = t.get("base")
+            if t.get("type") == "bar":
+                val_axis.bars_from_zero = base is None
+                if self.barmode in ("stack", "relative"):
+                    for p, v in zip(positions, values, strict=False):
+                        key = (id(val_axis), p, (v or 0) < 0)
+                        stacks[key] = stacks.get(key, 0.0) + (v or 0)
+                        val_axis.values.append(stacks[key])
+                    continue
+                if base is not None:
+                    b = _num(base)
+                    if b is None:
+                        raise Unsupported("a base per bar")
+                    val_axis.values.append(b)
+                    values = [None if v is None else v + b for v in values]
+            val_axis.values.extend(values)
+
+    # -- geometry --
+    def _margins(self) -> dict:
+        base = {"l": 10, "r": 10, "t": 30, "b": 10, **(self.layout.get("margin") or {})}
+        m = dict(base)
+        plot_h = self.height - base["t"] - base["b"] - 40  # before the x labels: a first guess
+        for a in self.axes.values():
+            if a.letter == "y":
+                a.settle(plot_h)
+        widest_y = max((text_width(lab) for a in self.axes.values() if a.letter == "y"
+                        and a.domain[0] == 0 for _, lab in a.ticks), default=0)
+        m["l"] = math.ceil(base["l"] + widest_y + TICK_GAP)
+        extra_b = 0.0
+        for a in self.axes.values():
+            if a.letter != "x":
+                continue
+            a.settle(700)
+            angle = a.spec.get("tickangle")
+            if isinstance(angle, int | float) and angle:
+                widest = max(text_width(lab) for _, lab in a.ticks)
+                rad = math.radians(abs(angle))
+                extra_b = max(extra_b, widest * math.sin(rad) + FONT_SIZE * math.cos(rad))
+            else:
+                extra_b = max(extra_b, FONT_SIZE * LINE_HEIGHT)
+        m["b"] = math.ceil(base["b"] + extra_b + TICK_GAP)
+        if self._legend_items():  # plotly.js's legend, at y=1.02 of the plot, pushes the top
+            m["t"] = max(base["t"], math.ceil(
+                (LEGEND_HEIGHT + LEGEND_LIFT * (self.height - m["b"])) / (1 + LEGEND_LIFT)))
+        return m
+
+    def _legend_items(self) -> list[dict]:
+        if self.layout.get("showlegend") is False:
+            return []
+        named = [t for t in self.traces if t.get("showlegend", True) is not False]
+        if self.layout.get("showlegend") is None and len(named) < 2:
+            return []
+        # plotly.js lists stacked bars and filled areas bottom up
+        if self.barmode == "stack" or any(t.get("fill") in ("tonexty", "tonextx")
+                                          for t in self.traces):
+            named.reverse()
+        return named
+
+    # -- drawing --
+    def draw(self) -> tuple[Markup, dict]:
+        self._gather()
+        self.m = self._margins()
+        self.plot_h = self.height - self.m["t"] - self.m["b"]
+        for a in self.axes.values():
+            if a.letter == "y":
+                a.settle(self.plot_h)  # again, now the plot's height is known
+        pic = self.pic = Picture(self.height, self.m)
+        self._grid()
+        self._bars()
+        self._scatters()
+        self._axis_lines_and_labels()
+        self._legend()
+        self._annotations()
+        patch = {"margin": {**self.m, "autoexpand": True}}
+        for ref, a in self.axes.items():
+            if a.patch:
+                patch[_axis_key(ref)] = a.patch
+        return pic.markup(), patch
+
+    def _panel(self, axis: Axis) -> tuple[float, float]:
+        """The plot-width fractions of an axis's panel (the x domain of its pair)."""
+        if axis.letter == "x":
+            return axis.domain
+        anchor = axis.spec.get("anchor")
+        x = self.axes.get(anchor) if anchor else self.axes.get("x")
+        return x.domain if x else (0.0, 1.0)
+
+    def _hx(self, axis: Axis, value) -> float:
+        d0, d1 = self._panel(axis)
+        return d0 + axis.fraction(value) * (d1 - d0)
+
+    def _py(self, axis: Axis, value) -> float:
+        return self.m["t"] + (1 - axis.fraction(value)) * self.plot_h
+
+    def _grid(self) -> None:
+        """Grid lines at every tick, categories too (plotly.js's default ``showgrid``)."""
+        for a in self.axes.values():
+            if a.spec.get("showgrid") is False:
+                continue
+            colour = a.spec.get("gridcolor") or "#eeeeee"
+            d0, d1 = self._panel(a)
+            for value, _ in a.ticks:
+                if a.letter == "y":
+                    y = self._py(a, value)
+                    self.pic.rect(d0, d1, y - 0.5, y + 0.5, colour)
+                else:
+                    f = self._hx(a, value)
+                    self.pic.parts.append(
+                        f'<rect style="x: {self.pic.calc_x(f, -0.5)}" y="{self.m["t"]}" '
+                        f'width="1" height="{self.plot_h}" fill="{escape(colour)}"/>')
+
+    def _bars(self) -> None:
+        bars = [t for t in self.traces if t.get("type") == "bar"]
+        if not bars:
+            return
+        stacks: dict = {}
+        for i, t in enumerate(bars):
+            pos_axis, val_axis, positions, values = self._orient(t)
+            n = len(pos_axis.categories)
+            group = (1 - BAR_GAP) / n
+            if self.barmode == "group":
+                width, offset = group / len(bars), -group / 2 + group / len(bars) * i
+            else:
+                width, offset = group, -group / 2
+            marker = t.get("marker") or {}
+            colours = marker.get("color")
+            shapes = (marker.get("pattern") or {}).get("shape") or ""
+            base = _num(t.get("base")) or 0.0
+            for j, (p, v) in enumerate(zip(positions, values, strict=False)):
+                v = _num(v)
+                if v is None:
+                    continue
+                colour = colours[j] if isinstance(colours, list) else colours or "#0072B2"
+                shape = shapes[j] if isinstance(shapes, list) else shapes
+                fill = f"url(#{self.pic.hatch(shape, colour)})" if shape else colour
+                start = base
+                if self.barmode in ("stack", "relative"):
+                    key = (id(val_axis), p, v < 0)
+                    start = stacks.get(key, 0.0)
+                    stacks[key] = start + v
+                index = pos_axis.categories.index(p)
+                c0 = (index + 0.5 + offset * n) / n  # fraction of the category axis
+                c1 = c0 + width
+                if pos_axis.reversed:
+                    c0, c1 = 1 - c0, 1 - c1
+                if pos_axis.letter == "x":
+                    d0, d1 = self._panel(pos_axis)
+                    y0, y1 = self._py(val_axis, start), self._py(val_axis, start + v)
+                    self.pic.rect(d0 + c0 * (d1 - d0), d0 + c1 * (d1 - d0), y0, y1, fill)
+                else:
+                    y0 = self.m["t"] + (1 - c0) * self.plot_h
+                    y1 = self.m["t"] + (1 - c1) * self.plot_h
+                    self.pic.rect(self._hx(val_axis, start), self._hx(val_axis, start + v),
+                                  y0, y1, fill)
+
+    def _scatters(self) -> None:
+        previous = None
+        for t in self.traces:
+            if t.get("type", "scatter") != "scatter":
+                continue
+            x, y = self.axes[t.get("xaxis", "x")], self.axes[t.get("yaxis", "y")]
+            d0, d1 = self._panel(x)
+            points = [(x.fraction(px), self._py(y, v) - self.m["t"])
+                      if _num(v) is not None else None
+                      for px, v in zip(t.get("x") or [], t.get("y") or [], strict=False)]
+            line = t.get("line") or {}
+            mode = t.get("mode") or "lines+markers"
+            colour = line.get("color") or "#0072B2"
+            inner = []
+            if t.get("fill") == "tonexty" and previous is not None:
+                pairs = [(a, b) for a, b in zip(points, previous, strict=False) if a and b]
+                ring = [a for a, _ in pairs] + [b for _, b in reversed(pairs)]
+                if ring:
+                    inner.append(f'<polygon points="{_points(ring)}" '
+                                 f'fill="{escape(t.get("fillcolor") or colour)}"/>')
+            elif t.get("fill") not in (None, "none"):
+                raise Unsupported(f"fill {t.get('fill')}")
+            width = line.get("width", 2)
+            if "lines" in mode and width:
+                dash = DASHES.get(line.get("dash") or "solid", 3)
+                pattern = (f' stroke-dasharray="{max(width, 3) * dash} {max(width, 3) * dash}"'
+                           if dash else "")
+                for run in _runs(points):
+                    inner.append(f'<polyline points="{_points(run)}" fill="none" '
+                                 f'stroke="{escape(colour)}" stroke-width="{width}"{pattern} '
+                                 'stroke-linejoin="round" vector-effect="non-scaling-stroke"/>')
+            self.pic.stretched(d0, d1, inner)
+            if "markers" in mode:
+                marker = t.get("marker") or {}
+                size = marker.get("size", 6)
+                symbol = marker.get("symbol") or "circle"
+                for p in points:
+                    if p is None:
+                        continue
+                    self._marker(d0 + p[0] * (d1 - d0), p[1] + self.m["t"], size, symbol,
+                                 marker.get("color") or colour)
+            previous = points
+
+    def _marker(self, f: float, y: float, size: float, symbol: str, colour: str) -> None:
+        r = size / 2
+        if symbol == "circle":
+            self.pic.marks.append(f'<circle style="cx: {self.pic.calc_x(f)}" cy="{y:.2f}" '
+                                  f'r="{r}" fill="{escape(colour)}"/>')
+        elif symbol == "diamond":  # a square turned about its centre
+            side = size * 0.92
+            self.pic.marks.append(
+                f'<rect class="turned" style="x: {self.pic.calc_x(f, -side / 2)}" '
+                f'y="{y - side / 2:.2f}" width="{side:.2f}" height="{side:.2f}" '
+                f'fill="{escape(colour)}"/>')
+        else:
+            raise Unsupported(f"marker {symbol}")
+
+    def _axis_lines_and_labels(self) -> None:
+        pic, top, bottom = self.pic, self.m["t"], self.m["t"] + self.plot_h
+        for a in self.axes.values():
+            d0, d1 = self._panel(a)
+            colour = escape(a.spec.get("linecolor") or "#444444")
+            if a.letter == "x":
+                if a.spec.get("showline"):
+                    pic.rect(d0, d1, bottom - 0.5, bottom + 0.5, colour)
+                angle = a.spec.get("tickangle")
+                for i, (value, label) in enumerate(a.ticks):
+                    f = self._hx(a, value)
+                    # every other category label gives way on a phone (app.css)
+                    alt = "tick-alt" if a.category and i % 2 and len(a.ticks) > 4 else ""
+                    if isinstance(angle, int | float) and angle:  # turned about its end
+                        pic.text(f, bottom + TICK_GAP, label, anchor="end", extra=(
+                            f' dy="0.7em" class="tick-turned {alt}" '
+                            f'style="transform: rotate({float(angle)}deg)"'))
+                    else:
+                        pic.text(f, bottom + TICK_GAP + FONT_SIZE * 0.9, label,
+                                 extra=f' class="{alt}"' if alt else "")
+            else:
+                if a.spec.get("showline"):
+                    pic.parts.append(
+                        f'<rect style="x: {pic.calc_x(d0, -0.5)}" y="{top}" width="1" '
+                        f'height="{self.plot_h}" fill="{colour}"/>')
+                for value, label in a.ticks:
+                    pic.text(d0, self._py(a, value), label, anchor="end", dx=-TICK_GAP,
+                             extra=' dy="0.35em"')
+
+    def _legend(self) -> None:
+        items = self._legend_items()
+        if not items:
+            return
+        y = self.m["t"] - LEGEND_LIFT * self.plot_h - LEGEND_HEIGHT / 2
+        x = float(self.m["l"])
+        parts = self.pic.parts
+        for t in items:
+            name = str(t.get("name") or "")
+            line = t.get("line") or {}
+            if t.get("type") == "bar" or t.get("fill") not in (None, "none"):
+                marker = t.get("marker") or {}
+                colour = t.get("fillcolor") or marker.get("color") or "#0072B2"
+                colour = colour if isinstance(colour, str) else "#0072B2"
+                shape = (marker.get("pattern") or {}).get("shape") or ""
+                shape = shape if isinstance(shape, str) else ""
+                fill = f"url(#{self.pic.hatch(shape, colour)})" if shape else colour
+                if t.get("type") == "bar":  # plotly.js's swatches: a square for a bar
+                    parts.append(f'<rect x="{x + 14:.2f}" y="{y - 6:.2f}" width="12" '
+                                 f'height="12" fill="{escape(fill)}"/>')
+                else:  # a band for a filled area
+                    parts.append(f'<rect x="{x + 5:.2f}" y="{y - 3:.2f}" width="30" '
+                                 f'height="6" fill="{escape(fill)}"/>')
+            else:
+                colour = escape(line.get("color") or "#0072B2")
+                parts.append(f'<line x1="{x + 5:.2f}" x2="{x + 35:.2f}" y1="{y:.2f}" '
+                             f'y2="{y:.2f}" stroke="{colour}" '
+                             f'stroke-width="{line.get("width", 2)}"/>')
+                if "markers" in (t.get("mode") or ""):
+                    parts.append(f'<circle cx="{x + 20:.2f}" cy="{y:.2f}" r="3.5" '
+                                 f'fill="{colour}"/>')
+            self.pic.text_px(x + 40, y, name, extra=' dy="0.35em"')
+            x += 40 + text_width(name) + 10
+
+    def _annotations(self) -> None:
+        for note in self.layout.get("annotations") or []:
+            if note.get("xref") != "paper" or note.get("yref") != "paper" or \
+                    note.get("showarrow", True):
+                raise Unsupported("an annotation not placed on the paper")
+            y = self.m["t"] + (1 - float(note.get("y", 0.5))) * self.plot_h
+            y = y - 4 if note.get("yanchor") == "bottom" else y
+            anchor = {"left": "start", "right": "end"}.get(note.get("xanchor"), "middle")
+            self.pic.text(float(note.get("x", 0.5)), y, str(note.get("text") or ""), anchor)
+
+
+def _points(points) -> str:
+    return " ".join(f"{1000 * f:.1f},{y:.1f}" for f, y in points)
+
+
+def _runs(points: list) -> list[list]:
+    runs, run = [], []
+    for p in points:
+        if p is None:
+            if run:
+                runs.append(run)
+            run = []
+        else:
+            run.append(p)
+    return runs + ([run] if run else [])
