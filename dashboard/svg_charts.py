@@ -97,7 +97,7 @@ def tick_label(value: float, spec: str | None, prefix: str = "") -> str:
             body = body.rstrip("0").rstrip(".")
     else:
         body = f"{v:,.0f}" if v == round(v) else f"{v:,.2f}".rstrip("0").rstrip(".")
-    return f"{sign}{prefix}{body}"
+    return f"{prefix}{sign}{body}"  # plotly.js puts the prefix first: £−1.5M
 
 
 @dataclass
@@ -544,14 +544,14 @@ class _Chart:
                 for i, (value, label) in enumerate(a.ticks):
                     f = self._hx(a, value)
                     # every other category label gives way on a phone (app.css)
-                    alt = "tick-alt" if a.category and i % 2 and len(a.ticks) > 4 else ""
+                    alt = " tick-alt" if a.category and i % 2 and len(a.ticks) > 4 else ""
                     if isinstance(angle, int | float) and angle:  # turned about its end
                         pic.text(f, bottom + TICK_GAP, label, anchor="end", extra=(
-                            f' dy="0.7em" class="tick-turned {alt}" '
+                            f' dy="0.7em" class="xtick tick-turned{alt}" '
                             f'style="transform: rotate({float(angle)}deg)"'))
                     else:
                         pic.text(f, bottom + TICK_GAP + FONT_SIZE * 0.9, label,
-                                 extra=f' class="{alt}"' if alt else "")
+                                 extra=f' class="xtick{alt}"')
             else:
                 if a.spec.get("showline"):
                     pic.parts.append(
@@ -559,7 +559,7 @@ class _Chart:
                         f'height="{self.plot_h}" fill="{colour}"/>')
                 for value, label in a.ticks:
                     pic.text(d0, self._py(a, value), label, anchor="end", dx=-TICK_GAP,
-                             extra=' dy="0.35em"')
+                             extra=' dy="0.35em" class="ytick"')
 
     def _legend(self) -> None:
         items = self._legend_items()

@@ -88,8 +88,57 @@ def test_pages_read_complete_without_javascript(browser, public_site, wh):
     assert page.locator("#area-cost-table tbody tr").count() == want
     assert page.locator("#area-suppliers-table").count() == 1
     assert page.locator("#area-cost-summary").inner_text().strip()
+    # the bar and line charts are there as the server's pictures, to the width of the page
+    pictures = page.locator("[data-figure] .chart-static")
+    assert pictures.count() == page.locator("[data-figure]").count() == 5  # with a service
+    box = pictures.first.bounding_box()
+    assert box["width"] > 600 and box["height"] == 320
     page.locator("details.chart-data summary").first.click()  # native <details>, no script
     with page.expect_download() as info:
         page.locator("a.csv-link").first.click()
     assert info.value.suggested_filename.endswith(".csv")
     context.close()
+
+
+def _chart_ticks(browser, url: str, scripts: bool) -> tuple[dict, dict, float]:
+    """Where the first chart's tick labels are (label -> centre, px in the page), drawn by the
+    server (no script) or by plotly.js, and the chart's height."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  java_script_enabled=scripts)
+    page = context.new_page()
+    page.goto(url)
+    chart = page.locator("#area-cost-graph")
+    if scripts:
+        chart.locator("svg.main-svg").first.wait_for(state="attached")
+        assert chart.locator(".chart-static").count() == 0  # plotly.js's drawing replaced it
+    else:
+        assert chart.locator(".chart-static").count() == 1
+
+    def centres(selector: str) -> dict:
+        found = chart.locator(selector)
+        out = {}
+        for i in range(found.count()):
+            box = found.nth(i).bounding_box()
+            out[found.nth(i).text_content()] = (box["x"] + box["width"] / 2,
+                                                box["y"] + box["height"] / 2)
+        return out
+
+    ticks = centres("text.xtick, .xtick text"), centres("text.ytick, .ytick text")
+    height = chart.bounding_box()["height"]
+    context.close()
+    return ticks[0], ticks[1], height
+
+
+def test_the_servers_picture_and_plotly_draw_the_chart_alike(browser, public_site):
+    """plotly.js draws over the server's picture with the same margins and axes: the same tick
+    labels in the same places (so nothing moves as it takes over), and the same height."""
+    url = public_site + "/area/OLDER"
+    x_drawn, y_drawn, h_drawn = _chart_ticks(browser, url, scripts=False)
+    x_plotly, y_plotly, h_plotly = _chart_ticks(browser, url, scripts=True)
+    assert list(x_drawn) == list(x_plotly) and len(x_drawn) >= 5  # the years, in order
+    assert list(y_drawn) == list(y_plotly) and len(y_drawn) >= 3  # £ ticks, as plotly writes
+    for label, (x, _) in x_drawn.items():
+        assert abs(x - x_plotly[label][0]) <= 2, label
+    for label, (_, y) in y_drawn.items():
+        assert abs(y - y_plotly[label][1]) <= 2, label
+    assert h_drawn == h_plotly
