@@ -13,8 +13,9 @@ drawn in an inner SVG stretched to the plot area with strokes that do not scale.
 the figure's own pixels.
 
 ``draw`` also gives the layout changes that make plotly.js draw the same axes: the margins
-worked out here and each linear axis's range and ticks. So when plotly.js takes over, the
-chart does not move.
+worked out here, each linear axis's range, and a y axis's ticks. So when plotly.js takes over,
+the chart does not move (an x axis of numbers may gain or lose a grid line: plotly.js fits its
+ticks to the width it finds).
 """
 
 from __future__ import annotations
@@ -159,7 +160,13 @@ class Axis:
         count = int(math.floor((high - first) / step + 1e-9)) + 1
         values = [round(first + i * step, 10) for i in range(count)]
         self.ticks = [(v, tick_label(v, self.spec.get("tickformat"), prefix)) for v in values]
-        self.patch = {"range": [low, high], "autorange": False, "tick0": 0, "dtick": step}
+        # plotly.js draws the same range; on a y axis (its height is known here) the same
+        # ticks too. An x axis's ticks are left to plotly.js, which fits them to the width the
+        # page has; the picture has about as many as it would on a wide screen, and every other
+        # one gives way on a phone (as plotly.js's would).
+        self.patch = {"range": [low, high], "autorange": False}
+        if self.letter == "y":
+            self.patch.update(tick0=0, dtick=step)
 
 
 def _dark(colour: str) -> bool:
@@ -544,7 +551,8 @@ class _Chart:
                 for i, (value, label) in enumerate(a.ticks):
                     f = self._hx(a, value)
                     # every other category label gives way on a phone (app.css)
-                    alt = " tick-alt" if a.category and i % 2 and len(a.ticks) > 4 else ""
+                    alt = " tick-alt" if i % 2 and (len(a.ticks) > 4 or not a.category) \
+                        else ""
                     if isinstance(angle, int | float) and angle:  # turned about its end
                         pic.text(f, bottom + TICK_GAP, label, anchor="end", extra=(
                             f' dy="0.7em" class="xtick tick-turned{alt}" '
