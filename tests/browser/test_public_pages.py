@@ -142,3 +142,18 @@ def test_the_servers_picture_and_plotly_draw_the_chart_alike(browser, public_sit
     for label, (_, y) in y_drawn.items():
         assert abs(y - y_plotly[label][1]) <= 2, label
     assert h_drawn == h_plotly
+
+
+def test_the_servers_pictures_pass_axe_before_plotly_draws(page, public_site):
+    """The pictures are what a reader sees until plotly.js has drawn (for good, if it never
+    loads): they must pass axe too."""
+    page.route("**/plotly.min.js*", lambda route: route.abort())
+    page.goto(public_site + "/area/OLDER?service=LUNCH")
+    page.mouse.wheel(0, 100_000)
+    page.wait_for_timeout(300)
+    assert page.locator("[data-figure] .chart-static").count() == 5
+    assert page.locator(".js-plotly-plot").count() == 0
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": TAGS}})
+    serious = [v for v in results.response["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert serious == [], results.generate_report()
