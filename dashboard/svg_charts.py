@@ -20,11 +20,14 @@ ticks to the width it finds).
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
+
+log = logging.getLogger(__name__)
 
 FONT_SIZE = 13
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"  # figures.FONT
@@ -270,6 +273,14 @@ def draw(figure: dict) -> tuple[Markup, dict] | None:
         return _Chart(figure).draw()
     except Unsupported:
         return None
+    except (ArithmeticError, ValueError, TypeError, KeyError, IndexError):
+        # the picture is a head start, not the chart: plotly.js still draws the figure
+        log.warning("no picture drawn of a %s figure", _kinds(figure), exc_info=True)
+        return None
+
+
+def _kinds(figure: dict) -> str:
+    return "+".join(sorted({str(t.get("type", "scatter")) for t in figure.get("data") or []}))
 
 
 def _axis_key(ref: str) -> str:
@@ -278,7 +289,11 @@ def _axis_key(ref: str) -> str:
 
 
 def _num(value) -> float | None:
-    return None if value is None or isinstance(value, str) or value != value else float(value)
+    """A plotted number, or None for a gap (None, NaN, infinity, text)."""
+    if value is None or isinstance(value, str | bool):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 class _Chart:
@@ -489,7 +504,7 @@ class _Chart:
                 continue
             x, y = self.axes[t.get("xaxis", "x")], self.axes[t.get("yaxis", "y")]
             d0, d1 = self._panel(x)
-            points = [(x.fraction(px), self._py(y, v) - self.m["t"])
+            points = [(x.fraction(px), self._py(y, _num(v)) - self.m["t"])
                       if _num(v) is not None else None
                       for px, v in zip(t.get("x") or [], t.get("y") or [], strict=False)]
             line = t.get("line") or {}

@@ -104,6 +104,19 @@ def test_a_gap_in_the_values_is_a_gap_in_the_line():
     assert len(runs) == 2  # the line in two runs, either side of the gap
 
 
+def test_infinity_is_a_gap_not_an_error():
+    picture, _ = draw(go.Figure(go.Scatter(x=["a", "b", "c"], y=[1.0, float("inf"), 2.0]),
+                                layout={"height": 300}))
+    assert "inf" not in picture.lower()
+
+
+def test_a_picture_that_fails_leaves_the_chart_to_plotly(caplog):
+    broken = plain(figures.bars(["Agency"], [1.0]))
+    broken["data"][0]["x"] = 5  # not the list of values every trace has
+    assert svg_charts.draw(broken) is None
+    assert "no picture drawn of a bar figure" in caplog.text
+
+
 def test_every_text_is_escaped():
     evil = '<script>alert("x")</script>'
     picture, _ = draw(figures.stacked_bars([evil, "Fine"], {evil: [1.0, 2.0], "Other": [1, 1]}))
