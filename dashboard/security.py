@@ -77,24 +77,31 @@ def compressed_dynamic(response):
     from the query string; the token is signed with a timestamp, so it differs on each page
     (Flask-WTF), and those pages are for signed-in staff only.
     """
-    accepted = request.headers.get("Accept-Encoding", "")
-    if (response.status_code != 200 or response.direct_passthrough or response.is_streamed
-            or "Content-Encoding" in response.headers):
+    encoding = accepted_encoding()
+    if (encoding is None or response.status_code != 200 or response.direct_passthrough
+            or response.is_streamed or "Content-Encoding" in response.headers):
         return response
     raw = response.get_data()
     if len(raw) < 1400:
         return response
-    if brotli and "br" in accepted:
-        body, encoding = brotli.compress(raw, quality=1), "br"
-    elif "gzip" in accepted:
-        body, encoding = gzip.compress(raw, 5), "gzip"
-    else:
-        return response
+    body = pack(raw, encoding, 1 if encoding == "br" else 5)
     response.set_data(body)
     response.headers["Content-Encoding"] = encoding
     response.headers["Content-Length"] = str(len(body))
     response.vary.add("Accept-Encoding")
     return response
+
+
+def accepted_encoding() -> str | None:
+    """The compression this request accepts that the server makes: br, else gzip, else none."""
+    accepted = request.headers.get("Accept-Encoding", "")
+    return "br" if brotli and "br" in accepted else "gzip" if "gzip" in accepted else None
+
+
+def pack(raw: bytes, encoding: str, quality: int) -> bytes:
+    """``raw`` compressed as ``encoding`` ("br" or "gzip") at ``quality`` (0-9)."""
+    return brotli.compress(raw, quality=quality) if encoding == "br" else \
+        gzip.compress(raw, quality)
 
 
 def compressed(response):
@@ -104,8 +111,7 @@ def compressed(response):
     compressed bytes are kept in memory keyed by path: the worker compresses plotly.js once,
     not on every request.
     """
-    accepted = request.headers.get("Accept-Encoding", "")
-    encoding = "br" if brotli and "br" in accepted else "gzip" if "gzip" in accepted else None
+    encoding = accepted_encoding()
     if (encoding is None or response.status_code != 200 or "Content-Encoding" in response.headers
             or not any(t in (response.mimetype or "") for t in COMPRESSIBLE)):
         return response
@@ -117,7 +123,7 @@ def compressed(response):
     if body is None:
         response.direct_passthrough = False
         raw = response.get_data()
-        body = brotli.compress(raw, quality=9) if encoding == "br" else gzip.compress(raw, 9)
+        body = pack(raw, encoding, 9)
         with _packed_lock:
             _packed[key] = body
     response.direct_passthrough = False

@@ -44,7 +44,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 from plotly.io.json import to_json_plotly
 
-from dashboard import data, settings, svg_charts
+from dashboard import data, security, settings, svg_charts
 
 ROOT = Path(__file__).resolve().parents[1]
 CHARTS_JS = "static/charts.js"  # under assets/; Dash's assets_ignore keeps it off Dash pages
@@ -199,7 +199,7 @@ class Renderer:
         height = (figure.get("layout") or {}).get("height") or 450
         # the chart drawn here as SVG, on screen with the page; plotly.js draws over it with
         # the same margins and axes (svg_charts), and draws alone what svg_charts does not
-        drawn = svg_charts.draw(figure)
+        drawn = svg_charts.draw(figure, chart_id)
         picture = Markup("")
         if drawn:
             picture, patch = drawn
@@ -424,6 +424,16 @@ def _document(content, title: str, mode: str, path: str, fields: dict | None = N
 _render = functools.lru_cache(maxsize=RENDERED_PAGES)(_build)
 
 
+@functools.lru_cache(maxsize=RENDERED_PAGES)
+def _packed(version: str, path: str, items: tuple, mode: str, encoding: str) -> tuple[int, bytes]:
+    """A kept page compressed once, better than a page made for one request can afford
+    (brotli 5, gzip 6), and then sent as it is: compressing on every request cost the worker
+    more than finding the page."""
+    status, html = _render(version, path, items, mode)
+    return status, security.pack(html.encode("utf-8"), encoding,
+                                 5 if encoding == "br" else 6)
+
+
 def _items(names: set[str]) -> tuple:
     """The page's own query parameters, bounded: 20 values a name, each cut one character
     past the longest any page accepts (so the page's own "too long" check still speaks)."""
@@ -493,8 +503,16 @@ def register(server, mode: str) -> None:
             return None  # the Dash app: its pages, and its own "not found"
         items = _items(_query_names(page) - set(path_args)) if page else ()
         shared = page is None or bool(page.get("shared_cache"))
+        key = (data.version(), path if page else "", items, mode)
+        encoding = security.accepted_encoding()
+        if shared and cache_pages == "on" and encoding:
+            status, body = _packed(*key, encoding)
+            response = Response(body, status=status, mimetype="text/html")
+            response.headers["Content-Encoding"] = encoding
+            response.vary.add("Accept-Encoding")
+            return response
         render = _render if shared and cache_pages == "on" else _build
-        status, html = render(data.version(), path if page else "", items, mode)
+        status, html = render(*key)
         response = Response(html, status=status, mimetype="text/html")
         if not shared:  # a page for this user (drafts, forms): never stored on the way
             response.headers["Cache-Control"] = "private, no-store"

@@ -33,6 +33,7 @@ FONT_SIZE = 13
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"  # figures.FONT
 LINE_HEIGHT = 1.3
 TICK_GAP = 6           # px between an axis line and its tick labels
+LONG_LABELS = 150      # px: a left margin wider than this is left to plotly.js
 LEGEND_HEIGHT = 41     # px: plotly.js's horizontal legend, one row
 LEGEND_LIFT = 0.02     # its gap over the plot, a fraction of the plot's height (y=1.02)
 BAR_GAP = 0.2          # plotly's default bargap
@@ -75,13 +76,14 @@ def nice_step(span: float, count: int) -> float:
 
 def tick_label(value: float, spec: str | None, prefix: str = "") -> str:
     """A tick label as plotly.js writes it for the d3 formats the figures use (``,.0f``,
-    ``.3~s``, ``,.3~s``: comma, precision, ``~`` trims zeros, ``s`` SI or ``f`` fixed) and for
-    none (plotly's own: thousands separated, no needless decimals)."""
+    ``.3~s``, ``,.3~s``: comma, precision, ``~`` trims zeros, ``s`` SI or ``f`` fixed). Tick
+    values are whole multiples of a step no finer than the format shows, so no value is
+    rounded at a half (where Python and JavaScript differ)."""
     sign = "−" if value < 0 else ""
     v = abs(value)
     match = re.fullmatch(r"(,)?(?:\.(\d+))?(~)?([sf])", spec or "")
-    if spec and not match:
-        raise Unsupported(f"tick format {spec}")
+    if not match:  # plotly.js's own format (15k, 1000) is not followed here
+        raise Unsupported(f"tick format {spec!r}")
     if match and match[4] == "s":
         digits = int(match[2] or 6)
         if v == 0:
@@ -95,12 +97,10 @@ def tick_label(value: float, spec: str | None, prefix: str = "") -> str:
             if match[3]:
                 body = body.rstrip("0").rstrip(".") if "." in body else body
             body += SI[group]
-    elif match:
+    else:
         body = f"{v:{match[1] or ''}.{int(match[2] or 6)}f}"
         if match[3] and "." in body:
             body = body.rstrip("0").rstrip(".")
-    else:
-        body = f"{v:,.0f}" if v == round(v) else f"{v:,.2f}".rstrip("0").rstrip(".")
     return f"{prefix}{sign}{body}"  # plotly.js puts the prefix first: £−1.5M
 
 
@@ -142,27 +142,38 @@ class Axis:
             if not self.categories:
                 raise Unsupported("an empty category axis")
             self.ticks = [(c, str(c)) for c in self.categories]
+            ends = [-0.5, len(self.categories) - 0.5]  # plotly.js's slots, drawn alike
+            self.patch = {"range": ends[::-1] if self.reversed else ends, "autorange": False}
             return
-        if self.spec.get("type") not in (None, "linear", "-"):
-            raise Unsupported(f"axis type {self.spec.get('type')}")
+        if self.spec.get("type") not in (None, "linear", "-") or self.reversed:
+            raise Unsupported(f"a {self.spec.get('type')} or reversed axis of numbers")
+        spec = self.spec.get("tickformat")
+        tick_label(0.0, spec)  # a format it does not write is left to plotly.js
         known = [v for v in self.values if v is not None]
         if not known:
             raise Unsupported("an axis with no values")
         low, high = min(known), max(known)
         if self.spec.get("rangemode") == "tozero" or self.bars_from_zero:
             low, high = min(low, 0.0), max(high, 0.0)
-        span = (high - low) or abs(high) or 1.0
+        if high == low:  # one value (all zeros, say): a unit of room above it
+            high = low + (abs(low) or 1.0)
+        span = high - low
         pad = span * 0.05  # plotly pads an automatic range
         low = low if low == 0 and self.spec.get("rangemode") == "tozero" else low - pad
         low = 0.0 if low < 0 <= min(known) and self.bars_from_zero else low
         high = high + pad
         step = nice_step(high - low, max(2, min(8, length // 55)))
+        places = re.fullmatch(r",?(?:\.(\d+))?~?f", spec or "")
+        if places:  # no step finer than the format writes (",.0f": whole numbers)
+            step = max(step, 10.0 ** -int(places[1] or 6))
         first = math.ceil(low / step) * step
         self.low, self.high = low, high
         prefix = self.spec.get("tickprefix") or ""
         count = int(math.floor((high - first) / step + 1e-9)) + 1
         values = [round(first + i * step, 10) for i in range(count)]
-        self.ticks = [(v, tick_label(v, self.spec.get("tickformat"), prefix)) for v in values]
+        if spec.endswith("s") and any(0 < abs(v) < 1 for v in values):
+            raise Unsupported("SI ticks below 1 (m is milli, read as millions)")
+        self.ticks = [(v, tick_label(v, spec, prefix)) for v in values]
         # plotly.js draws the same range; on a y axis (its height is known here) the same
         # ticks too. An x axis's ticks are left to plotly.js, which fits them to the width the
         # page has; the picture has about as many as it would on a wide screen, and every other
@@ -184,8 +195,8 @@ class Picture:
     """The SVG being written: coordinates are px from the top left, except horizontal ones,
     which are a fraction of the plot width (0 at the left margin, 1 at the right)."""
 
-    def __init__(self, height: int, margin: dict):
-        self.height, self.m = height, margin
+    def __init__(self, height: int, margin: dict, key: str, css: str = ""):
+        self.height, self.m, self.key, self.css = height, margin, key, css
         self.parts: list[str] = []   # under the lines: grid, bars, axes, words
         self.lines: list[str] = []   # stretched SVGs of lines and bands
         self.marks: list[str] = []   # over the lines: markers
@@ -239,7 +250,7 @@ class Picture:
         """The id of a hatching pattern of ``shape`` over ``colour`` (as plotly's patterns)."""
         if shape not in HATCH:
             raise Unsupported(f"pattern {shape}")
-        key = f"hatch-{HATCH[shape]}-{colour.lstrip('#')}"
+        key = f"{self.key}-hatch-{HATCH[shape]}-{colour.lstrip('#')}"  # one page, many charts
         if key not in self.defs:
             # as plotly.js: the bar's colour under lines of white (dark colours) or dark grey
             ink = "#ffffff" if _dark(colour) else "#444444"
@@ -258,23 +269,29 @@ class Picture:
                  'fill="#1b1b1b">')
         marks = f'{layer}{"".join(self.marks)}</svg>' if self.marks else ""
         return Markup(  # noqa: S704 - every text and colour above went through escape()
-            f'<div class="chart-static" style="height: {self.height}px">'
+            f'<div class="chart-static{self.css}" style="height: {self.height}px">'
             f'{layer}{defs}{"".join(self.parts)}</svg>{"".join(self.lines)}{marks}</div>')
 
 
 # ---- the figure ----------------------------------------------------------------------------
 
 DASHES = {"solid": None, "dot": 1, "dash": 3, "longdash": 5}
+# axis settings the picture does not follow: a figure that sets one is left to plotly.js
+AXIS_LEFT_TO_PLOTLY = ("range", "ticksuffix", "tickvals", "ticktext", "dtick", "tick0",
+                       "nticks", "tickmode", "exponentformat", "matches", "scaleanchor")
 
 
-def draw(figure: dict) -> tuple[Markup, dict] | None:
-    """The figure as SVG and the layout changes for plotly.js; None if it is not drawn here."""
+def draw(figure: dict, key: str = "chart") -> tuple[Markup, dict] | None:
+    """The figure as SVG and the layout changes for plotly.js; None if it is not drawn here.
+    ``key`` (letters, digits and dashes) makes the picture's ids unique on the page."""
+    if not re.fullmatch(r"[A-Za-z][\w-]*", key):
+        raise ValueError(f"not an id: {key!r}")
     try:
-        return _Chart(figure).draw()
+        return _Chart(figure).draw(key)
     except Unsupported:
         return None
-    except (ArithmeticError, ValueError, TypeError, KeyError, IndexError):
-        # the picture is a head start, not the chart: plotly.js still draws the figure
+    except Exception:  # noqa: BLE001 - the picture is a head start, not the chart:
+        # plotly.js still draws the figure, and the page must not fail for want of a picture
         log.warning("no picture drawn of a %s figure", _kinds(figure), exc_info=True)
         return None
 
@@ -301,26 +318,33 @@ class _Chart:
         self.layout = figure.get("layout") or {}
         self.traces = [t for t in figure.get("data") or [] if t.get("visible", True) is True]
         layout = self.layout
-        if layout.get("shapes") or layout.get("images") or layout.get("width"):
-            raise Unsupported("shapes, images or a fixed width")
+        if layout.get("shapes") or layout.get("images") or layout.get("width") or \
+                layout.get("bargap") is not None or layout.get("bargroupgap") is not None:
+            raise Unsupported("shapes, images, a fixed width or bar gaps of its own")
         if not self.traces or not isinstance(layout.get("height"), int | float):
             raise Unsupported("no traces or no height")
         self.height = int(layout["height"])
+        self.barmode = layout.get("barmode") or "group"
+        if self.barmode not in ("group", "stack", "relative", "overlay"):
+            raise Unsupported(f"barmode {self.barmode}")
         self.axes: dict[str, Axis] = {}
         for t in self.traces:
             if t.get("type", "scatter") not in ("scatter", "bar") or t.get("error_x") \
                     or t.get("error_y") or t.get("text") or t.get("texttemplate"):
                 raise Unsupported(f"a {t.get('type')} trace, or one with error bars or text")
+            if (t.get("line") or {}).get("dash") not in (None, *DASHES):
+                raise Unsupported("a line dash it does not draw")
             for ref in (t.get("xaxis", "x"), t.get("yaxis", "y")):
                 spec = layout.get(_axis_key(ref)) or {}
                 if spec.get("overlaying") or spec.get("side") in ("top", "right") or \
-                        spec.get("title") or spec.get("type") in ("log", "date"):
-                    raise Unsupported("an overlaid, titled, log or date axis")
+                        spec.get("title") or spec.get("type") in ("log", "date") or \
+                        any(spec.get(k) is not None for k in AXIS_LEFT_TO_PLOTLY) or \
+                        spec.get("showticklabels") is False:
+                    raise Unsupported("an axis drawn in a way this module does not draw")
                 self.axes.setdefault(ref, Axis(spec, ref[0], domain=tuple(
                     spec.get("domain") or (0.0, 1.0))))
         if any(a.letter == "y" and a.domain != (0.0, 1.0) for a in self.axes.values()):
             raise Unsupported("a y axis on part of the height")
-        self.barmode = layout.get("barmode") or "group"
 
     # -- which values sit on which axis --
     def _orient(self, t: dict) -> tuple[Axis, Axis, list, list]:
@@ -345,6 +369,8 @@ class _Chart:
             base = t.get("base")
             if t.get("type") == "bar":
                 val_axis.bars_from_zero = base is None
+                if self.barmode == "stack" and any(v is not None and v < 0 for v in values):
+                    raise Unsupported("stacked bars below zero (plotly.js keeps a running sum)")
                 if self.barmode in ("stack", "relative"):
                     for p, v in zip(positions, values, strict=False):
                         key = (id(val_axis), p, (v or 0) < 0)
@@ -361,15 +387,18 @@ class _Chart:
 
     # -- geometry --
     def _margins(self) -> dict:
-        base = {"l": 10, "r": 10, "t": 30, "b": 10, **(self.layout.get("margin") or {})}
+        given = self.layout.get("margin") or {}
+        base = {k: float(given.get(k, default)) for k, default in
+                (("l", 10), ("r", 10), ("t", 30), ("b", 10))}
         m = dict(base)
         plot_h = self.height - base["t"] - base["b"] - 40  # before the x labels: a first guess
         for a in self.axes.values():
             if a.letter == "y":
                 a.settle(plot_h)
         widest_y = max((text_width(lab) for a in self.axes.values() if a.letter == "y"
-                        and a.domain[0] == 0 for _, lab in a.ticks), default=0)
+                        and self._panel(a)[0] == 0 for _, lab in a.ticks), default=0)
         m["l"] = math.ceil(base["l"] + widest_y + TICK_GAP)
+        m["r"], m["t"] = math.ceil(m["r"]), math.ceil(m["t"])
         extra_b = 0.0
         for a in self.axes.values():
             if a.letter != "x":
@@ -401,21 +430,26 @@ class _Chart:
         return named
 
     # -- drawing --
-    def draw(self) -> tuple[Markup, dict]:
+    def draw(self, key: str) -> tuple[Markup, dict]:
         self._gather()
         self.m = self._margins()
         self.plot_h = self.height - self.m["t"] - self.m["b"]
         for a in self.axes.values():
             if a.letter == "y":
                 a.settle(self.plot_h)  # again, now the plot's height is known
-        pic = self.pic = Picture(self.height, self.m)
+        # long labels: plotly.js keeps its own left margin (it fits it to the labels and leaves
+        # the plot room on a phone), and the picture, drawn for a wide screen, gives way on a
+        # phone to an empty box until plotly.js draws (app.css)
+        long_labels = self.m["l"] > LONG_LABELS
+        pic = self.pic = Picture(self.height, self.m, key, " wide-labels" if long_labels else "")
         self._grid()
         self._bars()
         self._scatters()
         self._axis_lines_and_labels()
         self._legend()
         self._annotations()
-        patch = {"margin": {**self.m, "autoexpand": True}}
+        margin = {k: v for k, v in self.m.items() if not (k == "l" and long_labels)}
+        patch = {"margin": {**margin, "autoexpand": True}}
         for ref, a in self.axes.items():
             if a.patch:
                 patch[_axis_key(ref)] = a.patch
@@ -458,12 +492,14 @@ class _Chart:
         if not bars:
             return
         stacks: dict = {}
-        for i, t in enumerate(bars):
+        for t in bars:
             pos_axis, val_axis, positions, values = self._orient(t)
             n = len(pos_axis.categories)
             group = (1 - BAR_GAP) / n
-            if self.barmode == "group":
-                width, offset = group / len(bars), -group / 2 + group / len(bars) * i
+            if self.barmode == "group":  # side by side with the other bars of its panel
+                beside = [b for b in bars if self._orient(b)[0] is pos_axis]
+                i, k = beside.index(t), len(beside)
+                width, offset = group / k, -group / 2 + group / k * i
             else:
                 width, offset = group, -group / 2
             marker = t.get("marker") or {}
@@ -519,7 +555,7 @@ class _Chart:
                                  f'fill="{escape(t.get("fillcolor") or colour)}"/>')
             elif t.get("fill") not in (None, "none"):
                 raise Unsupported(f"fill {t.get('fill')}")
-            width = line.get("width", 2)
+            width = float(line.get("width", 2))
             if "lines" in mode and width:
                 dash = DASHES.get(line.get("dash") or "solid", 3)
                 pattern = (f' stroke-dasharray="{max(width, 3) * dash} {max(width, 3) * dash}"'
@@ -531,7 +567,7 @@ class _Chart:
             self.pic.stretched(d0, d1, inner)
             if "markers" in mode:
                 marker = t.get("marker") or {}
-                size = marker.get("size", 6)
+                size = float(marker.get("size", 6))
                 symbol = marker.get("symbol") or "circle"
                 for p in points:
                     if p is None:
@@ -611,7 +647,7 @@ class _Chart:
                 colour = escape(line.get("color") or "#0072B2")
                 parts.append(f'<line x1="{x + 5:.2f}" x2="{x + 35:.2f}" y1="{y:.2f}" '
                              f'y2="{y:.2f}" stroke="{colour}" '
-                             f'stroke-width="{line.get("width", 2)}"/>')
+                             f'stroke-width="{float(line.get("width", 2))}"/>')
                 if "markers" in (t.get("mode") or ""):
                     parts.append(f'<circle cx="{x + 20:.2f}" cy="{y:.2f}" r="3.5" '
                                  f'fill="{colour}"/>')

@@ -12,7 +12,7 @@ import requests
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard import static_pages
+from dashboard import static_pages, svg_charts
 from tests.conftest import start_gunicorn, stop
 
 
@@ -201,6 +201,27 @@ def test_graph_is_a_placeholder_with_its_figure_in_an_inert_json_block():
     scripts = str(renderer.figure_scripts())
     assert scripts.startswith('<script type="application/json" id="g-figure">')
     assert scripts.count("</script>") == 1 and "<script>alert" not in scripts
+
+
+def test_a_bar_or_line_chart_comes_drawn_and_plotly_gets_the_same_axes():
+    import json
+
+    from dashboard import figures
+    from dashboard.components import plain
+
+    renderer = static_pages.Renderer()
+    fig = plain(figures.bars(["Agency", "Supplies"], [3e6, 1e6]))
+    out = str(renderer.html(html.Div([dcc.Graph(id="g", figure=fig),
+                                      dcc.Graph(id="h", figure={"data": [], "layout": {}})])))
+    drawn = re.search(r'<div id="g"[^>]*data-figure="g-figure"[^>]*>(.*?)</div></div>', out)
+    assert drawn and drawn.group(1).startswith('<div class="chart-static"')
+    assert re.search(r'<div id="h"[^>]*></div>', out)  # nothing drawn: an empty placeholder
+    sent = json.loads(re.search(r'id="g-figure">(.*?)</script>',
+                                str(renderer.figure_scripts())).group(1))
+    _, patch = svg_charts.draw(fig, "g-figure")
+    assert sent["layout"]["margin"] == {**fig["layout"]["margin"], **patch["margin"]}
+    assert sent["layout"]["xaxis"]["range"] == patch["xaxis"]["range"]
+    assert sent["layout"]["xaxis"]["tickprefix"] == "£"  # the figure's own settings kept
 
 
 def test_listed_controls_become_named_fields_of_one_get_form(pages, dash_app):

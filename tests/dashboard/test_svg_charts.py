@@ -29,16 +29,82 @@ def draw(fig) -> tuple[str, dict]:
     (20_000_000, ",.3~s", "£", "£20M"),
     (0, ".3~s", "£", "£0"),
     (-1_500_000, ".3~s", "£", "£−1.5M"),
-    (15_000, None, "", "15,000"),
-    (2.5, None, "", "2.5"),
+    (2.5, ".1f", "", "2.5"),
 ])
 def test_tick_labels_read_as_plotly_writes_them(value, spec, prefix, text):
     assert svg_charts.tick_label(value, spec, prefix) == text
 
 
-def test_a_tick_format_it_does_not_know_is_left_to_plotly():
+@pytest.mark.parametrize("spec", ["%Y", None, "", ".2e"])
+def test_a_tick_format_it_does_not_write_is_left_to_plotly(spec):
+    # plotly.js's own format (no tickformat) writes 15k but 1000: not followed here
     with pytest.raises(svg_charts.Unsupported):
-        svg_charts.tick_label(1.0, "%Y", "")
+        svg_charts.tick_label(1.0, spec, "")
+
+
+def test_whole_number_ticks_are_whole_numbers():
+    # values of 0-2 would give a step of 0.5, which ",.0f" writes as 0, 0, 1, 2, 2 (Python
+    # rounds halves to even, JavaScript up): the step is never finer than the format shows
+    _, patch = draw(figures.spend_and_units(YEARS, [1e6] * 5, [0, 1, 1, 2, 1], "Spend", "Units"))
+    assert patch["yaxis2"]["dtick"] == 1
+
+
+def test_all_zero_values_get_a_unit_of_room_and_no_milli_ticks():
+    _, patch = draw(figures.spend_and_units(YEARS, [1e6] * 5, [0] * 5, "Spend", "Units"))
+    assert patch["yaxis2"]["range"][1] >= 1
+    # pounds in SI form below £1 would read £500m: "m" is milli, read as millions
+    assert svg_charts.draw(plain(figures.bars(["a", "b"], [0.0, 0.0]))) is None
+
+
+def test_category_axes_get_plotlys_slots():
+    _, patch = draw(figures.cost_per_outcome(YEARS, [5, 6, 7, 6, 8], [4, 5, 6, 5, 7],
+                                             [6, 7, 8, 7, 9], "Cost"))
+    assert patch["xaxis"] == {"range": [-0.5, 4.5], "autorange": False}
+    _, patch = draw(figures.bars(["a", "b", "c"], [3e6, 2e6, 1e6]))
+    assert patch["yaxis"] == {"range": [2.5, -0.5], "autorange": False}  # first at the top
+
+
+def test_grouped_bars_share_their_slot():
+    picture, _ = draw(figures.budget_outturn(["Home care", "Lunch clubs"], [4e6, 1e6],
+                                             [5e6, 2e6], [True, True]))
+    rects = re.findall(r'<rect style="x: calc\(([\d.]+)% \+ (-?[\d.]+)px\); width: calc\('
+                       r'([\d.]+)% - [\d.]+px\)" y="([\d.]+)" height="([\d.]+)" '
+                       r'fill="(#[0-9A-F]{6})"', picture)
+    bars = [r for r in rects if r[5] in (figures.SKY, figures.BLUE)]
+    assert len(bars) == 4
+    tops = sorted(float(r[3]) for r in bars)
+    heights = {round(float(r[4]), 2) for r in bars}
+    assert len(heights) == 1  # budget and outturn: half a slot each, side by side
+    height = heights.pop()
+    assert tops[1] - tops[0] == pytest.approx(height, abs=0.02)
+
+
+def test_numbers_from_the_figure_are_written_as_numbers():
+    fig = plain(figures.cost_per_outcome(YEARS, [5, 6, 7, 6, 8], [4, 5, 6, 5, 7],
+                                         [6, 7, 8, 7, 9], "Cost"))
+    fig["data"][2]["line"]["width"] = '2" onmouseover="alert(1)'
+    assert svg_charts.draw(fig) is None  # not a number: no picture, and nothing written
+    fig["data"][2]["line"]["width"] = 3
+    fig["layout"]["margin"]["t"] = '30px" onload="x'
+    assert svg_charts.draw(fig) is None
+
+
+def test_hatching_ids_are_the_charts_own():
+    fig = plain(figures.budget_outturn(["Lunch clubs"], [1e6], [2e6], [False]))
+    one, two = str(svg_charts.draw(fig, "one")[0]), str(svg_charts.draw(fig, "two")[0])
+    ids = set(re.findall(r'id="([^"]+)"', one))
+    assert ids and not ids & set(re.findall(r'id="([^"]+)"', two))
+    with pytest.raises(ValueError):
+        svg_charts.draw(fig, 'x" onload="y')
+
+
+def test_long_labels_leave_the_left_margin_to_plotly():
+    long = "Northbridge Community Kitchens and Luncheon Clubs CIC (trading as Lunch Club)"
+    picture, patch = draw(figures.bars([long, "Short"], [2e6, 1e6]))
+    assert "l" not in patch["margin"]
+    assert 'class="chart-static wide-labels"' in picture  # hidden on a phone (app.css)
+    _, patch = draw(figures.bars(["Agency", "Short"], [2e6, 1e6]))
+    assert patch["margin"]["l"] < 150
 
 
 @pytest.mark.parametrize(("span", "count", "step"), [
@@ -77,7 +143,7 @@ def test_bars_are_drawn_to_scale():
 
 
 def test_the_reversed_axis_puts_the_first_bar_at_the_top():
-    picture, _ = draw(figures.bars(["First", "Second"], [1.0, 2.0]))
+    picture, _ = draw(figures.bars(["First", "Second"], [1e6, 2e6]))
     bars = re.findall(r'y="([\d.]+)" height="[\d.]+" fill="#0072B2"', picture)
     assert float(bars[0]) < float(bars[1])
     labels = re.findall(r">(First|Second)</text>", picture)
@@ -106,7 +172,7 @@ def test_a_gap_in_the_values_is_a_gap_in_the_line():
 
 def test_infinity_is_a_gap_not_an_error():
     picture, _ = draw(go.Figure(go.Scatter(x=["a", "b", "c"], y=[1.0, float("inf"), 2.0]),
-                                layout={"height": 300}))
+                                layout={"height": 300, "yaxis": {"tickformat": ",.1f"}}))
     assert "inf" not in picture.lower()
 
 
@@ -119,7 +185,8 @@ def test_a_picture_that_fails_leaves_the_chart_to_plotly(caplog):
 
 def test_every_text_is_escaped():
     evil = '<script>alert("x")</script>'
-    picture, _ = draw(figures.stacked_bars([evil, "Fine"], {evil: [1.0, 2.0], "Other": [1, 1]}))
+    picture, _ = draw(figures.stacked_bars([evil, "Fine"],
+                                           {evil: [1e6, 2e6], "Other": [1e6, 1e6]}))
     assert "<script>" not in picture
     assert "&lt;script&gt;" in picture
 
@@ -137,6 +204,17 @@ def test_every_text_is_escaped():
               layout={"height": 300}),
     go.Figure(go.Scatter(x=["a"], y=[1]), layout={"height": 300,
                                                   "yaxis": {"tickformat": "%Y"}}),
+    go.Figure(go.Scatter(x=["a"], y=[1]), layout={"height": 300}),  # plotly's own ticks
+    go.Figure(go.Scatter(x=["a"], y=[1]), layout={"height": 300, "yaxis": {
+        "tickformat": ",.0f", "range": [0, 5]}}),
+    go.Figure(go.Scatter(x=["a"], y=[1], line={"dash": "dashdot"}),
+              layout={"height": 300, "yaxis": {"tickformat": ",.0f"}}),
+    go.Figure(go.Bar(x=["a"], y=[1e6]), layout={"height": 300, "bargap": 0.5,
+                                                "yaxis": {"tickformat": ",.0f"}}),
+    go.Figure([go.Bar(x=["a"], y=[1e6]), go.Bar(x=["a"], y=[-1e6])],
+              layout={"height": 300, "barmode": "stack", "yaxis": {"tickformat": ",.0f"}}),
+    go.Figure(go.Bar(y=["a"], x=[1e6], orientation="h"), layout={"height": 300, "xaxis": {
+        "tickformat": ",.0f", "autorange": "reversed"}}),
 ])
 def test_what_it_does_not_draw_is_left_to_plotly(fig):
     assert svg_charts.draw(plain(fig)) is None

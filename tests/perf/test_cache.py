@@ -152,3 +152,27 @@ def test_pages_are_compressed_when_the_browser_accepts_it(client):
     r = client.get("/", headers={"Accept-Encoding": "gzip"})
     assert r.headers["Content-Encoding"] == "gzip"
     assert b"<!DOCTYPE html>" in gzip.decompress(r.data)
+
+
+def test_a_kept_page_is_compressed_once_and_sent_as_it_is(client, monkeypatch):
+    from dashboard import security
+
+    plain = client.get("/area/OLDER").get_data(as_text=True)
+    assert plain.startswith("<!DOCTYPE html>")
+    packs = []
+    real = security.pack
+    monkeypatch.setattr(security, "pack", lambda *a: packs.append(a[1]) or real(*a))
+    for enc, unpack in (("br", brotli.decompress), ("gzip", gzip.decompress)):
+        bodies = []
+        for _ in range(3):
+            r = client.get("/area/OLDER?terms=real", headers={"Accept-Encoding": enc})
+            assert r.status_code == 200 and r.headers["Content-Encoding"] == enc
+            assert "Accept-Encoding" in r.headers["Vary"]
+            bodies.append(r.data)
+        assert bodies[0] == bodies[1] == bodies[2]
+        assert unpack(bodies[0]).decode().startswith("<!DOCTYPE html>")
+    assert packs == ["br", "gzip"]  # once per encoding, however often the page is asked for
+    # the page a reader without compression gets is the same page
+    same = client.get("/area/OLDER?terms=real", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in same.headers
+    assert gzip.decompress(bodies[0]) == same.data  # bodies: the gzip ones, last in the loop
