@@ -1,16 +1,18 @@
-"""A plotly figure drawn on the server as SVG, so the chart is on screen with the page's first
-paint and without JavaScript; plotly.js then draws the same figure over it for hover values.
+"""A plotly figure drawn on the server as SVG, so the chart is painted with the page and is
+there without JavaScript; plotly.js then draws the same figure over it for hover values.
 
-Only what the dashboard's own bar and line figures use is drawn (``figures.py``): scatter
-lines, markers and ``tonexty`` bands, vertical and horizontal bars (grouped, stacked or
-overlaid, with hatching), category and linear axes side by side. For anything else
-(``draw`` returns None) the page waits for plotly.js as before.
+Only what the dashboard's own bar and line figures use is drawn (``figures.py`` and the
+scenario planner's): scatter lines, markers and ``tonexty`` bands, vertical and horizontal
+bars (grouped, stacked or overlaid, with bases and hatching), error bars on upright bars,
+category and linear axes side by side with their titles, a zero line where asked, an upright
+reference line. For anything else (``draw`` returns None) the page waits for plotly.js as
+before. See docs/adr/0009-charts-drawn-on-the-server.md.
 
 The page's width is not known on the server, so the picture stretches: horizontal positions
 are CSS ``calc()`` of a percentage and pixels (``x``, ``width`` and ``cx`` are CSS geometry
 properties of SVG 2), text is placed by ``x`` in percent plus ``dx`` in pixels, and lines are
-drawn in an inner SVG stretched to the plot area with strokes that do not scale. Heights are
-the figure's own pixels.
+drawn in an SVG placed by CSS over the plot area, stretched, with strokes that do not scale.
+Heights are the figure's own pixels.
 
 ``draw`` also gives the layout changes that make plotly.js draw the same axes: the margins
 worked out here, each linear axis's range, and a y axis's ticks. So when plotly.js takes over,
@@ -33,6 +35,8 @@ FONT_SIZE = 13
 FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"  # figures.FONT
 LINE_HEIGHT = 1.3
 TICK_GAP = 6           # px between an axis line and its tick labels
+TITLE_SIZE = 15.6      # px: an axis title (plotly.js: 1.2 times the layout's font size)
+TITLE_GAP = 8          # px between tick labels and an axis title
 LONG_LABELS = 150      # px: a left margin wider than this is left to plotly.js
 LEGEND_HEIGHT = 41     # px: plotly.js's horizontal legend, one row
 LEGEND_LIFT = 0.02     # its gap over the plot, a fraction of the plot's height (y=1.02)
@@ -318,9 +322,10 @@ class _Chart:
         self.layout = figure.get("layout") or {}
         self.traces = [t for t in figure.get("data") or [] if t.get("visible", True) is True]
         layout = self.layout
-        if layout.get("shapes") or layout.get("images") or layout.get("width") or \
+        if layout.get("images") or layout.get("width") or \
                 layout.get("bargap") is not None or layout.get("bargroupgap") is not None:
-            raise Unsupported("shapes, images, a fixed width or bar gaps of its own")
+            raise Unsupported("images, a fixed width or bar gaps of its own")
+        self.shapes = [_reference_line(shape) for shape in layout.get("shapes") or []]
         if not self.traces or not isinstance(layout.get("height"), int | float):
             raise Unsupported("no traces or no height")
         self.height = int(layout["height"])
@@ -330,14 +335,17 @@ class _Chart:
         self.axes: dict[str, Axis] = {}
         for t in self.traces:
             if t.get("type", "scatter") not in ("scatter", "bar") or t.get("error_x") \
-                    or t.get("error_y") or t.get("text") or t.get("texttemplate"):
-                raise Unsupported(f"a {t.get('type')} trace, or one with error bars or text")
+                    or t.get("text") or t.get("texttemplate"):
+                raise Unsupported(f"a {t.get('type')} trace, or one with text or x error bars")
+            if t.get("error_y") and (t.get("type") != "bar" or t.get("orientation") == "h"
+                                     or t["error_y"].get("type", "data") != "data"):
+                raise Unsupported("error bars other than given ones on upright bars")
             if (t.get("line") or {}).get("dash") not in (None, *DASHES):
                 raise Unsupported("a line dash it does not draw")
             for ref in (t.get("xaxis", "x"), t.get("yaxis", "y")):
                 spec = layout.get(_axis_key(ref)) or {}
                 if spec.get("overlaying") or spec.get("side") in ("top", "right") or \
-                        spec.get("title") or spec.get("type") in ("log", "date") or \
+                        spec.get("type") in ("log", "date") or \
                         any(spec.get(k) is not None for k in AXIS_LEFT_TO_PLOTLY) or \
                         spec.get("showticklabels") is False:
                     raise Unsupported("an axis drawn in a way this module does not draw")
@@ -383,7 +391,12 @@ class _Chart:
                         raise Unsupported("a base per bar")
                     val_axis.values.append(b)
                     values = [None if v is None else v + b for v in values]
+                for v, (low, high) in zip(values, _errors(t, len(values)), strict=True):
+                    if v is not None:
+                        val_axis.values += [v - low, v + high]
             val_axis.values.extend(values)
+        for shape in self.shapes:  # a reference line is in the range too
+            self.axes.get(shape["xref"], self.axes["x"]).values.append(shape["x"])
 
     # -- geometry --
     def _margins(self) -> dict:
@@ -397,7 +410,10 @@ class _Chart:
                 a.settle(plot_h)
         widest_y = max((text_width(lab) for a in self.axes.values() if a.letter == "y"
                         and self._panel(a)[0] == 0 for _, lab in a.ticks), default=0)
-        m["l"] = math.ceil(base["l"] + widest_y + TICK_GAP)
+        self.y_title_x = base["l"] + TITLE_SIZE * 0.8  # a y title, turned, left of the labels
+        titled_y = any(_title(a) for a in self.axes.values() if a.letter == "y")
+        m["l"] = math.ceil(base["l"] + widest_y + TICK_GAP
+                           + (TITLE_SIZE * LINE_HEIGHT + TITLE_GAP if titled_y else 0))
         m["r"], m["t"] = math.ceil(m["r"]), math.ceil(m["t"])
         extra_b = 0.0
         for a in self.axes.values():
@@ -411,7 +427,10 @@ class _Chart:
                 extra_b = max(extra_b, widest * math.sin(rad) + FONT_SIZE * math.cos(rad))
             else:
                 extra_b = max(extra_b, FONT_SIZE * LINE_HEIGHT)
-        m["b"] = math.ceil(base["b"] + extra_b + TICK_GAP)
+        self.x_title_gap = extra_b + TICK_GAP + TITLE_GAP  # an x title, under the labels
+        titled_x = any(_title(a) for a in self.axes.values() if a.letter == "x")
+        m["b"] = math.ceil(base["b"] + extra_b + TICK_GAP
+                           + (TITLE_SIZE * LINE_HEIGHT + TITLE_GAP if titled_x else 0))
         if self._legend_items():  # plotly.js's legend, at y=1.02 of the plot, pushes the top
             m["t"] = max(base["t"], math.ceil(
                 (LEGEND_HEIGHT + LEGEND_LIFT * (self.height - m["b"])) / (1 + LEGEND_LIFT)))
@@ -445,6 +464,8 @@ class _Chart:
         self._grid()
         self._bars()
         self._scatters()
+        self._zero_lines()
+        self._reference_lines()
         self._axis_lines_and_labels()
         self._legend()
         self._annotations()
@@ -471,9 +492,13 @@ class _Chart:
         return self.m["t"] + (1 - axis.fraction(value)) * self.plot_h
 
     def _grid(self) -> None:
-        """Grid lines at every tick, categories too (plotly.js's default ``showgrid``)."""
+        """Grid lines at every tick, as plotly.js's ``showgrid`` default: on, except on the
+        category axis of bars, unless the figure gives it a grid colour."""
+        bar_axes = {id(self._orient(t)[0]) for t in self.traces if t.get("type") == "bar"}
         for a in self.axes.values():
-            if a.spec.get("showgrid") is False:
+            if a.spec.get("showgrid") is False or (
+                    id(a) in bar_axes and not a.spec.get("showgrid")
+                    and not a.spec.get("gridcolor")):
                 continue
             colour = a.spec.get("gridcolor") or "#eeeeee"
             d0, d1 = self._panel(a)
@@ -503,6 +528,7 @@ class _Chart:
             else:
                 width, offset = group, -group / 2
             marker = t.get("marker") or {}
+            errors = _errors(t, len(values))
             colours = marker.get("color")
             shapes = (marker.get("pattern") or {}).get("shape") or ""
             base = _num(t.get("base")) or 0.0
@@ -527,6 +553,11 @@ class _Chart:
                     d0, d1 = self._panel(pos_axis)
                     y0, y1 = self._py(val_axis, start), self._py(val_axis, start + v)
                     self.pic.rect(d0 + c0 * (d1 - d0), d0 + c1 * (d1 - d0), y0, y1, fill)
+                    if t.get("error_y"):
+                        low, high = errors[j]
+                        self._error_bar(d0 + (c0 + c1) / 2 * (d1 - d0),
+                                        self._py(val_axis, start + v - low),
+                                        self._py(val_axis, start + v + high), t["error_y"])
                 else:
                     y0 = self.m["t"] + (1 - c0) * self.plot_h
                     y1 = self.m["t"] + (1 - c1) * self.plot_h
@@ -590,6 +621,49 @@ class _Chart:
         else:
             raise Unsupported(f"marker {symbol}")
 
+    def _error_bar(self, f: float, y_low: float, y_high: float, spec: dict) -> None:
+        """An error bar at plot fraction ``f``: a stem and a cross-bar at each end (as
+        plotly.js: 2 px thick, 4 px either side, unless the figure says)."""
+        colour = escape(spec.get("color") or "#444444")
+        thick, half = float(spec.get("thickness", 2)), float(spec.get("width", 4))
+        top, bottom = min(y_low, y_high), max(y_low, y_high)
+        pic = self.pic
+        pic.marks.append(f'<rect style="x: {pic.calc_x(f, -thick / 2)}" y="{top:.2f}" '
+                         f'width="{thick}" height="{bottom - top:.2f}" fill="{colour}"/>')
+        for y in (top, bottom):
+            pic.marks.append(f'<rect style="x: {pic.calc_x(f, -half)}" '
+                             f'y="{y - thick / 2:.2f}" width="{2 * half}" height="{thick}" '
+                             f'fill="{colour}"/>')
+
+    def _zero_lines(self) -> None:
+        """The zero line, where the figure asks for one and 0 is inside the range (as drawn,
+        plotly.js shows none unless asked)."""
+        for a in self.axes.values():
+            if a.category or a.spec.get("zeroline") is not True or not a.low < 0 < a.high:
+                continue
+            colour = a.spec.get("zerolinecolor") or "#444444"
+            width = float(a.spec.get("zerolinewidth", 1))
+            d0, d1 = self._panel(a)
+            if a.letter == "y":
+                y = self._py(a, 0.0)
+                self.pic.rect(d0, d1, y - width / 2, y + width / 2, colour)
+            else:
+                self.pic.parts.append(
+                    f'<rect style="x: {self.pic.calc_x(self._hx(a, 0.0), -width / 2)}" '
+                    f'y="{self.m["t"]}" width="{width}" height="{self.plot_h}" '
+                    f'fill="{escape(colour)}"/>')
+
+    def _reference_lines(self) -> None:
+        for shape in self.shapes:
+            axis = self.axes.get(shape["xref"], self.axes["x"])
+            top = self.m["t"] + (1 - shape["y1"]) * self.plot_h
+            bottom = self.m["t"] + (1 - shape["y0"]) * self.plot_h
+            width = shape["width"]
+            self.pic.marks.append(
+                f'<rect style="x: {self.pic.calc_x(self._hx(axis, shape["x"]), -width / 2)}" '
+                f'y="{min(top, bottom):.2f}" width="{width}" height="{abs(bottom - top):.2f}" '
+                f'fill="{escape(shape["colour"])}"/>')
+
     def _axis_lines_and_labels(self) -> None:
         pic, top, bottom = self.pic, self.m["t"], self.m["t"] + self.plot_h
         for a in self.axes.values():
@@ -611,6 +685,9 @@ class _Chart:
                     else:
                         pic.text(f, bottom + TICK_GAP + FONT_SIZE * 0.9, label,
                                  extra=f' class="xtick{alt}"')
+                if _title(a):
+                    pic.text((d0 + d1) / 2, bottom + self.x_title_gap + TITLE_SIZE * 0.9,
+                             _title(a), extra=f' font-size="{TITLE_SIZE}" class="xtitle"')
             else:
                 if a.spec.get("showline"):
                     pic.parts.append(
@@ -619,6 +696,11 @@ class _Chart:
                 for value, label in a.ticks:
                     pic.text(d0, self._py(a, value), label, anchor="end", dx=-TICK_GAP,
                              extra=' dy="0.35em" class="ytick"')
+                if _title(a):
+                    x, y = self.y_title_x, top + self.plot_h / 2
+                    pic.text_px(x, y, _title(a), anchor="middle", extra=(
+                        f' font-size="{TITLE_SIZE}" class="ytitle" '
+                        f'transform="rotate(-90 {x:.2f} {y:.2f})"'))
 
     def _legend(self) -> None:
         items = self._legend_items()
@@ -679,3 +761,37 @@ def _runs(points: list) -> list[list]:
         else:
             run.append(p)
     return runs + ([run] if run else [])
+
+
+def _title(axis: Axis) -> str:
+    title = axis.spec.get("title")
+    text = title.get("text") if isinstance(title, dict) else title
+    return str(text) if text else ""
+
+
+def _errors(trace: dict, count: int) -> list[tuple[float, float]]:
+    """(below, above) of each point's error bar; (0, 0) where it has none."""
+    spec = trace.get("error_y")
+    if not spec or spec.get("visible") is False:
+        return [(0.0, 0.0)] * count
+    above = [_num(v) or 0.0 for v in spec.get("array") or []]
+    below = above if spec.get("symmetric", True) else \
+        [_num(v) or 0.0 for v in spec.get("arrayminus") or []]
+    if len(above) != count or len(below) != count:
+        raise Unsupported("error bars not given for every point")
+    return [(abs(b), abs(a)) for b, a in zip(below, above, strict=True)]
+
+
+def _reference_line(shape: dict) -> dict:
+    """An upright line at an x value over the plot's height (the tornado's central result):
+    the one shape drawn here."""
+    if shape.get("type") != "line" or shape.get("yref") != "paper" or \
+            shape.get("xref", "x") not in ("x", "x2") or shape.get("layer") == "below":
+        raise Unsupported("a shape other than an upright reference line")
+    x0, x1 = _num(shape.get("x0")), _num(shape.get("x1"))
+    if x0 is None or x0 != x1:
+        raise Unsupported("a line that is not upright")
+    line = shape.get("line") or {}
+    return {"x": x0, "xref": shape.get("xref", "x"), "y0": float(shape.get("y0", 0)),
+            "y1": float(shape.get("y1", 1)), "width": float(line.get("width", 2)),
+            "colour": str(line.get("color") or "#444444")}

@@ -191,3 +191,12 @@ def test_spillover_for_one_area(page, server):
     assert "Older people live independently and well" in page.inner_text("#spillover-title")
     assert "Planned maintenance" not in page.inner_text("#spillover-summary")
     assert page.console_errors == []
+
+
+def test_the_planners_pictures_and_plotly_draw_the_years_alike(browser, server):
+    """The years chart (bars below zero, error bars, a zero line, an axis title) is drawn by
+    the server too, and plotly.js draws it over the picture in the same place."""
+    from tests.browser.test_public_pages import assert_drawn_alike
+
+    url = server + "/scenarios?scenario=close-luncheon-clubs"
+    assert_drawn_alike(browser, url, "scenarios-years-graph", xs=5, ys=3)

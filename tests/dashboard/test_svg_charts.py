@@ -195,9 +195,18 @@ def test_every_text_is_escaped():
     go.Figure(go.Sankey(node={"label": ["a", "b"]}, link={"source": [0], "target": [1],
                                                           "value": [1]}), layout={"height": 300}),
     go.Figure(go.Heatmap(z=[[1, 2], [3, 4]]), layout={"height": 300}),
-    go.Figure(go.Bar(x=["a"], y=[1], error_y={"array": [0.1]}), layout={"height": 300}),
-    go.Figure(go.Bar(x=["a"], y=[1]), layout={"height": 300, "shapes": [
-        {"type": "line", "x0": 0, "x1": 1, "y0": 0, "y1": 1}]}),
+    go.Figure(go.Bar(y=["a"], x=[1e6], orientation="h", error_x={"array": [1e5]}),
+              layout={"height": 300, "xaxis": {"tickformat": ",.0f"}}),
+    go.Figure(go.Scatter(x=["a"], y=[1e6], error_y={"array": [1e5]}),
+              layout={"height": 300, "yaxis": {"tickformat": ",.0f"}}),
+    go.Figure(go.Bar(x=["a", "b"], y=[1e6, 2e6], error_y={"array": [1e5]}),  # one of two
+              layout={"height": 300, "yaxis": {"tickformat": ",.0f"}}),
+    go.Figure(go.Bar(x=["a"], y=[1e6]), layout={"height": 300, "yaxis": {"tickformat": ",.0f"},
+                                                "shapes": [{"type": "line", "x0": 0, "x1": 1,
+                                                            "y0": 0, "y1": 1}]}),
+    go.Figure(go.Bar(x=["a"], y=[1e6]), layout={"height": 300, "yaxis": {"tickformat": ",.0f"},
+                                                "shapes": [{"type": "rect", "x0": 0, "x1": 1,
+                                                            "y0": 0, "y1": 1, "yref": "paper"}]}),
     go.Figure(go.Scatter(x=["a"], y=[1]), layout={"height": 300, "yaxis": {"type": "log"}}),
     go.Figure(go.Bar(x=["a"], y=[1], marker={"color": "rgba(0,0,0,0.5)",
                                              "pattern": {"shape": "/"}}),
@@ -218,6 +227,63 @@ def test_every_text_is_escaped():
 ])
 def test_what_it_does_not_draw_is_left_to_plotly(fig):
     assert svg_charts.draw(plain(fig)) is None
+
+
+def _planner_table():
+    import pandas as pd
+
+    rows = []
+    for code, payer in (("ASC", "Adult Social Care"), ("NHS", "NHS hospital care")):
+        for year, net in (("1", 100_000.0), ("2", -40_000.0), ("total", 60_000.0)):
+            rows.append({"payer_code": code, "payer": payer, "year": year,
+                         "net_saving_gbp": net if code == "ASC" else -net / 2,
+                         "net_lower95_gbp": (net if code == "ASC" else -net / 2) - 30_000,
+                         "net_upper95_gbp": (net if code == "ASC" else -net / 2) + 20_000})
+    return pd.DataFrame(rows)
+
+
+def test_the_planners_years_chart_has_error_bars_a_zero_line_and_its_title(dash_app):
+    from dashboard.pages.scenarios import years_figure
+
+    picture, patch = draw(years_figure(_planner_table()))
+    low, high = patch["yaxis"]["range"]
+    assert low < -30_000 - 40_000 and high > 120_000  # the intervals are inside the range
+    assert 'class="ytitle"' in picture and "Net saving (− = extra cost)" in picture
+    stems = re.findall(r'<rect style="x: calc\([^)]*\)" y="([\d.]+)" width="2.0" '
+                       r'height="([\d.]+)" fill="#1b1b1b"/>', picture)
+    assert len(stems) == 4  # one a bar, each with its cross-bars beside it
+    plot_h = 380 - patch["margin"]["t"] - patch["margin"]["b"]
+    px_per_pound = plot_h / (high - low)
+    assert float(stems[0][1]) == pytest.approx(50_000 * px_per_pound, abs=0.05)
+    zero = re.findall(r'height="1\.00" fill="#1b1b1b"', picture)
+    assert len(zero) == 1  # the zero line the figure asks for
+
+
+def test_the_tornado_has_its_reference_line_at_the_central_result(dash_app):
+    import pandas as pd
+
+    from dashboard.pages.scenarios import tornado_figure
+
+    table = pd.DataFrame({"input": ["Effect size", "Unit cost"],
+                          "central_net_saving_gbp": [20_000.0, 20_000.0],
+                          "net_saving_at_low_gbp": [-60_000.0, 5_000.0],
+                          "net_saving_at_high_gbp": [90_000.0, 35_000.0]})
+    picture, patch = draw(tornado_figure(table))
+    low, high = patch["xaxis"]["range"]
+    assert low <= -60_000 and high >= 90_000
+    central = (20_000 - low) / (high - low)
+    assert f"x: calc({round(100 * central, 4)}% " in picture  # the line at the central result
+    assert 'class="xtitle"' in picture
+
+
+def test_a_zero_line_only_where_the_figure_asks():
+    fig = go.Figure(go.Bar(x=["a", "b"], y=[-1e6, 2e6]),
+                    layout={"height": 300, "yaxis": {"tickformat": ",.0f"}})
+    without, _ = draw(fig)
+    fig.layout.yaxis.zeroline = True
+    fig.layout.yaxis.zerolinecolor = "#123456"
+    with_line, _ = draw(fig)
+    assert "#123456" not in without and with_line.count('fill="#123456"') == 1
 
 
 def test_a_figure_without_a_height_is_left_to_plotly():
