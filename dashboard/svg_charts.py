@@ -553,7 +553,7 @@ class _Chart:
                     d0, d1 = self._panel(pos_axis)
                     y0, y1 = self._py(val_axis, start), self._py(val_axis, start + v)
                     self.pic.rect(d0 + c0 * (d1 - d0), d0 + c1 * (d1 - d0), y0, y1, fill)
-                    if t.get("error_y"):
+                    if t.get("error_y") and t["error_y"].get("visible") is not False:
                         low, high = errors[j]
                         self._error_bar(d0 + (c0 + c1) / 2 * (d1 - d0),
                                         self._py(val_axis, start + v - low),
