@@ -5,7 +5,7 @@ Dash's single-page runtime: in public mode every public page, in internal mode e
 the director view. The page's own Dash layout is rendered to HTML on the server. The reader
 gets the finished page in the first response: text, tables, links and CSV downloads work
 without any script. The bar and line charts are drawn here too, as SVG (``svg_charts``), so
-they are on screen with the page's first paint. Their figures also travel as JSON, and
+they are painted with the page. Their figures also travel as JSON, and
 ``assets/static/charts.js`` loads the dashboard's plotly.js and draws each chart over its
 picture when it scrolls near the screen (hover values), with the same margins and axes; a chart
 ``svg_charts`` does not draw (the Sankey, the heat map) waits for plotly.js in a placeholder of
@@ -197,7 +197,7 @@ class Renderer:
         chart_id = (f"{own}-figure" if isinstance(own, str) else
                     f"chart-{len(self.figures) + 1}-figure")
         height = (figure.get("layout") or {}).get("height") or 450
-        # the chart drawn here as SVG, on screen with the page; plotly.js draws over it with
+        # the chart drawn here as SVG, painted with the page; plotly.js draws over it with
         # the same margins and axes (svg_charts), and draws alone what svg_charts does not
         drawn = svg_charts.draw(figure, chart_id)
         picture = Markup("")
@@ -427,8 +427,9 @@ _render = functools.lru_cache(maxsize=RENDERED_PAGES)(_build)
 @functools.lru_cache(maxsize=RENDERED_PAGES)
 def _packed(version: str, path: str, items: tuple, mode: str, encoding: str) -> tuple[int, bytes]:
     """A kept page compressed once, better than a page made for one request can afford
-    (brotli 5, gzip 6), and then sent as it is: compressing on every request cost the worker
-    more than finding the page."""
+    (brotli 5, gzip 6), and then sent as it is: a kept page is found at once, and compressing
+    it again on every request cost about 1 ms of the worker's time per answer (the area page's
+    76 kB: brotli 1 in 0.7 ms, gzip 5 in 1.4 ms)."""
     status, html = _render(version, path, items, mode)
     return status, security.pack(html.encode("utf-8"), encoding,
                                  5 if encoding == "br" else 6)

@@ -1,7 +1,7 @@
 /* Server-rendered pages: draw each chart with plotly.js when it comes near the screen.
  * The figure is JSON in <script type="application/json" id="..."> beside its
  * <div data-figure="id">, which holds the server's SVG picture of the chart where there is one
- * (dashboard/svg_charts.py: on screen from the first paint, without hover values) or is an
+ * (dashboard/svg_charts.py: painted with the page, without hover values) or is an
  * empty placeholder of the chart's height. plotly.js (the dashboard's own small build) is
  * loaded once: at once on wide screens, where the first chart is in view (the page also
  * preloads it there), and on phones only when a chart is about to be seen. Without JavaScript
