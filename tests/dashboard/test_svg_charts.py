@@ -5,6 +5,7 @@ same margins and axes, and leave to plotly.js what they do not draw."""
 from __future__ import annotations
 
 import re
+import sys
 
 import plotly.graph_objects as go
 import pytest
@@ -243,7 +244,7 @@ def _planner_table():
 
 
 def test_the_planners_years_chart_has_error_bars_a_zero_line_and_its_title(dash_app):
-    from dashboard.pages.scenarios import years_figure
+    years_figure = sys.modules["pages.scenarios"].years_figure  # as Dash loaded it
 
     picture, patch = draw(years_figure(_planner_table()))
     low, high = patch["yaxis"]["range"]
@@ -262,7 +263,7 @@ def test_the_planners_years_chart_has_error_bars_a_zero_line_and_its_title(dash_
 def test_the_tornado_has_its_reference_line_at_the_central_result(dash_app):
     import pandas as pd
 
-    from dashboard.pages.scenarios import tornado_figure
+    tornado_figure = sys.modules["pages.scenarios"].tornado_figure  # as Dash loaded it
 
     table = pd.DataFrame({"input": ["Effect size", "Unit cost"],
                           "central_net_saving_gbp": [20_000.0, 20_000.0],
