@@ -459,9 +459,7 @@ def _post(page: dict, mode: str):
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
         back = page.get("static_back")
-        target = back(request.form) if back else base
-        if not isinstance(target, str) or not target.startswith(base) or "//" in target:
-            target = base
+        target = _on_page(back(request.form) if back else base, base)
         content = not_found(
             "Nothing was done",
             "The form had expired (the server may have restarted) or did not come from this "
@@ -470,10 +468,14 @@ def _post(page: dict, mode: str):
         return Response(_document(content, "Nothing was done — Outcomes Budget Dashboard",
                                   mode, base), status=400, mimetype="text/html",
                         headers={"Cache-Control": "private, no-store"})
-    target = page["static_post"](request.form)
-    if not isinstance(target, str) or not target.startswith(base) or "//" in target:
-        target = base  # the handler names a view of its own page, never another site
-    return redirect(target, 303)
+    return redirect(_on_page(page["static_post"](request.form), base), 303)
+
+
+def _on_page(target, base: str) -> str:
+    """``target`` if it is a view of the page at ``base``, else ``base``: a handler names a
+    view of its own page, never another site."""
+    ok = isinstance(target, str) and target.startswith(base) and "//" not in target
+    return target if ok else base
 
 
 def register(server, mode: str) -> None:

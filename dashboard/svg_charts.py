@@ -134,8 +134,7 @@ class Axis:
     def fraction(self, value) -> float:
         """Where ``value`` is along the axis, 0 at its start (left, or bottom) and 1 at its end."""
         if self.category:
-            index = self.categories.index(value) if not isinstance(value, float) else value
-            f = (index + 0.5) / len(self.categories)
+            f = (self.categories.index(value) + 0.5) / len(self.categories)
         else:
             f = (value - self.low) / ((self.high - self.low) or 1.0)
         return 1 - f if self.reversed else f
@@ -226,6 +225,14 @@ class Picture:
         self.parts.append(
             f'<rect style="x: {self.calc_x(f0)}; width: {self.calc_width(f0, f1)}" '
             f'y="{top:.2f}" height="{max(bottom - top, 0):.2f}" fill="{escape(fill)}"{extra}/>')
+
+    def upright(self, f: float, width: float, top: float, height: float, fill: str,
+                over: bool = False) -> None:
+        """A rectangle ``width`` px wide centred on plot fraction ``f``: a grid, zero or axis
+        line across x, an error bar's parts, a reference line (``over``: above the lines)."""
+        (self.marks if over else self.parts).append(
+            f'<rect style="x: {self.calc_x(f, -width / 2)}" y="{top:.2f}" width="{width}" '
+            f'height="{height:.2f}" fill="{escape(fill)}"/>')
 
     def text(self, f: float, y: float, words: str, anchor: str = "middle", dx: float = 0,
              extra: str = "") -> None:
@@ -507,10 +514,7 @@ class _Chart:
                     y = self._py(a, value)
                     self.pic.rect(d0, d1, y - 0.5, y + 0.5, colour)
                 else:
-                    f = self._hx(a, value)
-                    self.pic.parts.append(
-                        f'<rect style="x: {self.pic.calc_x(f, -0.5)}" y="{self.m["t"]}" '
-                        f'width="1" height="{self.plot_h}" fill="{escape(colour)}"/>')
+                    self.pic.upright(self._hx(a, value), 1, self.m["t"], self.plot_h, colour)
 
     def _bars(self) -> None:
         bars = [t for t in self.traces if t.get("type") == "bar"]
@@ -627,13 +631,9 @@ class _Chart:
         colour = escape(spec.get("color") or "#444444")
         thick, half = float(spec.get("thickness", 2)), float(spec.get("width", 4))
         top, bottom = min(y_low, y_high), max(y_low, y_high)
-        pic = self.pic
-        pic.marks.append(f'<rect style="x: {pic.calc_x(f, -thick / 2)}" y="{top:.2f}" '
-                         f'width="{thick}" height="{bottom - top:.2f}" fill="{colour}"/>')
+        self.pic.upright(f, thick, top, bottom - top, colour, over=True)
         for y in (top, bottom):
-            pic.marks.append(f'<rect style="x: {pic.calc_x(f, -half)}" '
-                             f'y="{y - thick / 2:.2f}" width="{2 * half}" height="{thick}" '
-                             f'fill="{colour}"/>')
+            self.pic.upright(f, 2 * half, y - thick / 2, thick, colour, over=True)
 
     def _zero_lines(self) -> None:
         """The zero line, where the figure asks for one and 0 is inside the range (as drawn,
@@ -648,21 +648,15 @@ class _Chart:
                 y = self._py(a, 0.0)
                 self.pic.rect(d0, d1, y - width / 2, y + width / 2, colour)
             else:
-                self.pic.parts.append(
-                    f'<rect style="x: {self.pic.calc_x(self._hx(a, 0.0), -width / 2)}" '
-                    f'y="{self.m["t"]}" width="{width}" height="{self.plot_h}" '
-                    f'fill="{escape(colour)}"/>')
+                self.pic.upright(self._hx(a, 0.0), width, self.m["t"], self.plot_h, colour)
 
     def _reference_lines(self) -> None:
         for shape in self.shapes:
             axis = self.axes.get(shape["xref"], self.axes["x"])
             top = self.m["t"] + (1 - shape["y1"]) * self.plot_h
             bottom = self.m["t"] + (1 - shape["y0"]) * self.plot_h
-            width = shape["width"]
-            self.pic.marks.append(
-                f'<rect style="x: {self.pic.calc_x(self._hx(axis, shape["x"]), -width / 2)}" '
-                f'y="{min(top, bottom):.2f}" width="{width}" height="{abs(bottom - top):.2f}" '
-                f'fill="{escape(shape["colour"])}"/>')
+            self.pic.upright(self._hx(axis, shape["x"]), shape["width"], min(top, bottom),
+                             abs(bottom - top), shape["colour"], over=True)
 
     def _axis_lines_and_labels(self) -> None:
         pic, top, bottom = self.pic, self.m["t"], self.m["t"] + self.plot_h
@@ -690,9 +684,7 @@ class _Chart:
                              _title(a), extra=f' font-size="{TITLE_SIZE}" class="xtitle"')
             else:
                 if a.spec.get("showline"):
-                    pic.parts.append(
-                        f'<rect style="x: {pic.calc_x(d0, -0.5)}" y="{top}" width="1" '
-                        f'height="{self.plot_h}" fill="{colour}"/>')
+                    pic.upright(d0, 1, top, self.plot_h, colour)
                 for value, label in a.ticks:
                     pic.text(d0, self._py(a, value), label, anchor="end", dx=-TICK_GAP,
                              extra=' dy="0.35em" class="ytick"')
