@@ -1,9 +1,15 @@
-"""Dashboard settings, each from one environment variable, with a default and a help line."""
+"""Dashboard settings: declared once, each with its environment variable, default and help line.
+
+``Settings.from_env()`` builds the one settings object a process uses; ``create_app`` takes it,
+so a test can build an app in either mode without touching the environment. ``SETTINGS`` is
+the declaration the README's settings table and ``tests/test_settings_documented.py`` follow.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
 
 
 @dataclass(frozen=True)
@@ -27,7 +33,7 @@ SETTINGS = [
     Setting("CACHE_REDIS_URL", "", "redis://host:port/db to share the cache between instances"),
     Setting("CACHE_TIMEOUT_S", "3600", "seconds a cached query or figure is kept"),
     Setting("PAGE_CACHE", "on",
-            "on or off: keep rendered pages that are the same for every reader (static_pages)"),
+            "on or off: keep rendered pages that are the same for every reader"),
     Setting("SECRET_KEY", "",
             "signs the session cookie (form tokens, sign-in); needed by header, basic and oidc "
             "sign-in; for AUTH_MODE=none gunicorn.conf.py makes one per start"),
@@ -35,14 +41,69 @@ SETTINGS = [
     Setting("PORT", "8050", "port gunicorn binds to"),
 ]
 BY_NAME = {s.name: s for s in SETTINGS}
+MODES = ("public", "internal")
 
 
 def get(name: str) -> str:
     return BY_NAME[name].get()
 
 
-def mode() -> str:
-    value = get("DASHBOARD_MODE").strip().lower()
-    if value not in ("public", "internal"):
+def _mode(value: str) -> str:
+    value = value.strip().lower()
+    if value not in MODES:
         raise ValueError(f"DASHBOARD_MODE must be 'public' or 'internal', not {value!r}")
     return value
+
+
+def mode() -> str:
+    return _mode(get("DASHBOARD_MODE"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings one app is built with (see ``SETTINGS`` for each one's meaning)."""
+
+    mode: str = "internal"
+    warehouse_path: str = "var/warehouse.duckdb"
+    drafts_path: str = "var/drafts.sqlite3"
+    auth_mode: str = "none"
+    auth_users_file: str = ""
+    rate_limit: str = "600 per minute"
+    cache_redis_url: str = ""
+    cache_timeout_s: int = 3600
+    page_cache: bool = True
+    secret_key: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mode", _mode(self.mode))
+        object.__setattr__(self, "auth_mode", self.auth_mode.strip().lower() or "none")
+
+    @property
+    def internal(self) -> bool:
+        return self.mode == "internal"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
+        """Read every declared setting from ``environ`` (default: the process environment)."""
+        env = os.environ if environ is None else environ
+
+        def read(name: str) -> str:
+            return env.get(name, BY_NAME[name].default)
+
+        values = {
+            "mode": read("DASHBOARD_MODE"),
+            "warehouse_path": read("WAREHOUSE_PATH"),
+            "drafts_path": read("DRAFTS_PATH") or BY_NAME["DRAFTS_PATH"].default,
+            "auth_mode": read("AUTH_MODE"),
+            "auth_users_file": read("AUTH_USERS_FILE"),
+            "rate_limit": read("RATE_LIMIT"),
+            "cache_redis_url": read("CACHE_REDIS_URL"),
+            "cache_timeout_s": int(read("CACHE_TIMEOUT_S")),
+            "page_cache": read("PAGE_CACHE").strip().lower() != "off",
+            "secret_key": read("SECRET_KEY"),
+        }
+        known = {f.name for f in fields(cls)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise TypeError(f"unknown settings: {sorted(unknown)}")
+        return replace(cls(**values), **overrides)
