@@ -24,7 +24,7 @@ def create_app(settings: Settings) -> flask.Flask:
                          static_folder=str(ROOT / "assets"), static_url_path="/assets",
                          template_folder="templates")
     data.init_cache(server, settings)
-    downloads.register(server)
+    downloads.register(server, None if settings.internal else site.DATASET_MODULES)
     plotly_bundle.register_site(server)
     security.sessions(server, settings)  # the signed session cookie: form tokens, sign-in
     auth.register(server, settings)

@@ -23,6 +23,8 @@ from dashboard.views import spillover as spill
 from dashboard.views.format import BENCHMARK_OPTIONS, LEVEL_OPTIONS
 
 bp = Blueprint("site", __name__)
+# the modules whose datasets (CSV downloads) the public site serves
+DATASET_MODULES = tuple(m.__name__ for m in (overview, area, spill))
 AREA_PARAMS = ("year", "terms", "benchmark", "level", "service")
 MAX_VALUES, MAX_VALUE = 20, 1000  # query values read per name, characters read per value
 
