@@ -36,5 +36,6 @@ def create_app(settings: Settings) -> flask.Flask:
         from dashboard.staff_interim import create_dash
 
         dash_app = create_dash(server, settings)
+        server.extensions["staff_dash"] = dash_app  # its callbacks, for tests and tools
     security.register(server, dash_app, STAFF_PREFIX)
     return server
