@@ -44,7 +44,6 @@ from urllib.parse import parse_qs
 
 import dash
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import html
 from flask import flash, get_flashed_messages, request
 from flask_wtf.csrf import generate_csrf
@@ -55,6 +54,7 @@ from dashboard.components import (
     radio_group,
     select_control,
 )
+from dashboard.staff import datasets
 from dashboard.staff.planner_results import (
     changes_table as _changes_table,
 )
@@ -137,29 +137,9 @@ KEPT = "form"  # flashed with a refused form: what the reader typed, to show it 
 
 
 
-def _validate_download(scenario="", change="") -> dict:
-    """Off-list values raise ValueError (the download answers 400)."""
-    user = auth.current_user()
-    if not user.is_internal:
-        raise ValueError("not signed in")
-    plan = planner()
-    found, _, errors = read_query({"scenario": scenario or None, "change": change or None},
-                                  plan, user)
-    if errors or found is None:
-        raise ValueError("; ".join(errors) or "no scenario")
-    return {"scenario": found.ref, "change": "" if found.ref else ",".join(
-        change_token(c) for c in found.changes)}
-
-
-def scenario_download(scenario: str, change: str) -> pd.DataFrame:
-    plan = planner()
-    found, _, _ = read_query({"scenario": scenario or None, "change": change or None}, plan,
-                             auth.current_user())
-    return model_run(found, plan)["years"]
-
-
 if INTERNAL:
-    downloads.dataset("scenario", ("scenario", "change"), _validate_download)(scenario_download)
+    downloads.dataset("scenario", ("scenario", "change"), datasets.validate_scenario)(
+        datasets.scenario_table)
 
 
 
