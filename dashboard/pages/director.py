@@ -24,7 +24,6 @@ from dashboard.staff import datasets
 from dashboard.staff.director_sections import content
 from dashboard.views.director import (  # noqa: F401 - tests read them from here
     View,
-    _years,
     alerts_table,
     budget_table,
     headline,
@@ -34,6 +33,9 @@ from dashboard.views.director import (  # noqa: F401 - tests read them from here
     validate_alerts,
     validate_dept_year,
     view_from_query,
+)
+from dashboard.views.director import (
+    years as _years,
 )
 
 PREFIX = "director"

@@ -24,6 +24,7 @@ from dashboard.staff.planner_ids import (
     EVIDENCE_BLOCK,
     PREFIX,
     PROBS,
+    SHARE_LINK,
     TORNADO_BLOCK,
     YEARS_BLOCK,
     YEARS_TABLE,
@@ -201,3 +202,19 @@ def compare_section(runs: list[tuple[Scenario, sp.SpilloverResult]], href) -> ht
 def csv_params(scenario: Scenario) -> dict:
     return ({"scenario": scenario.ref} if scenario.ref
             else {"change": ",".join(change_token(c) for c in scenario.changes)})
+
+
+def results(scenario: Scenario, plan: Planner, duration: str, share: str) -> tuple[str, list]:
+    """The headline, and every result below it, for ``scenario`` (``share``: its link)."""
+    out = run.model_run(scenario, plan, duration)
+    result = out["result"]
+    return run.headline(scenario, result), [
+        html.P(["Link to this scenario: ", html.A(share, href=share, id=SHARE_LINK)],
+               className="small"),
+        changes_table(scenario, plan),
+        probabilities(result),
+        html.H2("Year by year, for each payer", className="h4 section-heading"),
+        years_html(out["years"]),
+        *charts(scenario, out, ("scenario", csv_params(scenario))),
+        method_note(result),
+    ]

@@ -43,12 +43,12 @@ def _dept(value) -> str:
     return data.one_of(value, data.allowed("department_codes", "dept_code"), "department")
 
 
-def _years() -> list[str]:
+def years() -> list[str]:
     return data.query("financial_years")["financial_year"].tolist()
 
 
 def _year(value) -> str:
-    return data.one_of(value, _years(), "year")
+    return data.one_of(value, years(), "year")
 
 
 def make_view(dept, year, benchmark, level) -> View:
@@ -59,7 +59,7 @@ def make_view(dept, year, benchmark, level) -> View:
 
 def view_from_query(query: dict) -> tuple[View, list[str]]:
     """The view a link asks for; off-list values fall back to the default, with a note each."""
-    view = View(str(data.query("department_codes")["dept_code"].iloc[0]), _years()[-1])
+    view = View(str(data.query("department_codes")["dept_code"].iloc[0]), years()[-1])
     notes = []
     checks = [("dept", _dept), ("year", _year),
               ("benchmark", lambda v: _choice(v, BENCHMARK_OPTIONS)),
