@@ -1,8 +1,8 @@
-"""The Dash app. ``server`` is what gunicorn serves: ``gunicorn dashboard.app:server``."""
+"""The app gunicorn serves: ``gunicorn dashboard.app:server``."""
 
 from __future__ import annotations
 
 from dashboard.factory import create_app
+from dashboard.settings import Settings
 
-app = create_app()
-server = app.server
+server = create_app(Settings.from_env())

@@ -36,7 +36,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from flask import Response, abort, redirect, request, session, url_for
+from flask import Response, abort, current_app, redirect, request, session, url_for
 from werkzeug.security import check_password_hash
 
 ROLES = ("anonymous", "viewer", "director", "cabinet", "admin")
@@ -62,8 +62,13 @@ ANONYMOUS = User("anonymous", "anonymous")
 DEMO_USER = User("demo cabinet member", "cabinet")
 
 
-def auth_mode() -> str:
-    mode = os.environ.get("AUTH_MODE", "none").strip().lower()
+def _settings():
+    return current_app.config["SETTINGS"]
+
+
+def auth_mode(settings=None) -> str:
+    """The sign-in mode of ``settings`` (default: the app handling this request)."""
+    mode = (settings or _settings()).auth_mode
     if mode not in ("none", "header", "basic", "oidc"):
         raise ValueError(f"AUTH_MODE must be none, header, basic or oidc, not {mode!r}")
     return mode
@@ -82,7 +87,7 @@ def _users(path: str) -> dict[str, dict]:
 
 
 def _from_file(name: str) -> User | None:
-    path = os.environ.get("AUTH_USERS_FILE")
+    path = _settings().auth_users_file
     if not path:
         return None
     entry = _users(path).get(name)
@@ -93,9 +98,7 @@ def _from_file(name: str) -> User | None:
 
 def current_user() -> User:
     """The signed-in user of this request, decided on the server."""
-    from dashboard import settings
-
-    if settings.mode() == "public":
+    if not _settings().internal:
         return ANONYMOUS
     mode = auth_mode()
     if mode == "none":
@@ -110,7 +113,7 @@ def current_user() -> User:
         return _from_file(name) or User(name, "viewer")
     auth = request.authorization
     if auth and auth.type == "basic" and auth.username:
-        path = os.environ.get("AUTH_USERS_FILE")
+        path = _settings().auth_users_file
         entry = _users(path).get(auth.username) if path else None
         if entry and check_password_hash(entry.get("password_hash", ""), auth.password or ""):
             return _from_file(auth.username) or ANONYMOUS
@@ -120,17 +123,15 @@ def current_user() -> User:
 OPEN_PATHS = ("/login", "/auth/callback", "/logout", "/assets/")
 
 
-def register(server) -> None:
+def register(server, settings) -> None:
     """Ask for sign-in on every internal request without a valid user (basic and OIDC)."""
-    from dashboard import settings
-
-    mode = auth_mode()
-    if settings.mode() == "internal" and mode == "oidc":
-        _register_oidc(server)
+    mode = auth_mode(settings)
+    if settings.internal and mode == "oidc":
+        _register_oidc(server, settings)
 
     @server.before_request
     def require_login():
-        if settings.mode() == "public" or mode == "none":
+        if not settings.internal or mode == "none":
             return None
         if request.path.startswith(OPEN_PATHS):
             return None
@@ -146,10 +147,10 @@ def register(server) -> None:
         return redirect(url_for("oidc_login"))
 
 
-def _register_oidc(server) -> None:
+def _register_oidc(server, settings) -> None:
     from authlib.integrations.flask_client import OAuth
 
-    secret = os.environ.get("SECRET_KEY")
+    secret = settings.secret_key
     if not secret:
         raise ValueError("AUTH_MODE=oidc needs SECRET_KEY for the signed session cookie")
     server.secret_key = secret  # cookie settings: security.sessions

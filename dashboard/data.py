@@ -7,22 +7,25 @@ import hashlib
 from pathlib import Path
 
 import pandas as pd
+from flask import current_app, has_app_context
 from flask_caching import Cache
 
-from dashboard import settings
 from queries import runner
 
 cache = Cache()
 
 
-def init_cache(server) -> None:
-    url = settings.get("CACHE_REDIS_URL")
-    config = {"CACHE_DEFAULT_TIMEOUT": int(settings.get("CACHE_TIMEOUT_S"))}
+def init_cache(server, settings) -> None:
+    """The query and figure cache of the app built with ``settings`` (``server.config
+    ["SETTINGS"]`` also tells ``warehouse()`` which file this app reads)."""
+    server.config["SETTINGS"] = settings
+    url = settings.cache_redis_url
+    config = {"CACHE_DEFAULT_TIMEOUT": settings.cache_timeout_s}
     if url:
         # the mode is in the prefix: a public and an internal instance sharing one Redis must
         # never share entries (their warehouse files can carry the same build id)
         config.update({"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url,
-                       "CACHE_KEY_PREFIX": f"obd:{settings.mode()}:"})
+                       "CACHE_KEY_PREFIX": f"obd:{settings.mode}:"})
     else:
         config.update({"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000})
     cache.init_app(server, config=config)
@@ -46,14 +49,21 @@ def _code_version() -> str:
 CODE_VERSION = _code_version()
 
 
+def warehouse() -> runner.Warehouse:
+    """The warehouse of the app handling this request (its settings), else $WAREHOUSE_PATH."""
+    if has_app_context() and "SETTINGS" in current_app.config:
+        return runner.warehouse(Path(current_app.config["SETTINGS"].warehouse_path))
+    return runner.warehouse()
+
+
 def version() -> str:
     """What every cached answer depends on: the warehouse file and the code."""
-    return f"{runner.warehouse().version()}:{CODE_VERSION}"
+    return f"{warehouse().version()}:{CODE_VERSION}"
 
 
 @cache.memoize()
 def _query(_version: str, name: str, items: tuple) -> pd.DataFrame:
-    return runner.run(name, **dict(items))
+    return warehouse().run(name, **dict(items))
 
 
 def query(name: str, **params) -> pd.DataFrame:

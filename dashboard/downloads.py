@@ -30,10 +30,15 @@ def dataset(name: str, params: tuple[str, ...], validate: Callable[..., dict]):
     return wrap
 
 
-def register(server) -> None:
+def register(server, modules: tuple[str, ...] | None = None) -> None:
+    """Serve /download/<name>.csv|json: every registered dataset, or (public mode) only those
+    registered by ``modules`` (the site's view modules: never a staff page's data)."""
+
     @server.route("/download/<name>.<fmt>")
     def download(name: str, fmt: str):
         ds = DATASETS.get(name)
+        if ds is not None and modules is not None and ds.table.__module__ not in modules:
+            ds = None
         if ds is None or fmt not in ("csv", "json"):
             abort(404)
         raw = {p: request.args.get(p, "") for p in ds.params}

@@ -1,74 +1,40 @@
-"""Build the Dash app: pages for the mode, the cache, downloads and the HTTP hooks."""
+"""Build the app: ``create_app(settings)`` returns the Flask app one process serves.
+
+Both modes serve the site (``dashboard.site``: Flask and Jinja2, every page that is only read),
+the CSV downloads and the JSON API. Internal mode adds the staff dashboard, a Dash app mounted
+under ``/staff/`` (``dashboard.staff.create_dash``). Public mode registers no Dash route at all.
+Nothing here reads the environment: ``Settings.from_env()`` does, once, in ``dashboard.app``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import dash
+import flask
 
-from dashboard import (
-    api,
-    auth,
-    data,
-    downloads,
-    plotly_bundle,
-    security,
-    settings,
-    static_pages,
-)
-from dashboard.layout import shell
+from dashboard import api, auth, data, downloads, plotly_bundle, security, site
+from dashboard.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-
-INDEX = """<!DOCTYPE html>
-<html lang="en-GB">
-    <head>
-        {%metas%}
-        <title>{%title%}</title>
-        {%favicon%}
-        {%css%}
-    </head>
-    <body>
-        {%app_entry%}
-        <footer>
-            {%config%}
-            {%scripts%}
-            {%renderer%}
-        </footer>
-    </body>
-</html>"""
+STAFF_PREFIX = "/staff/"
 
 
-def create_app() -> dash.Dash:
-    mode = settings.mode()
-    app = dash.Dash(
-        __name__,
-        use_pages=True,
-        pages_folder=str(Path(__file__).parent / "pages"),
-        assets_folder=str(ROOT / "assets"),
-        assets_path_ignore=["^static$"],  # assets/static/: for server-rendered pages only
-        serve_locally=True,
-        title="Outcomes Budget Dashboard",
-        update_title=None,
-        index_string=INDEX,
-        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
-                   {"name": "description",
-                    "content": "Council spend, outcomes and who pays for what, with honest "
-                               "statistics."}],
-        # no validation layout: Dash would put every page's layout (~200 kB) into each page's
-        # HTML; the callbacks are tested against the real pages instead
-        suppress_callback_exceptions=True,
-    )
-    data.init_cache(app.server)
-    app.layout = lambda: shell(dash.page_container, mode)
-    downloads.register(app.server)
-    plotly_bundle.register(app)  # plotly.js with only the traces drawn, at Dash's URL
-    security.register(app.server, app)
-    security.sessions(app.server)  # the signed session cookie: form tokens, sign-in
-    auth.register(app.server)
-    security.harden(app.server)
-    static_pages.register(app.server, mode)  # pages rendered on the server, after sign-in
-    api.register(app.server)
-    app.server.config["DASHBOARD_MODE"] = mode
-    return app
+def create_app(settings: Settings) -> flask.Flask:
+    server = flask.Flask("dashboard", root_path=str(Path(__file__).parent),
+                         static_folder=str(ROOT / "assets"), static_url_path="/assets",
+                         template_folder="templates")
+    data.init_cache(server, settings)
+    downloads.register(server, None if settings.internal else site.DATASET_MODULES)
+    plotly_bundle.register_site(server)
+    security.sessions(server, settings)  # the signed session cookie: form tokens, sign-in
+    auth.register(server, settings)
+    security.harden(server, settings)
+    site.register(server)
+    api.register(server)
+    dash_app = None
+    if settings.internal:
+        from dashboard.staff_interim import create_dash
 
+        dash_app = create_dash(server, settings)
+    security.register(server, dash_app, STAFF_PREFIX)
+    return server

@@ -1,7 +1,7 @@
 """Plotly figures shared by pages: small, fast ``go.Figure`` builders (no plotly express).
 
 Every builder takes plain sequences and returns a figure whose colours come from the
-Okabe-Ito palette in ``components.PALETTE``; lines and bars are also told apart by dash,
+Okabe-Ito palette in ``views.format.PALETTE``; lines and bars are also told apart by dash,
 marker shape or hatching, so no meaning rests on colour alone. Titles and summaries live in
 the page (the chart block), not in the figure, which is hidden from screen readers.
 
@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import plotly.graph_objects as go
 
-from dashboard.components import PALETTE
+from dashboard.views.format import PALETTE
 
 BLUE, VERMILLION, GREEN, PINK, SKY, ORANGE, BLACK = PALETTE
 GRID = "#d9d9d9"

@@ -34,23 +34,29 @@ def policy(script_hashes: list[str]) -> str:
     return CSP.replace("script-src 'self'", f"script-src 'self' {hashes}")
 
 
-def register(server, app) -> None:
+def register(server, dash_app=None, dash_prefix: str = "/staff/") -> None:
+    """Security and cache headers on every response. The site needs no inline script; pages
+    under ``dash_prefix`` (the staff dashboard, internal mode) get the hashes of Dash's own."""
     state: dict[str, str] = {}
 
     @server.after_request
     def headers(response):
-        if "csp" not in state:
-            # Dash adds inline scripts (clientside callbacks) while it sets up on the first
-            # request, so the hashes are taken then, not at import
-            state["csp"] = policy(app.csp_hashes())
-        response.headers["Content-Security-Policy"] = state["csp"]
+        csp = CSP
+        if dash_app is not None and request.path.startswith(dash_prefix):
+            if "csp" not in state:
+                # Dash adds inline scripts (clientside callbacks) while it sets up on the
+                # first request, so the hashes are taken then, not at import
+                state["csp"] = policy(dash_app.csp_hashes())
+            csp = state["csp"]
+        response.headers["Content-Security-Policy"] = csp
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         path = request.path
-        if path.startswith("/_dash-component-suites/") or path.startswith("/assets/"):
+        if path.startswith((f"{dash_prefix}_dash-component-suites/", "/assets/",
+                            f"{dash_prefix}assets/")):
             # a year, immutable, only where the URL changes with the file: Dash's fingerprinted
             # component files and assets with their ?m= stamp; others revalidate as they are
             versioned = check_fingerprint(path)[1] or "m" in request.args
@@ -137,7 +143,7 @@ def compressed(response):
 MAX_REQUEST_BYTES = 64 * 1024  # a callback body is a few kB; anything far larger is refused
 
 
-def sessions(server) -> None:
+def sessions(server, settings) -> None:
     """The signed session cookie: the CSRF tokens of the server-rendered forms (Flask-WTF),
     their flashed messages, and the OIDC sign-in. ``SECRET_KEY`` signs it. Staff sign-in modes
     (header, basic, oidc) must set it, the same on every instance. For the loopback demo
@@ -148,12 +154,11 @@ def sessions(server) -> None:
     import os
     import secrets
 
-    from dashboard import settings
     from dashboard.auth import auth_mode as get_auth_mode
 
-    auth_mode = get_auth_mode()
-    secret = settings.get("SECRET_KEY")
-    if not secret and settings.mode() == "internal" and auth_mode != "none":
+    auth_mode = get_auth_mode(settings)
+    secret = settings.secret_key
+    if not secret and settings.internal and auth_mode != "none":
         # staff sign in: every worker and instance must sign form tokens with the same key
         raise ValueError(f"AUTH_MODE={auth_mode} needs SECRET_KEY (the same on every instance): "
                          "it signs the session cookie that holds the forms' CSRF tokens")
@@ -166,10 +171,9 @@ def sessions(server) -> None:
                          WTF_CSRF_TIME_LIMIT=8 * 3600)  # a working day with a form open
 
 
-def harden(server) -> None:
+def harden(server, settings) -> None:
     """Request size limit, rate limits, request ids, and errors without tracebacks."""
     import logging
-    import os
     import uuid
 
     from flask import g, jsonify
@@ -181,9 +185,9 @@ def harden(server) -> None:
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     server.config["PROPAGATE_EXCEPTIONS"] = False
     server.debug = False
-    storage = os.environ.get("CACHE_REDIS_URL") or "memory://"
+    storage = settings.cache_redis_url or "memory://"
     limiter = Limiter(get_remote_address, app=server, storage_uri=storage,
-                      default_limits=[os.environ.get("RATE_LIMIT", "600 per minute")],
+                      default_limits=[settings.rate_limit],
                       headers_enabled=True)
     server.extensions["limiter"] = limiter
 

@@ -52,15 +52,27 @@ def app_env(warehouse_file):
 
 
 @pytest.fixture(scope="session")
-def dash_app(app_env):
+def app(app_env):
+    """The internal app (the site, and the staff dashboard under /staff/) on the session's
+    warehouse."""
     from dashboard.factory import create_app
+    from dashboard.settings import Settings
 
-    return create_app()
+    return create_app(Settings.from_env(warehouse_path=str(app_env), mode="internal"))
+
+
+@pytest.fixture(scope="session")
+def public_app(app_env):
+    """The public site on the same warehouse, built in the same process."""
+    from dashboard.factory import create_app
+    from dashboard.settings import Settings
+
+    return create_app(Settings.from_env(warehouse_path=str(app_env), mode="public"))
 
 
 @pytest.fixture()
-def client(dash_app):
-    return dash_app.server.test_client()
+def client(app):
+    return app.test_client()
 
 
 def _free_port() -> int:

@@ -1,11 +1,10 @@
-/* Server-rendered pages: draw each chart with plotly.js when it comes near the screen.
+/* The site's pages: draw each chart with plotly.js when it comes near the screen.
  * The figure is JSON in <script type="application/json" id="..."> beside its
- * <div data-figure="id">, which holds the server's SVG picture of the chart where there is one
- * (dashboard/svg_charts.py: painted with the page, without hover values) or is an
- * empty placeholder of the chart's height. plotly.js (the dashboard's own small build) is
+ * <div data-figure="id">, an empty placeholder of the chart's height (the same figure JSON
+ * the view functions made; no other renderer). plotly.js (the dashboard's own small build) is
  * loaded once: at once on wide screens, where the first chart is in view (the page also
  * preloads it there), and on phones only when a chart is about to be seen. Without JavaScript
- * the page still has each chart's picture (where drawn), summary, data table and CSV link.
+ * the page still has each chart's summary, data table and CSV link.
  * Loaded async: it may run before the page is parsed.
  */
 (function () {
@@ -48,21 +47,12 @@
   function draw(el) {
     var source = document.getElementById(el.getAttribute("data-figure"));
     if (!source) { return; }
-    var picture = null;
     queue = queue.then(plotly).then(function (Plotly) {
       var figure = JSON.parse(source.textContent);
       mark("chart-start");
-      // the server's picture of the chart goes as plotly.js draws the same one (no paint
-      // comes between), and comes back if plotly.js fails
-      picture = el.querySelector(".chart-static");
-      if (picture) { el.removeChild(picture); }
       return Plotly.newPlot(el, figure.data || [], figure.layout || {},
                             {displayModeBar: false, responsive: true});
-    }).then(function () { mark("chart-drawn"); return nextFrame(); },
-            function () {
-              if (picture && !picture.parentNode) { el.appendChild(picture); }
-              return nextFrame();
-            });
+    }).then(function () { mark("chart-drawn"); return nextFrame(); }, nextFrame);
   }
 
   function start() {

@@ -4,10 +4,6 @@ CSVs equal to the warehouse, state from the query string, and the page view's qu
 from __future__ import annotations
 
 import io
-import json
-import os
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -20,42 +16,16 @@ OFF_LIST = ["NOPE", "", "'; drop table spend; --", "2024/25 ", ["OLDER"], {"a": 
 
 
 @pytest.fixture(scope="module")
-def pages(dash_app):
-    # Dash runs the page modules itself (as pages.<name>); importing them again would
-    # register their callbacks twice
-    dash_app.server.test_client().get("/")  # Dash collects the callbacks on its first request
-    return sys.modules["pages.area"], sys.modules["pages.director"]
+def area():
+    from dashboard.views import area
+
+    return area
 
 
 @pytest.fixture(scope="module")
 def latest(wh) -> str:
     return wh("select max(financial_year) as y from mart_area_year where area_code = $a",
               {"a": AREA})["y"].iloc[0]
-
-
-def _callback_key(app, output_id: str) -> str:
-    keys = [k for k in app.callback_map if f"{output_id}." in k]
-    assert len(keys) == 1, keys
-    return keys[0]
-
-
-def _post_callback(client, app, output_id: str, inputs: dict, state: dict, changed: str):
-    """POST a callback request as the browser does; returns the response."""
-    key = _callback_key(app, output_id)
-    spec = app.callback_map[key]
-    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]}
-               for o in key.strip(".").split("...")]
-    body = {
-        "output": key,
-        "outputs": outputs,
-        "inputs": [{"id": i["id"], "property": i["property"], "value": inputs[i["id"]]}
-                   for i in spec["inputs"]],
-        "state": [{"id": s["id"], "property": s["property"], "value": state[s["id"]]}
-                  for s in spec["state"]],
-        "changedPropIds": [f"{changed}.value"],
-    }
-    return client.post("/_dash-update-component", data=json.dumps(body),
-                       content_type="application/json")
 
 
 def _csv(client, path: str) -> pd.DataFrame:
@@ -126,91 +96,56 @@ def test_area_page_opens_a_service(client, latest, wh):
     assert str(escape(top)) in suppliers
 
 
-def test_area_page_has_no_dash_callback(dash_app, pages):
-    assert not [k for k in dash_app.callback_map if "area-" in k]
-
-
-def _director_inputs(director, latest, **override) -> dict:
-    inputs = {director.DEPT: DEPT, director.YEAR: latest, director.BENCHMARK: "england",
-              director.LEVEL: "95"}
-    inputs.update(override)
-    return inputs
-
-
-def test_director_callback_answers_a_valid_change(client, dash_app, pages, latest):
-    _, director = pages
-    inputs = _director_inputs(director, latest, **{director.DEPT: "PH"})
-    r = _post_callback(client, dash_app, director.URL, inputs, {}, director.DEPT)
-    assert r.status_code == 200
-    out = r.get_json()["response"]
-    assert "dept=PH" in out[director.URL]["search"]
-    assert "Public Health" in json.dumps(out[director.CONTENT])
-
-
-@pytest.mark.parametrize("control", ["DEPT", "YEAR", "BENCHMARK", "LEVEL"])
-@pytest.mark.parametrize("value", OFF_LIST)
-def test_director_callback_rejects_off_list_values(client, dash_app, pages, latest, control,
-                                                   value):
-    _, director = pages
-    cid = getattr(director, control)
-    inputs = _director_inputs(director, latest, **{cid: value})
-    r = _post_callback(client, dash_app, director.URL, inputs, {}, cid)
-    assert r.status_code == 204, r.data[:300]
+def test_public_site_has_no_dash_routes(public_app):
+    client = public_app.test_client()
+    for path in ("/_dash-layout", "/_dash-dependencies", "/staff/", "/staff/director",
+                 "/_dash-component-suites/plotly/package_data/plotly.min.js"):
+        assert client.get(path).status_code == 404, path
+    assert client.post("/_dash-update-component", json={}).status_code in (404, 405)
+    assert not [r.rule for r in public_app.url_map.iter_rules() if "dash" in r.rule]
 
 
 # ---- layouts from the query string -----------------------------------------------------
 
-def test_unknown_area_lists_the_areas(dash_app, pages, wh):
-    area, _ = pages
-    with dash_app.server.app_context():
-        page = str(area.layout(area_code="NOPE"))
+def test_unknown_area_page_says_so(client):
+    page = client.get("/area/NOPE").get_data(as_text=True)
     assert "Investment area not found" in page and "NOPE" in page
-    for code in wh("select area_code from investment_area")["area_code"]:
-        assert f"/area/{code}" in page
 
 
-def test_area_layout_reads_the_query_string(dash_app, pages):
-    area, _ = pages
-    with dash_app.server.app_context():
+def test_area_view_reads_the_query_string(app, area):
+    from dashboard.views import area_sections
+
+    with app.app_context():
         view, notes = area.view_from_query(AREA, {"year": "2020/21", "terms": "real",
                                                   "benchmark": "region", "level": "998",
                                                   "service": SERVICE})
         assert view == area.View(AREA, "2020/21", "real", "region", "998", SERVICE)
         assert notes == []
-        page = str(area.layout(area_code=AREA, **view._asdict()))
-        assert "real terms" in page and "99.8%" in page
+        page = area_sections.page(AREA, view._asdict())
+    assert "real terms" in page["cost"].title and "99.8% interval" in page["indicators"]["columns"]
+    assert page["suppliers"]["blocks"][0].csv == (
+        f"/download/service-expense-types.csv?service={SERVICE}&year=2020/21")
+    assert page["cost"].figure["data"][2]["x"][-1] == page["years"][0]  # a figure dict
 
 
-def test_area_layout_ignores_off_list_query_values_with_a_note(dash_app, pages, latest):
-    area, _ = pages
-    with dash_app.server.app_context():
+def test_area_view_ignores_off_list_query_values_with_a_note(app, area, client, latest):
+    with app.app_context():
         view, notes = area.view_from_query(AREA, {"year": "1999/00", "terms": ["a", "b"],
                                                   "level": "50", "service": "WASTE"})
-        assert view == area.View(AREA, latest)
-        assert len(notes) == 4
-        page = str(area.layout(area_code=AREA, year="<script>"))
-    assert "<script>" not in page.replace("“<script>”", "")
+    assert view == area.View(AREA, latest)
+    assert len(notes) == 4
+    page = client.get(f"/area/{AREA}?year=<script>").get_data(as_text=True)
+    assert "<script>" not in page and "&lt;script&gt;" in page
 
 
-def test_director_layout_reads_the_query_string(dash_app, pages):
-    _, director = pages
-    with dash_app.server.app_context():
-        view, notes = director.view_from_query({"dept": "ENV", "year": "2022/23",
-                                                "benchmark": "region", "level": "998"})
-        assert view == director.View("ENV", "2022/23", "region", "998") and notes == []
-        view, notes = director.view_from_query({"dept": "NHS-ACUTE"})  # not a council dept
-        assert view.dept != "NHS-ACUTE" and len(notes) == 1
-
-
-def test_headline_states_the_finding(dash_app, pages, wh, latest):
-    area, _ = pages
+def test_headline_states_the_finding(app, area, wh, latest):
     row = wh("select cost_per_outcome_real_gbp as v, cost_per_outcome_real_change_pct as c, "
              "outcome_unit_label as u from mart_area_year where area_code = $a and "
              "financial_year = $y", {"a": AREA, "y": latest}).iloc[0]
     worse = wh("select distinct mi.indicator_name from outcome_link ol join mart_indicator mi "
                "using (indicator_id) where ol.area_code = $a and mi.geo_role = 'borough' and "
                "mi.period = $y and mi.vs_england_95 = 'worse'", {"a": AREA, "y": latest})
-    with dash_app.server.app_context():
+    with app.app_context():
         text = area.headline(area.View(AREA, latest, "real"))
     assert text.startswith(f"Cost per {row['u']} {'rose' if row['c'] > 0 else 'fell'}")
     assert f"£{row['v']:,.0f} in {latest}" in text and "in real terms" in text
@@ -286,26 +221,6 @@ def test_supplier_csvs_equal_the_spend_transactions(client, wh, latest):
     assert abs(kinds["spend_gbp"].sum() - total) < 0.05
 
 
-def test_director_csvs_equal_the_marts(client, wh, latest):
-    got = _csv(client, f"/download/director-budget.csv?dept={DEPT}&year={latest}")
-    want = wh("select service_code, budget_gbp, outturn_gbp from mart_spend_service_year "
-              "where dept_code = $d and financial_year = $y", {"d": DEPT, "y": latest})
-    merged = got.merge(want, on="service_code", suffixes=("", "_wh"))
-    assert len(merged) == len(want)
-    assert (merged["budget_gbp"] - merged["budget_gbp_wh"]).abs().max() <= 0.005
-    services = _csv(client, f"/download/director-services.csv?dept={DEPT}&year={latest}")
-    want = wh("select count(*) as n, sum(allocated_spend_gbp) as s from mart_area_service_year "
-              "where dept_code = $d and financial_year = $y", {"d": DEPT, "y": latest}).iloc[0]
-    assert len(services) == want["n"]
-    assert abs(services["allocated_spend_gbp"].sum() - want["s"]) < 0.05
-    alerts = _csv(client, f"/download/director-indicators.csv?dept={DEPT}&benchmark=england"
-                          "&level=95")
-    flags = alerts["needs_attention"].eq("yes").tolist()
-    assert flags == sorted(flags, reverse=True)  # those needing attention come first
-    worse = alerts[alerts["compared_with_benchmark"].eq("worse")]
-    assert worse["needs_attention"].eq("yes").all()
-
-
 @pytest.mark.parametrize("path", [
     "/download/area-cost.csv?area=NOPE&terms=cash",
     "/download/area-cost.csv?area=OLDER&terms=nominal",
@@ -326,24 +241,14 @@ def test_downloads_refuse_off_list_values(client, path):
 
 # ---- public mode and speed -------------------------------------------------------------
 
-def test_director_page_is_not_registered_in_public_mode(warehouse_file):
-    code = (
-        "import dash, json\n"
-        "from dashboard.factory import create_app\n"
-        "app = create_app()\n"
-        "c = app.server.test_client()\n"
-        "paths = sorted(p['path_template'] or p['path'] for p in dash.page_registry.values())\n"
-        "print(json.dumps({'pages': paths,\n"
-        "  'ids': sorted(k for k in app.callback_map if 'director-' in k),\n"
-        "  'csv': c.get('/download/director-budget.csv?dept=ASC&year=2024/25').status_code}))\n"
-    )
-    env = {**os.environ, "DASHBOARD_MODE": "public", "WAREHOUSE_PATH": str(warehouse_file)}
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True,
-                         text=True, timeout=120, check=True)
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    assert "/director" not in result["pages"]
-    assert "/area/<area_code>" in result["pages"]
-    assert result["ids"] == []
-    assert result["csv"] == 404
+def test_public_mode_serves_no_staff_page_or_data_in_the_same_process(app, public_app):
+    internal, public = app.test_client(), public_app.test_client()
+    staff_csv = "/download/director-budget.csv?dept=ASC&year=2024/25"
+    assert internal.get(staff_csv).status_code == 200  # built first, in this process
+    assert public.get(staff_csv).status_code == 404
+    assert public.get("/staff/director").status_code == 404
+    assert public.get(f"/area/{AREA}").status_code == 200
+    assert public.get("/download/area-cost.csv?area=OLDER&terms=cash").status_code == 200
+    nav = public.get("/").get_data(as_text=True).split("</nav>", 1)[0]
+    assert "/staff/" not in nav and "/staff/" in internal.get("/").get_data(as_text=True)
 

@@ -30,8 +30,8 @@ def _classes(html: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def pages(dash_app):
-    client = dash_app.server.test_client()
+def pages(app):
+    client = app.test_client()
     out = {path: client.get(path).get_data(as_text=True) for path in PATHS + EXTRA}
     token = re.search(r'value="([^"]+)" name="csrf_token"', out["/scenarios"])[1]
     for i, form in enumerate(FORMS):

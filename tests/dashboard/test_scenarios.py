@@ -19,7 +19,7 @@ from indicators import spillover as sp
 
 
 @pytest.fixture(scope="module")
-def mod(dash_app):
+def mod(app):
     """The page module as Dash loaded it (Dash runs page files under its own names)."""
     entry = next(p for p in dash.page_registry.values() if p["path"] == "/scenarios")
     return sys.modules[entry["module"]]
@@ -37,8 +37,8 @@ PAGES_OUTPUT = ".._pages_content.children..._pages_store.data.."  # Dash Pages' 
 
 
 @pytest.fixture()
-def ctx(dash_app):
-    with dash_app.server.test_request_context(PAGE_VIEW[0], method=PAGE_VIEW[1]):
+def ctx(app):
+    with app.server.test_request_context(PAGE_VIEW[0], method=PAGE_VIEW[1]):
         yield
 
 
@@ -231,13 +231,13 @@ def test_compare_puts_scenarios_side_by_side(mod, ctx, drafts_file):
     assert "Expand falls prevention by half" in text and "Close the luncheon clubs" in text
 
 
-def test_no_other_page_carries_the_planner_or_its_drafts(mod, dash_app, drafts_file):
+def test_no_other_page_carries_the_planner_or_its_drafts(mod, app, drafts_file):
     """Dash can embed every page's no-argument layout (its validation layout) in each page's
     HTML; the app turns that off, so no other page carries the planner's ids, drafts or
     figures. The planner itself shows the user's own drafts, rendered for them alone."""
     drafts_store.DraftStore(drafts_file).save(DEMO_USER, "Secret option", [
         drafts_store.Change("LUNCH", "percent", -10.0)], ["ASC"])
-    client = dash_app.server.test_client()
+    client = app.test_client()
     for path in ("/", "/area/OLDER", "/director"):
         html_text = client.get(path, headers={"Accept-Encoding": "identity"}).get_data(True)
         assert "validation_layout" not in html_text, path
@@ -558,10 +558,10 @@ def test_spillover_observed_csv_is_labelled_and_matches_the_warehouse(client, wh
     assert client.get("/download/spillover-observed.csv?pair=NOPE-1").status_code == 400
 
 
-def test_spillover_page_words_and_an_unknown_area(dash_app):
+def test_spillover_page_words_and_an_unknown_area(app):
     entry = next(p for p in dash.page_registry.values() if p["path"] == "/spillover")
     page = sys.modules[entry["module"]]
-    with dash_app.server.test_request_context(PAGE_VIEW[0], method=PAGE_VIEW[1]):
+    with app.server.test_request_context(PAGE_VIEW[0], method=PAGE_VIEW[1]):
         text = str(page.layout(area="NOPE"))
         assert "There is no investment area “NOPE”" in text
         assert "modelled effects, not measured ones" in text

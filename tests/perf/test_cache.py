@@ -118,7 +118,7 @@ def test_two_instances_share_redis_and_a_swap_uses_new_keys(warehouse_file, tmp_
         stop(a)
 
 
-def test_memoize_caches_by_arguments_and_version(dash_app):
+def test_memoize_caches_by_arguments_and_version(app):
     from dashboard import data
 
     calls = []
@@ -128,7 +128,7 @@ def test_memoize_caches_by_arguments_and_version(dash_app):
         calls.append(n)
         return n * n
 
-    with dash_app.server.app_context():
+    with app.app_context():
         assert square(3) == 9 and square(3) == 9 and square(4) == 16
     assert calls == [3, 4]
 

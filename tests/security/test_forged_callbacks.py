@@ -14,10 +14,10 @@ JUNK = [
 ]
 
 
-def _callbacks(dash_app):
-    client = dash_app.server.test_client()
+def _callbacks(app):
+    client = app.test_client()
     client.get("/")  # let Dash set up its routes and callback map
-    return client, dash_app.callback_map
+    return client, app.callback_map
 
 
 def _body(key: str, cb: dict, value) -> dict:
@@ -37,8 +37,8 @@ def _body(key: str, cb: dict, value) -> dict:
             "changedPropIds": [f"{d['id']}.{d['property']}" for d in cb.get("inputs", [])]}
 
 
-def test_every_callback_survives_junk(dash_app):
-    client, callback_map = _callbacks(dash_app)
+def test_every_callback_survives_junk(app):
+    client, callback_map = _callbacks(app)
     assert callback_map, "no callbacks registered"
     for key, cb in callback_map.items():
         for value in JUNK:

@@ -16,28 +16,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import dash
-import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
-from dash import html
 
-from dashboard import data, downloads, figures
-from dashboard.components import (
-    PALETTE,
-    chart_block,
-    money,
-    money_interval,
-    number,
-    spillover_inputs,
-)
+from dashboard import data, downloads
+from dashboard.views.blocks import ChartBlock, csv_url
+from dashboard.views.format import money, money_interval, number, plain, spillover_inputs
+from dashboard.views.spillover_figures import matrix_figure, observed_figure, sankey_figure
 from indicators import spillover as sp
-
-dash.register_page(__name__, path="/spillover", order=3, name="Spill-over effects",
-                   title="Spill-over effects — Outcomes Budget Dashboard",
-                   static_query=("area",),  # the GET parameters it reads
-                   server_rendered=("public", "internal"),  # no callbacks: HTML in both
-                   shared_cache=True)  # the same for every reader: see static_pages
 
 PREFIX = "spillover"
 # component ids, each written once
@@ -267,111 +252,6 @@ def display(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-# ---- figures ---------------------------------------------------------------------------
-
-def _layout(height: int, **extra) -> dict:
-    return {"height": height, "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
-            "font": figures.FONT, "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
-            "separators": ".,", **extra}
-
-
-def _rgba(hex_colour: str, alpha: float) -> str:
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r},{g},{b},{alpha})"
-
-
-def sankey_figure(out: dict) -> go.Figure:
-    """Services -> outcomes -> payers, widths = central saving over five years (discounted)."""
-    services = out["services"]
-    flows = out["result"].sankey()
-    flows = flows[flows["value_gbp"] > 0.5]
-    labels: dict[str, str] = {}
-    for node in pd.concat([flows["source"], flows["target"]]):
-        kind, _, key = node.partition(":")
-        labels.setdefault(node, services.get(key, key) if kind == "service" else key)
-    nodes = list(labels)
-    index = {n: i for i, n in enumerate(nodes)}
-    payer_nodes = [n for n in nodes if n.startswith("payer:")]
-    colour = {n: PALETTE[i % len(PALETTE)] for i, n in enumerate(payer_nodes)}
-    # colour each band by the payer it ends at (second hop) or feeds (first hop)
-    outcome_payer = dict(zip(flows.loc[flows["target"].str.startswith("payer:"), "source"],
-                             flows.loc[flows["target"].str.startswith("payer:"), "target"],
-                             strict=False))
-
-    def band(row) -> str:
-        end = row.target if row.target.startswith("payer:") else outcome_payer.get(row.target)
-        return _rgba(colour.get(end, "#595959"), 0.45)
-
-    node_colour = [colour.get(n, "#595959" if n.startswith("service:") else "#9e9e9e")
-                   for n in nodes]
-    trace = go.Sankey(
-        arrangement="snap", valueformat=",.0f", valuesuffix="",
-        node={"label": [labels[n] for n in nodes], "color": node_colour, "pad": 18,
-              "thickness": 16, "line": {"color": "#1b1b1b", "width": 0.5},
-              "hovertemplate": "%{label}: £%{value:,.0f}<extra></extra>"},
-        link={"source": [index[s] for s in flows["source"]],
-              "target": [index[t] for t in flows["target"]],
-              "value": flows["value_gbp"].round(0).tolist(),
-              "color": [band(r) for r in flows.itertuples()],
-              "hovertemplate": "%{source.label} → %{target.label}: £%{value:,.0f}"
-                               "<extra></extra>"},
-    )
-    return go.Figure(data=[trace], layout=_layout(max(360, 34 * len(nodes))))
-
-
-def _per_pound(value: float) -> str:
-    """£ per £1 for a matrix cell: pence where they matter, a dash for no effect."""
-    if abs(value) < 5e-6:
-        return "–"
-    if abs(value) < 0.0005:
-        return "<£0.001"
-    return f"£{value:,.2f}" if abs(value) >= 0.01 else f"£{value:,.3f}"
-
-
-def matrix_figure(out: dict) -> go.Figure:
-    payers = out["payers"]
-    matrix = out["matrix"]
-    cols = [c for c in matrix.columns if (matrix[c].abs() > 1e-9).any()]
-    z = matrix[cols].to_numpy()
-    x = [payers.get(c, c) for c in cols]
-    y = [payers.get(r, r) for r in matrix.index]
-    trace = go.Heatmap(
-        z=z, x=x, y=y, colorscale="Blues", zmin=0, showscale=False, xgap=2, ygap=2,
-        text=[[_per_pound(v) for v in row] for row in z], texttemplate="%{text}",
-        textfont={"size": 14},
-        hovertemplate="£%{z:,.2f} for %{x} per £1 spent by %{y}<extra></extra>")
-    return go.Figure(data=[trace], layout=_layout(
-        max(200, 90 + 60 * len(y)),
-        xaxis={"side": "top", "automargin": True, "title": {"text": "Effect on"}},
-        yaxis={"automargin": True, "autorange": "reversed",
-               "title": {"text": "Spent by"}}))
-
-
-def observed_figure(df: pd.DataFrame, units_label: str, outcome_label: str,
-                    rate_label: str) -> go.Figure:
-    years = df["financial_year"].tolist()
-    data_ = [
-        go.Bar(x=years, y=df["units"].tolist(), name=units_label, marker_color=figures.SKY,
-               hovertemplate="%{y:,.0f}<extra></extra>"),
-        go.Scatter(x=years, y=df["outcome_value"].tolist(), name=outcome_label, yaxis="y2",
-                   mode="lines+markers", line={"color": figures.VERMILLION, "width": 3,
-                                               "dash": "dash"},
-                   marker={"symbol": "diamond", "size": 8},
-                   customdata=df["next_year"].tolist(),
-                   hovertemplate="%{customdata}: %{y:,.0f}<extra></extra>"),
-    ]
-    return go.Figure(data=data_, layout=_layout(
-        340, hovermode="x unified", showlegend=True,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        xaxis={"type": "category", "title": {"text": "Year of the places (the rate is for "
-                                                      "the year after)"},
-               "showline": True, "linecolor": figures.AXIS_LINE},
-        yaxis={"title": {"text": units_label}, "rangemode": "tozero",
-               "gridcolor": figures.GRID, "automargin": True},
-        yaxis2={"title": {"text": rate_label}, "overlaying": "y", "side": "right",
-                "showgrid": False, "automargin": True, "tickformat": ",.0f"}))
-
-
 # ---- words -----------------------------------------------------------------------------
 
 def _names(names: list[str]) -> str:
@@ -417,19 +297,15 @@ def summary(out: dict, scope_words: str) -> str:
 
 # ---- sections --------------------------------------------------------------------------
 
-def _area_nav(area: str) -> html.Nav:
+def area_links(area: str) -> list[dict]:
+    """The scope choices: the whole council, then each investment area, the current one marked."""
     items = [("", "Whole council")] + list(_areas().items())
-    links = []
-    for code, name in items:
-        href = f"/spillover?area={code}" if code else "/spillover"
-        current = {"aria-current": "page"} if code == area else {}
-        links.append(html.Li(html.A(name, href=href, id=f"{AREA_NAV}-{code or 'all'}",
-                                    className="active" if code == area else "", **current)))
-    return html.Nav(html.Ul(links, className="pill-list"), id=AREA_NAV,
-                    **{"aria-label": "Investment areas"})
+    return [{"code": code or "all", "name": name, "current": code == area,
+             "href": f"/spillover?area={code}" if code else "/spillover"}
+            for code, name in items]
 
 
-def _sankey_section(out: dict, area: str) -> html.Section:
+def sankey_block(out: dict, area: str) -> ChartBlock:
     payers = out["payers"]
     gains = out["result"].by_payer.set_index("payer_code")["spillover_saving_gbp"]
     top = gains.idxmax()
@@ -439,14 +315,13 @@ def _sankey_section(out: dict, area: str) -> html.Section:
             "care needs), and each outcome's cost falls on a payer. Band widths are the "
             f"central modelled saving over {YEARS} years, discounted at 3.5% a year. The table "
             "gives each link's 95% interval, evidence grade and source.")
-    return chart_block(SANKEY_BLOCK, title, text, sankey_figure(out), display(out["links_table"]),
-                       ("spillover-links", {"area": area}))
+    return ChartBlock(SANKEY_BLOCK, title, text, plain(sankey_figure(out)),
+                      display(out["links_table"]), csv_url("spillover-links", {"area": area}))
 
 
-def _matrix_section(out: dict, area: str) -> html.Section:
+def matrix_block(out: dict, area: str) -> ChartBlock:
     payers = out["payers"]
-    matrix = out["matrix"]
-    stacked = matrix.stack()
+    stacked = out["matrix"].stack()
     (funder, payer), best = stacked.idxmax(), stacked.max()
     title = (f"Each £1 {payers.get(funder, funder)} spends on these services is modelled to "
              f"save {payers.get(payer, payer)} £{best:,.2f} over {YEARS} years")
@@ -455,23 +330,24 @@ def _matrix_section(out: dict, area: str) -> html.Section:
             "row's department spends, over five years, both discounted; the £1 itself is not "
             "netted off. Read per £1 cut, the same figure is a cost shifted onto that payer. "
             "Several services of one department are weighted by their spend.")
-    return chart_block(MATRIX_BLOCK, title, text, matrix_figure(out),
-                       display(out["matrix_table"]), ("spillover-matrix", {"area": area}))
+    return ChartBlock(MATRIX_BLOCK, title, text, plain(matrix_figure(out)),
+                      display(out["matrix_table"]), csv_url("spillover-matrix", {"area": area}))
 
 
-def _grades_section() -> html.Section:
+def grades_block() -> ChartBlock:
     text = ("Each link's evidence is graded by certainty (GRADE). Before a modelled effect is "
             "counted it is scaled down for optimism bias (the Greater Manchester cost-benefit "
             "model's confidence grades) and for deadweight (what would have happened anyway).")
-    return chart_block(GRADES_BLOCK, "Weaker evidence counts for less", text, None,
-                       display(grades_table()), ("spillover-grades", {}))
+    return ChartBlock(GRADES_BLOCK, "Weaker evidence counts for less", text, None,
+                      display(grades_table()), csv_url("spillover-grades"))
 
 
 def _signed_pct(share: float) -> str:
     return f"{share * 100:+.0f}%".replace("-", "\u2212")
 
 
-def _observed_pair(service: str, indicator: int, words: str, borough: str, services: dict):
+def _observed_pair(service: str, indicator: int, words: str, borough: str,
+                   services: dict) -> ChartBlock | None:
     df = data.query("observed_activity_outcome", service_code=service, indicator_id=indicator)
     df = df[df["outcome_value"].notna()].reset_index(drop=True)
     if len(df) < 3:
@@ -509,58 +385,41 @@ def _observed_pair(service: str, indicator: int, words: str, borough: str, servi
     fig = observed_figure(df, f"{unit_label.capitalize()}s",
                           f"{words[:1].upper()}{words[1:]}, the year after",
                           str(df["unit_label"].iloc[0]).capitalize())
-    return chart_block(f"{OBSERVED_BLOCK}-{pair}", title, text, fig,
-                       display(observed_table(pair)), ("spillover-observed", {"pair": pair}))
+    return ChartBlock(f"{OBSERVED_BLOCK}-{pair}", title, text, plain(fig),
+                      display(observed_table(pair)), csv_url("spillover-observed", {"pair": pair}))
 
 
-def _observed_section(services: dict) -> html.Section:
+def observed(services: dict) -> dict:
+    """What the council's own data show next to the model: an association, never a cause."""
     info = data.query("build_info").iloc[0]
     borough = str(info["borough_name"]).replace(" (demo)", "")
     blocks = [b for b in (_observed_pair(s, i, w, borough, services)
-                                     for s, i, w in OBSERVED_PAIRS)
-              if b is not None]
-    heading = f"{OBSERVED}-heading"
-    body = blocks or [html.P("The council's data hold no series to compare here yet.")]
-    return html.Section([
-        html.H2(f"Observed in {borough}'s own data", id=heading, className="section-heading"),
-        html.P([html.Strong("Observed association, not evidence of cause. ",
-                            className="observed-label"),
-                "These charts set the council's own activity records beside its own outcome "
-                "figures a year later. They are not part of the model above and prove nothing "
-                "on their own: other things changed too (the pandemic, an ageing population, "
-                "hospital practice)."], className="observed-note"),
-        *body,
-    ], id=OBSERVED, className="observed", **{"aria-labelledby": heading})
+                          for s, i, w in OBSERVED_PAIRS) if b is not None]
+    return {"id": OBSERVED, "borough": borough, "blocks": blocks}
 
 
-def layout(area=None, **_query) -> html.Div:
-    notes = []
-    try:
-        area = validate_area(area)["area"]
-    except ValueError:
-        notes.append(f"There is no investment area “{str(area)[:40]}”, so the whole council "
-                     "is shown.")
-        area = ""
+@data.memoize  # the same for every reader: keyed by the scope
+def page(area: str, notes: tuple[str, ...] = ()) -> dict:
+    """Everything the page shows for a checked scope (``""``: the whole council)."""
     scope_words = _areas()[area] if area else "the whole council"
-    scope_title = f"“{scope_words}”" if area else "the whole council"
     out = run(area)
-    parts = [
-        html.H1(f"Spill-over effects: who pays and who benefits — {scope_title}", id=TITLE),
-        _area_nav(area),
-    ]
-    if notes:
-        parts.append(dbc.Alert(notes, color="warning", id=NOTE, className="state-note"))
-    parts.append(html.P(summary(out, scope_words), className="headline", id=SUMMARY))
+    result = {
+        "area": area, "notes": list(notes), "links": area_links(area),
+        "title": ("Spill-over effects: who pays and who benefits — "
+                  + (f"“{scope_words}”" if area else "the whole council")),
+        "summary": summary(out, scope_words), "blocks": [],
+        "draws": DRAWS, "seed": SEED, "observed": observed(out["services"]),
+    }
     if out["result"] is not None:
-        parts += [
-            html.H2("Modelled effects", className="section-heading"),
-            _sankey_section(out, area),
-            _matrix_section(out, area),
-            _grades_section(),
-            html.P(["How the model works: ", html.A("methods", href="/methods"),
-                    f". Monte Carlo with {DRAWS:,} draws (seed {SEED}) for the intervals."],
-                   className="small"),
-        ]
-    parts.append(_observed_section(out["services"]))
-    return html.Div(parts)
+        result["blocks"] = [sankey_block(out, area), matrix_block(out, area), grades_block()]
+    return result
 
+
+def view(area=None) -> dict:
+    """The page for a link's ``area`` parameter: an unknown area shows the whole council, with
+    a note saying so."""
+    try:
+        return page(validate_area(area)["area"])
+    except ValueError:
+        return page("", (f"There is no investment area “{str(area)[:40]}”, so the whole council "
+                         "is shown.",))

@@ -1,14 +1,8 @@
-"""Accessibility statement (WCAG 2.2 AA)."""
+"""Accessibility statement (WCAG 2.2 AA).
 
-from __future__ import annotations
+CommonMark, rendered by the site with raw HTML escaped."""
 
-import dash
-from dash import dcc, html
-
-dash.register_page(__name__, path="/accessibility",
-                   title="Accessibility statement — Outcomes Budget Dashboard", order=92,
-                   server_rendered=("public", "internal"),  # no callbacks: HTML in both
-                   shared_cache=True)  # the same for every reader: see static_pages
+TITLE = "Accessibility statement"
 
 TEXT = """
 This dashboard is built to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level
@@ -32,8 +26,3 @@ information from the summary and the table, which hide nothing the chart shows.
 Contact the council's web team and say which page and what went wrong. If you are not happy
 with the reply, contact the Equality Advisory and Support Service (EASS).
 """
-
-
-def layout(**_query):
-    return html.Div([html.H1("Accessibility statement", id="accessibility-title"),
-                     dcc.Markdown(TEXT)])

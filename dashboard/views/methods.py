@@ -1,14 +1,8 @@
-"""Methods: how every statistic and the spill-over model are worked out, with references."""
+"""Methods: how every statistic and the spill-over model are worked out, with references.
 
-from __future__ import annotations
+CommonMark, rendered by the site with raw HTML escaped."""
 
-import dash
-from dash import dcc, html
-
-dash.register_page(__name__, path="/methods", title="Methods — Outcomes Budget Dashboard",
-                   order=90,
-                   server_rendered=("public", "internal"),  # no callbacks: HTML in both
-                   shared_cache=True)  # the same for every reader: see static_pages
+TITLE = "Methods"
 
 TEXT = """
 ## How the figures are worked out
@@ -63,7 +57,3 @@ cause.
   model).
 - Washington State Institute for Public Policy, Benefit-Cost Technical Documentation.
 """
-
-
-def layout(**_query):
-    return html.Div([html.H1("Methods", id="methods-title"), dcc.Markdown(TEXT)])

@@ -1,0 +1,123 @@
+"""Rendering a site page: the shell every page shares, template helpers, the page cache."""
+
+from __future__ import annotations
+
+import functools
+from collections import OrderedDict
+from pathlib import Path
+from threading import Lock
+
+from flask import Response, current_app, render_template, request
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+from plotly.io.json import to_json_plotly
+
+from dashboard import data, plotly_bundle
+
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
+CHART_PAGES = ("area.html", "spillover.html")  # the pages that draw plotly charts
+RENDERED_PAGES = 256  # per worker: a bounded LRU of rendered pages (about 60 kB each)
+_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def settings():
+    return current_app.config["SETTINGS"]
+
+
+def asset(relative: str) -> str:
+    """An asset's URL with its modification time, so it can be cached for a year."""
+    return f"/assets/{relative}?m={int((ASSETS / relative).stat().st_mtime)}"
+
+
+def figure_json(figure: dict) -> Markup:
+    """A figure as JSON for a ``<script type="application/json">`` block: "<" escaped, so no
+    text in it can close the block."""
+    return Markup(to_json_plotly(figure).replace("<", "\\u003c"))  # noqa: S704
+
+
+def markdown(text: str) -> Markup:
+    """CommonMark with raw HTML escaped."""
+    return Markup(_markdown.render(text))  # noqa: S704 - markdown-it escapes raw HTML
+
+
+NAV = [("Overview", "/"), ("Spill-over effects", "/spillover"), ("Methods", "/methods"),
+       ("Open data", "/data"), ("Accessibility", "/accessibility")]
+STAFF_NAV = [("Scenario planner", "/staff/scenarios"), ("Directors", "/staff/director"),
+             ("Area explorer", "/staff/area")]
+
+
+def nav(internal: bool) -> list[tuple[str, str]]:
+    """The main navigation: the public pages, and in internal mode the staff pages too."""
+    return NAV[:2] + STAFF_NAV + NAV[2:] if internal else list(NAV)
+
+
+@data.memoize
+def _shell(internal: bool) -> dict:
+    info = data.query("build_info").iloc[0]
+    loaded = info["last_loaded_at"]
+    return {"borough": info["borough_name"], "is_demo": bool(info["is_demo"]),
+            "sources": info["sources"] or "the council's sources",
+            "loaded": loaded.strftime("%d %B %Y") if hasattr(loaded, "strftime") else loaded,
+            "latest_year": info["latest_year"], "nav": nav(internal)}
+
+
+def shell() -> dict:
+    """What the page shell shows: the borough, the demo banner, navigation, the footer."""
+    return _shell(settings().internal)
+
+
+def render(template: str, title: str, status: int = 200, **context) -> Response:
+    html = render_template(template, title=title, shell=shell(),
+                           has_charts=template in CHART_PAGES,
+                           plotly_url=plotly_bundle.SITE_URL, **context)
+    return Response(html, status=status, mimetype="text/html")
+
+
+class PageCache:
+    """A bounded LRU of rendered pages, per worker: (status, HTML) by data and code version,
+    mode, path and query string."""
+
+    def __init__(self, size: int = RENDERED_PAGES):
+        self.size, self._pages, self._lock = size, OrderedDict(), Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._pages.get(key)
+            if found is not None:
+                self._pages.move_to_end(key)
+            return found
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._pages[key] = value
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+
+def page_cached(view):
+    """Keep ``view``'s page for the next reader of the same view (``PAGE_CACHE``): the site's
+    pages are the same for every reader."""
+
+    @functools.wraps(view)
+    def cached(**kwargs):
+        if not settings().page_cache:
+            return view(**kwargs)
+        pages = current_app.extensions["site_pages"]
+        key = (data.version(), settings().mode, request.path,
+               tuple(sorted(request.args.items(multi=True)))[:40])
+        found = pages.get(key)
+        if found is None:
+            response = view(**kwargs)
+            found = (response.status_code, response.get_data())
+            pages.put(key, found)
+        return Response(found[1], status=found[0], mimetype="text/html")
+
+    return cached
+
+
+def register(server) -> None:
+    server.extensions["site_pages"] = PageCache()
+    server.add_template_filter(figure_json)
+    server.add_template_filter(markdown)
+    server.add_template_global(asset)

@@ -1,0 +1,31 @@
+"""A chart block: a chart with its finding as a title, a text summary, the table it shows and the
+CSV behind it. Both front ends draw one from this (the site in ``templates/macros.html``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import pandas as pd
+
+
+def csv_url(name: str, params: dict | None = None) -> str:
+    """The address of a registered dataset's CSV (``downloads.dataset``)."""
+    return f"/download/{name}.csv" + (f"?{urlencode(params, safe='/')}" if params else "")
+
+
+@dataclass(frozen=True)
+class ChartBlock:
+    id: str
+    title: str
+    summary: str
+    figure: dict | None  # a plotly figure dict (``figure.to_dict()``), or None for a table only
+    table: pd.DataFrame  # what the chart shows, as a reader reads it
+    csv: str | None = None  # the CSV behind the chart
+
+    @property
+    def height(self) -> int:
+        return int(((self.figure or {}).get("layout") or {}).get("height") or 450)
+
+    def rows(self) -> list[list[str]]:
+        return self.table.astype(str).values.tolist()
