@@ -39,36 +39,64 @@ view is instant and the same link always shows the same figures.
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Mapping
-from typing import Any, NamedTuple
-from urllib.parse import parse_qs, urlencode
+from typing import Any
+from urllib.parse import parse_qs
 
 import dash
 import dash_bootstrap_components as dbc
-import pandas as pd
-import plotly.graph_objects as go
 from dash import html
 from flask import flash, get_flashed_messages, request
 from flask_wtf.csrf import generate_csrf
 
-from dashboard import auth, data, downloads, figures, settings
+from dashboard import auth, downloads, settings
 from dashboard.components import (
-    PALETTE,
-    chart_block,
-    likelihood,
     money,
-    money_interval,
-    money_signed,
-    number,
-    probability,
     radio_group,
     select_control,
-    spillover_inputs,
+)
+from dashboard.staff import datasets
+from dashboard.staff.planner_results import (
+    changes_table as _changes_table,
+)
+from dashboard.staff.planner_results import charts, compare_section, csv_params, method_note
+from dashboard.staff.planner_results import probabilities as _probabilities
+from dashboard.staff.planner_results import years_html as _years_html
+from dashboard.views.scenario_run import (  # noqa: F401 - tests read them from here
+    affected_payers,
+    display,
+    evidence_table,
+    headline,
+    model_run,
+    tornado_figure,
+    years_figure,
+    years_table,
+)
+from dashboard.views.scenarios import (  # noqa: F401
+    AMOUNT_MAX,
+    DRAFT_RE,
+    DRAWS,
+    KIND_OPTIONS,
+    MAX_CHANGES,
+    MAX_COMPARE,
+    MAX_PARAM_CHARS,
+    SEED,
+    YEARS,
+    Planner,
+    Scenario,
+    _short,
+    amounts,
+    change_token,
+    change_words,
+    check_change,
+    parse_change,
+    parse_changes,
+    planner,
+    read_query,
+    resolve,
+    search_for,
 )
 from drafts import store as drafts_store
 from drafts.store import Change, DraftError, DraftPermissionError
-from indicators import spillover as sp
 
 INTERNAL = settings.mode() == "internal"
 PATH = "/scenarios"
@@ -107,731 +135,32 @@ PAGE_MSG = f"{PREFIX}-page-message"
 SLOTS = (ADD_MSG, SAVE_MSG, PUBLISH_MSG, COMPARE_MSG, PAGE_MSG)
 KEPT = "form"  # flashed with a refused form: what the reader typed, to show it again
 
-YEARS = sp.DEFAULT_YEARS
-DRAWS = sp.DEFAULT_DRAWS
-SEED = sp.DEFAULT_SEED
-MAX_CHANGES = drafts_store.MAX_CHANGES
-MAX_COMPARE = 3  # besides the scenario shown: four side by side
-MAX_PARAM_CHARS = 1000
-PCT_MIN, PCT_MAX = -100.0, 500.0
-AMOUNT_MAX = 100_000_000.0
-KIND_OPTIONS = [("percent", "Per cent of current spend"), ("amount", "£ a year")]
-CHANGE_RE = re.compile(
-    r"^(?P<svc>[A-Za-z0-9][A-Za-z0-9_-]{0,31}):(?P<num>[+-]?\d{1,12}(?:\.\d{1,4})?)"
-    r"(?P<unit>pct|%|k|m)?$", re.IGNORECASE)
-PUBLISHED_RE = re.compile(r"^[a-z0-9-]{1,64}$")
-DRAFT_RE = re.compile(r"^draft:(\d{1,12})$")
-UNIT_SCALE = {"": 1.0, "k": 1e3, "m": 1e6}
-
-
-# ---- the scenario and its URL ----------------------------------------------------------
-
-class Scenario(NamedTuple):
-    # a NamedTuple, not a dataclass: Dash runs page modules before they are in sys.modules
-    ref: str  # a published id, "draft:<id>", or "" for changes given in the URL
-    name: str
-    description: str
-    status: str  # "published", "draft", "published draft" or "unsaved"
-    changes: tuple[Change, ...]
-
-
-class Planner(NamedTuple):
-    """The allow-lists, read once per request from the cached queries."""
-
-    services: pd.DataFrame  # every service, indexed by service_code; ``modelled`` flags links
-    latest_year: str
-    published: dict[str, Scenario]
-
-
-def planner() -> Planner:
-    inputs = spillover_inputs()
-    modelled = set(inputs.links["service_code"])
-    services = inputs.services.set_index("service_code").assign(
-        modelled=lambda f: f.index.isin(sorted(modelled)))
-    latest = str(inputs.services["financial_year"].iloc[0]) if len(inputs.services) else ""
-    rows = data.query("published_scenarios")
-    published = {}
-    for sid, group in rows.groupby("scenario_id", sort=False):
-        first = group.iloc[0]
-        changes = tuple(sorted(Change(r.service_code, r.change_type, float(r.change_value))
-                               for r in group.itertuples()))
-        published[str(sid)] = Scenario(str(sid), str(first["name"]), str(first["description"]),
-                                       "published", changes)
-    return Planner(services, latest, published)
-
-
-def _short(text: Any, limit: int = 40) -> str:
-    """An off-list value for a message: cut short, markup and quotes shown as "?" (React
-    escapes text anyway; this keeps a forged value from being echoed back verbatim)."""
-    value = "".join(ch if ch.isalnum() or ch in " :-+.,%_/" else "?" for ch in str(text))
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
-def _values(raw: Any, what: str) -> list[str]:
-    """A query parameter as a list of items: repeated or comma-separated."""
-    if raw is None:
-        return []
-    items = raw if isinstance(raw, list) else [raw]
-    if not all(isinstance(i, str) for i in items):
-        raise ValueError(f"The {what} must be text.")
-    if sum(len(i) for i in items) > MAX_PARAM_CHARS:
-        raise ValueError(f"The {what} is too long.")
-    return [p.strip() for item in items for p in item.split(",") if p.strip()]
-
-
-def _format_number(value: float) -> str:
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def change_token(change: Change) -> str:
-    """The canonical URL form of a change: ``LUNCH:-100pct``, ``FALLS:50000``."""
-    unit = "pct" if change.change_type == "percent" else ""
-    return f"{change.service_code}:{_format_number(change.change_value)}{unit}"
-
-
-def change_words(change: Change, plan: Planner) -> str:
-    value = change.change_value
-    if change.change_type == "percent":
-        return f"{value:+g}% of its {plan.latest_year} spend".replace("-", "\u2212")
-    return f"{'+' if value > 0 else ''}{money_signed(value)} a year"
-
-
-def check_change(change: Change, plan: Planner) -> Change:
-    """A change within the planner's bounds, or ValueError with a message for the reader."""
-    svc = change.service_code
-    if svc not in plan.services.index:
-        raise ValueError(f"There is no service “{_short(svc)}”. The planner covers: "
-                         f"{', '.join(plan.services.index)}.")
-    value = change.change_value
-    if not math.isfinite(value):
-        raise ValueError(f"The change to {svc} is not a number.")
-    if change.change_type == "percent":
-        if not PCT_MIN <= value <= PCT_MAX:
-            raise ValueError(f"A change can be between −100% and +500% of current spend "
-                             f"(asked {_format_number(value)}% for {svc}).")
-    elif change.change_type == "amount":
-        if abs(value) > AMOUNT_MAX:
-            raise ValueError(f"A change can be at most £100m either way (asked "
-                             f"{money_signed(value)} for {svc}).")
-        spend = float(plan.services.at[svc, "spend_gbp"])
-        if value < -spend - 0.005:
-            raise ValueError(f"A cut of {money(-value)} to {svc} is more than its whole spend "
-                             f"({money(spend)} in {plan.latest_year}).")
-    else:
-        raise ValueError(f"A change is an amount or a per cent, not “{_short(change[1])}”.")
-    return change
-
-
-def parse_change(text: str, plan: Planner) -> Change:
-    """One ``SERVICE:VALUE[UNIT]`` item, checked; ValueError with a message otherwise."""
-    compact = "".join(text.split())
-    match = CHANGE_RE.match(compact)
-    if not match:
-        raise ValueError(f"“{_short(text)}” is not a change: write SERVICE:VALUE, for example "
-                         "LUNCH:-100pct (a per cent of current spend) or FALLS:50000 (£ a year).")
-    unit = match["unit"].lower() if match["unit"] else ""
-    value = float(match["num"])
-    if unit in ("pct", "%"):
-        change = Change(match["svc"].upper(), "percent", value)
-    else:
-        change = Change(match["svc"].upper(), "amount", value * UNIT_SCALE[unit])
-    return check_change(change, plan)
-
-
-def parse_changes(raw: Any, plan: Planner) -> tuple[tuple[Change, ...], list[str]]:
-    """The ``change`` parameter: checked changes, or the messages saying what is wrong."""
-    try:
-        items = _values(raw, "change")
-    except ValueError as err:
-        return (), [str(err)]
-    if len(items) > MAX_CHANGES:
-        return (), [f"A scenario can change at most {MAX_CHANGES} services (this link has "
-                    f"{len(items)})."]
-    changes, errors = [], []
-    for item in items:
-        try:
-            changes.append(parse_change(item, plan))
-        except ValueError as err:
-            errors.append(str(err))
-    seen = [c.service_code for c in changes]
-    twice = sorted({s for s in seen if seen.count(s) > 1})
-    if twice:
-        errors.append(f"Change each service once: {', '.join(twice)} appears more than once.")
-    return (tuple(sorted(changes)) if not errors else ()), errors
-
-
-def resolve(ref: Any, plan: Planner, user: auth.User) -> Scenario:
-    """A published scenario or a draft the user may see, by reference; ValueError if not."""
-    if not isinstance(ref, str):
-        raise ValueError("A scenario is named by its id, such as close-luncheon-clubs.")
-    match = DRAFT_RE.match(ref)
-    if match:
-        draft = drafts_store.default_store().get(user, int(match[1]))
-        if draft is None:
-            raise ValueError(f"There is no draft {match[1]} that you may see.")
-        changes = []
-        for c in draft.changes:  # stored drafts are checked again: services or spend may move
-            try:
-                changes.append(check_change(c, plan))
-            except ValueError as err:
-                raise ValueError(f"Draft “{_short(draft.name)}” no longer fits: {err}") from err
-        status = "published draft" if draft.status == "published" else "draft"
-        owner = f"by {draft.owner}, {draft.updated_at[:10]}"
-        return Scenario(draft.ref, draft.name, f"A {status} {owner}.", status, tuple(changes))
-    if PUBLISHED_RE.match(ref) and ref in plan.published:
-        return plan.published[ref]
-    raise ValueError(f"There is no published scenario “{_short(ref)}”. Published scenarios: "
-                     f"{', '.join(plan.published) or 'none'}.")
-
-
-def read_query(query: Mapping[str, Any], plan: Planner,
-               user: auth.User) -> tuple[Scenario | None, tuple[Scenario, ...], list[str]]:
-    """The scenario a URL asks for, the ones to compare it with, and any messages."""
-    errors: list[str] = []
-    scenario = None
-    raw_change, raw_ref = query.get("change"), query.get("scenario")
-    if raw_change not in (None, "", []) and raw_ref not in (None, "", []):
-        return None, (), ["Give either changes or a scenario, not both."]
-    if raw_ref not in (None, "", []):
-        try:
-            scenario = resolve(raw_ref, plan, user)
-        except ValueError as err:
-            errors.append(str(err))
-    elif raw_change not in (None, "", []):
-        changes, errors = parse_changes(raw_change, plan)
-        if changes:
-            scenario = Scenario("", "Your scenario", "Changes given in the link; not saved.",
-                                "unsaved", changes)
-    others: list[Scenario] = []
-    try:
-        refs = _values(query.get("compare"), "compare list")
-    except ValueError as err:
-        refs, errors = [], [*errors, str(err)]
-    refs = list(dict.fromkeys(r for r in refs if not scenario or r != scenario.ref))
-    if len(refs) > MAX_COMPARE:
-        errors.append(f"Compare at most {MAX_COMPARE} other scenarios at once.")
-        refs = []
-    for ref in refs:
-        try:
-            others.append(resolve(ref, plan, user))
-        except ValueError as err:
-            errors.append(str(err))
-    return scenario, tuple(others), errors
-
-
-def search_for(changes: tuple[Change, ...] = (), ref: str = "",
-               compare: tuple[str, ...] = ()) -> str:
-    """The query string for a scenario (canonical order; ``:`` and ``,`` left readable)."""
-    params = {}
-    if ref:
-        params["scenario"] = ref
-    elif changes:
-        params["change"] = ",".join(change_token(c) for c in sorted(changes))
-    if compare:
-        params["compare"] = ",".join(compare)
-    return "?" + urlencode(params, safe=":,") if params else ""
-
-
-def amounts(changes: tuple[Change, ...], plan: Planner) -> tuple[tuple[str, float], ...]:
-    """£ a year per service (per cents of the latest year's spend), the cache key's core."""
-    out = []
-    for c in changes:
-        spend = float(plan.services.at[c.service_code, "spend_gbp"])
-        value = spend * c.change_value / 100 if c.change_type == "percent" else c.change_value
-        out.append((c.service_code, round(value, 2)))
-    return tuple(sorted(out))
-
-
-# ---- the model run ---------------------------------------------------------------------
-
-@data.cache.memoize()
-def _model_run(_version: str, key: tuple[tuple[str, float], ...]) -> dict:
-    """Simulation, tornado and the tables drawn from them for one set of £ changes, cached
-    per warehouse version (library types only, so any cache backend can pickle them)."""
-    inputs = spillover_inputs()
-    changes = dict(key)
-    # services without evidence links count with their direct effect only
-    kwargs = {"funders": inputs.funders, "years": YEARS, "allow_unlinked": True}
-    result = sp.simulate(inputs.links, inputs.unit_costs, inputs.payers, changes,
-                         draws=DRAWS, seed=SEED, **kwargs)
-    tornado = sp.tornado(inputs.links, inputs.unit_costs, inputs.payers, changes,
-                         include_timing=True, scope="public_purse", **kwargs)
-    return {"result": result, "tornado": tornado, "years": years_table(result),
-            "tornado_table": _labelled_tornado(tornado, set(changes)),
-            "evidence": evidence_table(result, set(changes))}
-
-
-def model_run(scenario: Scenario, plan: Planner) -> dict:
-    return _model_run(data.version(), amounts(scenario.changes, plan))
-
-
-# ---- tables: what the page shows and the CSV serves --------------------------------------
-
-def affected_payers(result: sp.SpilloverResult) -> pd.DataFrame:
-    """Payers with any direct or knock-on effect, council departments first."""
-    bp = result.by_payer
-    moved = (bp["direct_saving_gbp"].abs() > 0.5) | (bp["net_saving_p2_5_gbp"].abs() > 0.5) | (
-        bp["net_saving_p97_5_gbp"].abs() > 0.5)
-    return bp[moved].sort_values("is_council", ascending=False, kind="stable")
-
-
-def years_table(result: sp.SpilloverResult) -> pd.DataFrame:
-    """Tidy: one row per (payer or total) x year (and the 5-year total), knock-on intervals
-    as the net interval less the fixed direct effect."""
-    frame = result.to_frame()
-    keep = set(affected_payers(result)["payer_code"])
-    frame = frame[(frame["scope"] != "payer") | frame["payer_code"].isin(keep)].copy()
-    frame["payer_code"] = frame["payer_code"].where(frame["scope"] == "payer", frame["scope"])
-    return pd.DataFrame({
-        "payer_code": frame["payer_code"],
-        "payer": frame["payer_label"],
-        "is_council": frame["is_council"],
-        "year": frame["year"].astype("string").fillna(f"{YEARS}-year total"),
-        "direct_saving_gbp": frame["direct_saving_gbp"].round(0),
-        "knock_on_saving_gbp": frame["spillover_saving_gbp"].round(0),
-        "knock_on_lower95_gbp": (frame["net_saving_p2_5_gbp"]
-                                 - frame["direct_saving_gbp"]).round(0),
-        "knock_on_upper95_gbp": (frame["net_saving_p97_5_gbp"]
-                                 - frame["direct_saving_gbp"]).round(0),
-        "net_saving_gbp": frame["net_saving_gbp"].round(0),
-        "net_lower95_gbp": frame["net_saving_p2_5_gbp"].round(0),
-        "net_upper95_gbp": frame["net_saving_p97_5_gbp"].round(0),
-        "net_mean_gbp": frame["net_saving_mean_gbp"].round(0),
-        "prob_net_saving": frame["prob_net_saving"].round(4),
-    }).reset_index(drop=True)
-
-
-def _labelled_tornado(tornado: pd.DataFrame, changed: set[str], top: int = 10) -> pd.DataFrame:
-    """The top inputs with readable labels (service names only when several change)."""
-    inputs = spillover_inputs()
-    links = inputs.links.set_index("link_id")
-    services = dict(zip(inputs.services["service_code"], inputs.services["service_name"],
-                        strict=True))
-    items = dict(zip(inputs.unit_costs["cost_item"], inputs.unit_costs["label"], strict=True))
-    kinds = {"effect_ratio": "effect size", "lag_years": "delay (years)",
-             "drop_off": "drop-off", "unit_cost": "unit cost",
-             "discount_rate": "discount rate"}
-
-    def label(row) -> tuple[str, str]:
-        kind = kinds.get(row.input_type, str(row.input_type))
-        if row.input_type == "unit_cost":
-            return kind, str(items.get(row.key, row.key)).lower()
-        if row.input_type == "discount_rate":
-            return kind, ""
-        first = links.loc[str(row.key).split(", ")[0]]
-        what = str(first["outcome_label"]).lower()
-        if len(changed) > 1:
-            what += f" ({services.get(first['service_code'], first['service_code'])})"
-        return kind, what
-
-    t = tornado.head(top)
-    parts = [label(r) for r in t.itertuples()]
-    return pd.DataFrame({
-        "input": [f"{k.capitalize()}: {w}" if w else k.capitalize() for k, w in parts],
-        "kind": [k for k, _ in parts],
-        "what": [w for _, w in parts],
-        "low_value": t["value_low"].round(3),
-        "central_value": t["value_central"].round(3),
-        "high_value": t["value_high"].round(3),
-        "net_saving_at_low_gbp": t["net_saving_at_low_gbp"].round(0),
-        "net_saving_at_high_gbp": t["net_saving_at_high_gbp"].round(0),
-        "central_net_saving_gbp": t["central_net_saving_gbp"].round(0),
-        "swing_gbp": t["swing_gbp"].round(0),
-    }).reset_index(drop=True)
-
-
-def evidence_table(result: sp.SpilloverResult, changed: set[str]) -> pd.DataFrame:
-    """Each link of the changed services: the claimed knock-on beside its evidence grade,
-    optimism bias and deadweight."""
-    inputs = spillover_inputs()
-    links = inputs.links.set_index("link_id")
-    grades = sp.grade_adjustments_frame().set_index("evidence_grade")
-    services = dict(zip(inputs.services["service_code"], inputs.services["service_name"],
-                        strict=True))
-    bl = result.by_link[result.by_link["service_code"].isin(changed)]
-    g = grades.loc[bl["evidence_grade"]]
-    return pd.DataFrame({
-        "service": [services.get(s, s) for s in bl["service_code"]],
-        "outcome": bl["outcome_label"].to_numpy(),
-        "payer": bl["payer_label"].to_numpy(),
-        "claimed knock-on saving over 5 years (95% interval)": [
-            f"{money_signed(c)} ({money_interval(lo, hi)})" for c, lo, hi in zip(
-                bl["spillover_saving_gbp"], bl["spillover_saving_p2_5_gbp"],
-                bl["spillover_saving_p97_5_gbp"], strict=True)],
-        "evidence_grade": bl["evidence_grade"].to_numpy(),
-        "optimism_bias_pct": (g["optimism_bias"] * 100).round(0).to_numpy(),
-        "deadweight_pct": (g["deadweight"] * 100).round(0).to_numpy(),
-        "share_of_effect_kept_pct": (bl["share_retained"] * 100).round(0).to_numpy(),
-        "lag_years": links.loc[bl["link_id"], "lag_years"].to_numpy(),
-        "source": links.loc[bl["link_id"], "source"].to_numpy(),
-    })
-
-
-def _validate_download(scenario="", change="") -> dict:
-    """Off-list values raise ValueError (the download answers 400)."""
-    user = auth.current_user()
-    if not user.is_internal:
-        raise ValueError("not signed in")
-    plan = planner()
-    found, _, errors = read_query({"scenario": scenario or None, "change": change or None},
-                                  plan, user)
-    if errors or found is None:
-        raise ValueError("; ".join(errors) or "no scenario")
-    return {"scenario": found.ref, "change": "" if found.ref else ",".join(
-        change_token(c) for c in found.changes)}
-
-
-def scenario_download(scenario: str, change: str) -> pd.DataFrame:
-    plan = planner()
-    found, _, _ = read_query({"scenario": scenario or None, "change": change or None}, plan,
-                             auth.current_user())
-    return model_run(found, plan)["years"]
 
 
 if INTERNAL:
-    downloads.dataset("scenario", ("scenario", "change"), _validate_download)(scenario_download)
+    downloads.dataset("scenario", ("scenario", "change"), datasets.validate_scenario)(
+        datasets.scenario_table)
 
-
-def display(frame: pd.DataFrame) -> pd.DataFrame:
-    """The table as a reader sees it: signed £ to the pound, probabilities in per cent."""
-    out = frame.copy()
-    for col in out.columns:
-        if col.startswith("prob_"):
-            out[col] = [probability(v) for v in out[col]]
-        elif not pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col]):
-            out[col] = out[col].astype("string").fillna("–").astype(str)
-        elif col.endswith("_gbp"):
-            out[col] = [money_signed(v) for v in out[col]]
-        elif col.endswith("_pct"):
-            out[col] = [number(v, 0) for v in out[col]]
-        elif col.endswith("_value"):
-            out[col] = [f"{v:,.3g}" for v in out[col]]
-        else:
-            out[col] = [number(v, 0) for v in out[col]]
-    out.columns = [c.replace("_gbp", " (£)").replace("_pct", " (%)").replace("_", " ")
-                   for c in out.columns]
-    return out
-
-
-# ---- words -----------------------------------------------------------------------------
-
-def headline(scenario: Scenario, result: sp.SpilloverResult) -> str:
-    """The finding and how sure it is, in plain English."""
-    council_y = result.overall_by_year[result.overall_by_year["scope"] == "council"].set_index(
-        "year")
-    overall = result.overall.set_index("scope")
-    y1 = council_y.loc[1]
-    parts = []
-    direct1 = y1["direct_saving_gbp"]
-    if abs(direct1) > 0.5:
-        verb = "saves" if direct1 > 0 else "spends"
-        parts.append(f"In year 1 the council {verb} {money(abs(direct1))}"
-                     + (" more" if direct1 < 0 else ""))
-    others = affected_payers(result)
-    others = others[~others["is_council"].astype(bool)]
-    for row in others.sort_values("net_saving_gbp").head(2).itertuples():
-        if abs(row.net_saving_gbp) < 0.5:
-            continue
-        if row.net_saving_gbp < 0:
-            parts.append(f"{row.payer_label} pays {money(-row.net_saving_gbp)} more over "
-                         f"{YEARS} years (95% interval {money(-row.net_saving_p97_5_gbp)} to "
-                         f"{money_signed(-row.net_saving_p2_5_gbp)})")
-        else:
-            interval = money_interval(row.net_saving_p2_5_gbp, row.net_saving_p97_5_gbp)
-            parts.append(f"{row.payer_label} saves {money(row.net_saving_gbp)} over {YEARS} "
-                         f"years (95% interval {interval})")
-    y3 = council_y.loc[min(3, YEARS)]
-    if y3["direct_saving_gbp"] > 0.5 and y3["spillover_saving_gbp"] < -0.5:
-        share = -y3["spillover_saving_gbp"] / y3["direct_saving_gbp"]
-        parts.append(f"by year {min(3, YEARS)} the council's own knock-on costs are "
-                     f"{money(-y3['spillover_saving_gbp'])} a year, {share:.0%} of its saving")
-    elif y3["direct_saving_gbp"] < -0.5 and y3["spillover_saving_gbp"] > 0.5:
-        share = y3["spillover_saving_gbp"] / -y3["direct_saving_gbp"]
-        parts.append(f"by year {min(3, YEARS)} the council's own knock-on savings are "
-                     f"{money(y3['spillover_saving_gbp'])} a year, {share:.0%} of its extra "
-                     "spend")
-    first = "; ".join(parts)
-    first = first[:1].upper() + first[1:] + "." if first else ""
-    purse, council = overall.loc["public_purse"], overall.loc["council"]
-    p_purse, p_council = purse["prob_net_saving"], council["prob_net_saving"]
-    second = (
-        f"Over {YEARS} years (discounted) the net for the public purse is "
-        f"{money_signed(purse['net_saving_gbp'])} (95% interval "
-        f"{money_interval(purse['net_saving_p2_5_gbp'], purse['net_saving_p97_5_gbp'])}); "
-        f"a net saving for the public purse is {likelihood(p_purse)} "
-        f"(probability {probability(p_purse)}), and for the council {likelihood(p_council)} "
-        f"({probability(p_council)})."
-    )
-    return f"{scenario.name}: {first} {second}".replace(":  ", ": ")
-
-
-# ---- figures ---------------------------------------------------------------------------
-
-def _fig_layout(height: int, **extra) -> dict:
-    return {"height": height, "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
-            "font": figures.FONT, "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
-            "separators": ".,", "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02,
-                                           "x": 0}, **extra}
-
-
-def years_figure(table: pd.DataFrame) -> go.Figure:
-    """Net saving by payer and year, with 95% intervals as error bars; hatching as well as
-    colour tells the payers apart."""
-    yearly = table[~table["year"].str.contains("total")]
-    traces = []
-    for i, (code, rows) in enumerate(yearly.groupby("payer_code", sort=False)):
-        if code == "council":
-            continue  # the council's departments are drawn, and the public purse total
-        traces.append(go.Bar(
-            x=[f"Year {y}" for y in rows["year"]], y=rows["net_saving_gbp"].tolist(),
-            name=str(rows["payer"].iloc[0]),
-            marker={"color": PALETTE[i % len(PALETTE)],
-                    "pattern": {"shape": figures.PATTERNS[i % len(figures.PATTERNS)]}},
-            error_y={"type": "data", "symmetric": False, "color": "#1b1b1b",
-                     "array": (rows["net_upper95_gbp"] - rows["net_saving_gbp"]).tolist(),
-                     "arrayminus": (rows["net_saving_gbp"] - rows["net_lower95_gbp"]).tolist()},
-            hovertemplate="%{x}: £%{y:,.0f}<extra>%{fullData.name}</extra>"))
-    return go.Figure(data=traces, layout=_fig_layout(
-        380, barmode="group", hovermode="closest",
-        xaxis={"type": "category", "showline": True, "linecolor": figures.AXIS_LINE},
-        yaxis={"tickprefix": "£", "tickformat": ",.3~s", "gridcolor": figures.GRID,
-               "zeroline": True, "zerolinecolor": "#1b1b1b",
-               "title": {"text": "Net saving (− = extra cost)"}}))
-
-
-def tornado_figure(table: pd.DataFrame) -> go.Figure:
-    """One-way sensitivity: each bar runs from the net saving with the input at its low value
-    to the one at its high value; the line is the central result."""
-    t = table.iloc[::-1]  # largest swing at the top
-    central = float(table["central_net_saving_gbp"].iloc[0]) if len(table) else 0.0
-    labels = t["input"].tolist()
-    low = t["net_saving_at_low_gbp"] - central
-    high = t["net_saving_at_high_gbp"] - central
-    traces = [
-        go.Bar(y=labels, x=low.tolist(), base=central, orientation="h",
-               name="Input at its low value", marker={"color": PALETTE[0]},
-               hovertemplate="£%{x:,.0f} from the central result<extra>low</extra>"),
-        go.Bar(y=labels, x=high.tolist(), base=central, orientation="h",
-               name="Input at its high value",
-               marker={"color": PALETTE[1], "pattern": {"shape": "/"}},
-               hovertemplate="£%{x:,.0f} from the central result<extra>high</extra>"),
-    ]
-    return go.Figure(data=traces, layout=_fig_layout(
-        max(240, 80 + 34 * len(labels)), barmode="overlay", hovermode="closest",
-        shapes=[{"type": "line", "x0": central, "x1": central, "y0": 0, "y1": 1,
-                 "yref": "paper", "line": {"color": "#1b1b1b", "width": 2}}],
-        xaxis={"tickprefix": "£", "tickformat": ",.3~s", "gridcolor": figures.GRID,
-               "title": {"text": f"Net saving for the public purse over {YEARS} years"}},
-        yaxis={"automargin": True}))
-
-
-# ---- sections --------------------------------------------------------------------------
-
-def _cell(value: float, low: float | None = None, high: float | None = None,
-          cell_id: str | None = None) -> html.Td:
-    parts: list = [html.Span(money_signed(value), className="figure-sm")]
-    if low is not None and (abs(high - low) > 0.5):
-        parts += [html.Br(), html.Span(f"({money_interval(low, high)})",
-                                       className="interval")]
-    kwargs = {"id": cell_id} if cell_id else {}
-    return html.Td(parts, className="num", **kwargs)
-
-
-def _years_html(table: pd.DataFrame) -> html.Div:
-    """The year-by-year table a reader sees first: per payer, direct, knock-on and net."""
-    years = [str(y) for y in range(1, YEARS + 1)]
-    total = f"{YEARS}-year total"
-    head = html.Thead(html.Tr([html.Th("Payer", scope="col"), html.Th("Effect", scope="col"),
-                               *[html.Th(f"Year {y}", scope="col") for y in years],
-                               html.Th(f"{YEARS} years", scope="col"),
-                               html.Th("Chance of a net saving", scope="col")]))
-    body = []
-    for code, rows in table.groupby("payer_code", sort=False):
-        rows = rows.set_index("year")
-        label = str(rows["payer"].iloc[0])
-        order = [*years, total]
-        direct = rows.loc[order, "direct_saving_gbp"]
-        knock = rows.loc[order, "knock_on_saving_gbp"]
-        knock_wide = (rows.loc[order, "knock_on_upper95_gbp"]
-                      - rows.loc[order, "knock_on_lower95_gbp"]).abs()
-        kinds = []
-        if direct.abs().max() > 0.5:
-            kinds.append("direct")
-        if knock.abs().max() > 0.5 or knock_wide.max() > 0.5:
-            kinds.append("knock")
-        kinds.append("net")
-        group_class = "payer-total" if code in ("council", "public_purse") else "payer"
-        for j, kind in enumerate(kinds):
-            cells = []
-            if j == 0:
-                cells.append(html.Th(label, scope="rowgroup", rowSpan=len(kinds),
-                                     id=f"{PREFIX}-payer-{code}"))
-            words = {"direct": "Direct (the spend change)", "knock": "Knock-on (modelled)",
-                     "net": "Net"}[kind]
-            cells.append(html.Th(words, scope="row"))
-            for y in order:
-                r = rows.loc[y]
-                suffix = "total" if y == total else f"y{y}"
-                if kind == "direct":
-                    cells.append(_cell(r["direct_saving_gbp"]))
-                elif kind == "knock":
-                    cells.append(_cell(r["knock_on_saving_gbp"], r["knock_on_lower95_gbp"],
-                                       r["knock_on_upper95_gbp"]))
-                else:
-                    cells.append(_cell(r["net_saving_gbp"], r["net_lower95_gbp"],
-                                       r["net_upper95_gbp"], f"{PREFIX}-net-{code}-{suffix}"))
-            if kind == "net":
-                cells.append(html.Td(probability(rows.loc[total, "prob_net_saving"]),
-                                     className="num", id=f"{PREFIX}-prob-{code}"))
-            else:
-                cells.append(html.Td(""))
-            body.append(html.Tr(cells, className=f"{group_class} {kind}"))
-    caption = (f"Year by year for {YEARS} years, £ (a figure without a minus sign is a saving; "
-               "− is an extra cost), with 95% intervals in brackets; years after the first are "
-               "discounted at 3.5% a year.")
-    tbl = html.Table([html.Caption(caption), head, html.Tbody(body)], id=YEARS_TABLE,
-                     className="table table-sm data-table years-table")
-    return html.Div(tbl, className="table-responsive", tabIndex="0", role="region",
-                    **{"aria-label": "Year-by-year effects by payer"})
-
-
-def _probabilities(result: sp.SpilloverResult) -> html.Section:
-    overall = result.overall.set_index("scope")
-    items = [("Public purse (all payers)", overall.at["public_purse", "prob_net_saving"],
-              "public_purse"),
-             ("Council (all its departments)", overall.at["council", "prob_net_saving"],
-              "council")]
-    items += [(r.payer_label, r.prob_net_saving, r.payer_code)
-              for r in affected_payers(result).itertuples()]
-    dl = []
-    for label, p, code in items:
-        dl += [html.Dt(label),
-               html.Dd([html.Span(probability(p), className="figure",
-                                  id=f"{PREFIX}-chance-{code}"),
-                        f" — a net saving over {YEARS} years is {likelihood(p)}"])]
-    heading = f"{PROBS}-heading"
-    return html.Section([html.H2("How likely is a net saving?", id=heading, className="h4"),
-                         html.Dl(dl, className="probabilities")],
-                        id=PROBS, **{"aria-labelledby": heading})
-
-
-def _changes_table(scenario: Scenario, plan: Planner) -> html.Div:
-    pounds = dict(amounts(scenario.changes, plan))
-    frame = pd.DataFrame({
-        "service": [plan.services.at[c.service_code, "service_name"] for c in scenario.changes],
-        "department": [plan.services.at[c.service_code, "dept_name"] for c in scenario.changes],
-        "statutory": ["statutory" if plan.services.at[c.service_code, "statutory"]
-                      else "non-statutory" for c in scenario.changes],
-        "change": [change_words(c, plan) for c in scenario.changes],
-        "£ a year": [money_signed(pounds[c.service_code]) for c in scenario.changes],
-        f"spend {plan.latest_year}": [money(plan.services.at[c.service_code, "spend_gbp"])
-                                      for c in scenario.changes],
-    })
-    head = html.Thead(html.Tr([html.Th(c, scope="col") for c in frame.columns]))
-    body = html.Tbody([html.Tr([html.Td(v) for v in row]) for row in frame.values])
-    return html.Div(dbc.Table([html.Caption("The changes in this scenario"), head, body],
-                              id=CHANGES_TABLE, size="sm", className="data-table"),
-                    className="table-responsive")
 
 
 def _results(scenario: Scenario, plan: Planner, builder: html.Section) -> list:
     out = model_run(scenario, plan)
-    result, table = out["result"], out["years"]
-    params = ({"scenario": scenario.ref} if scenario.ref
-              else {"change": ",".join(change_token(c) for c in scenario.changes)})
-    purse = result.overall.set_index("scope").loc["public_purse"]
-    years_title = ("Who pays and who benefits, year by year: "
-                   + ("the public purse saves overall" if purse["net_saving_gbp"] > 0
-                      else "the public purse pays more overall") + f" over {YEARS} years")
-    years_block = chart_block(
-        YEARS_BLOCK, years_title,
-        "Net saving by payer and year (central estimate; the whiskers are 95% intervals). The "
-        "direct effect is the spend change itself; knock-on effects are modelled from the "
-        "evidence and are uncertain.",
-        years_figure(table),
-        display(table[["payer", "year", "net_saving_gbp", "net_lower95_gbp", "net_upper95_gbp",
-                       "prob_net_saving"]]), ("scenario", params))
-    torn = out["tornado_table"]
-    if len(torn):
-        kind, what = torn["kind"].iloc[0], torn["what"].iloc[0]
-        t_title = (f"The result depends most on the {kind}" + (f" for {what}" if what else ""))
-        central = money_signed(torn["central_net_saving_gbp"].iloc[0])
-        t_text = (f"Each bar shows how far the public purse's net over {YEARS} years moves when "
-                  "one assumption goes to the low or high end of its range, the rest held at "
-                  f"their central values. The central result is {central}.")
-        tornado_block = chart_block(TORNADO_BLOCK, t_title, t_text, tornado_figure(torn),
-                                    display(torn.drop(columns=["kind", "what"])))
-    else:
-        tornado_block = html.P("No assumption moves this result.", id=TORNADO_BLOCK)
-    ev = out["evidence"]
-    weak = ev[ev["evidence_grade"].isin(["low", "very low"])]
-    ev_text = (f"{len(ev)} modelled links; {len(weak)} rest on low or very low certainty "
-               "evidence and are scaled down for optimism bias and deadweight before they are "
-               "counted. The spend change itself is a budget figure and is not adjusted.")
-    evidence_block = chart_block(EVIDENCE_BLOCK,
-                                 "Claimed knock-on effects beside the strength of their evidence",
-                                 ev_text, None, display(ev))
-    # the evidence table is what the reader must see next to the savings: open by default
-    evidence_block.children[-1].open = True
+    result = out["result"]
     return [
         html.P(headline(scenario, result), className="headline", id=HEADLINE),
         _changes_table(scenario, plan),
         builder,
         _probabilities(result),
         html.H2("Year by year, for each payer", className="h4 section-heading"),
-        _years_html(table),
-        years_block,
-        tornado_block,
-        evidence_block,
-        html.P([f"Modelled with {DRAWS:,} Monte Carlo draws (seed {SEED}), {YEARS} years, "
-                f"{', '.join(result.price_years) or 'current'} prices, discounted at 3.5% a "
-                "year from year 2 (HM Treasury Green Book). These are modelled effects; what "
-                "the council's own data show is on the ",
-                html.A("spill-over page", href="/spillover#spillover-observed"),
-                ", labelled as observed association, not evidence of cause. ",
-                html.A("Methods", href="/methods"), "."], className="small"),
+        _years_html(out["years"]),
+        *charts(scenario, out, ("scenario", csv_params(scenario))),
+        method_note(result),
     ]
 
 
 def _compare(scenario: Scenario, others: tuple[Scenario, ...], plan: Planner) -> html.Section:
     runs = [(s, model_run(s, plan)["result"]) for s in (scenario, *others)]
-    payer_codes: dict[str, str] = {}
-    for _, res in runs:
-        for r in affected_payers(res).itertuples():
-            payer_codes.setdefault(r.payer_code, r.payer_label)
-    rows: dict[str, list[str]] = {
-        "Changes": [", ".join(change_token(c) for c in s.changes) for s, _ in runs]}
-    for scope, words in (("council", "Council"), ("public_purse", "Public purse")):
-        rows[f"{words}: year 1"] = [money_signed(
-            res.overall_by_year.set_index(["scope", "year"]).at[(scope, 1), "net_saving_gbp"])
-            for _, res in runs]
-        rows[f"{words}: {YEARS} years (95% interval)"] = []
-        rows[f"{words}: chance of a net saving"] = []
-        for _, res in runs:
-            o = res.overall.set_index("scope").loc[scope]
-            rows[f"{words}: {YEARS} years (95% interval)"].append(
-                f"{money_signed(o['net_saving_gbp'])} "
-                f"({money_interval(o['net_saving_p2_5_gbp'], o['net_saving_p97_5_gbp'])})")
-            rows[f"{words}: chance of a net saving"].append(probability(o["prob_net_saving"]))
-    for code, label in payer_codes.items():
-        rows[f"{label}: {YEARS} years"] = [
-            money_signed(res.by_payer.set_index("payer_code").at[code, "net_saving_gbp"])
-            for _, res in runs]
-    head = html.Thead(html.Tr([html.Th("", scope="col")]
-                              + [html.Th(html.A(s.name, href=PATH + search_for(s.changes, s.ref)),
-                                         scope="col") for s, _ in runs]))
-    body = html.Tbody([html.Tr([html.Th(k, scope="row"), *[html.Td(v) for v in vals]])
-                       for k, vals in rows.items()])
-    heading = f"{COMPARE_BLOCK}-heading"
-    return html.Section([
-        html.H2("Side by side", id=heading, className="h4 section-heading"),
-        html.Div(dbc.Table([html.Caption("Scenarios compared (net savings; − is an extra "
-                                         "cost)"), head, body], size="sm",
-                           className="data-table", id=f"{COMPARE_BLOCK}-table"),
-                 className="table-responsive", tabIndex="0", role="region",
-                 **{"aria-label": "Scenarios compared"}),
-    ], id=COMPARE_BLOCK, **{"aria-labelledby": heading})
+    return compare_section(runs, lambda s: PATH + search_for(s.changes, s.ref))
 
 
 def _form(children: list, search: str, anchor: str) -> html.Form:

@@ -204,7 +204,7 @@ def test_repeat_views_come_from_the_cache(mod, plan, monkeypatch):
     scenario = mod.Scenario("", "t", "", "unsaved", (mod.Change("FALLS", "percent", 13.0),))
     first = mod.model_run(scenario, plan)
     calls = []
-    monkeypatch.setattr(mod.sp, "simulate", lambda *a, **k: calls.append(1))
+    monkeypatch.setattr(sp, "simulate", lambda *a, **k: calls.append(1))
     second = mod.model_run(scenario, plan)
     assert calls == []
     assert second["years"].equals(first["years"])

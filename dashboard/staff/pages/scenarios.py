@@ -1,0 +1,332 @@
+"""Scenario planner, live: change services' spend and see who pays and who benefits.
+
+The page's query string is the planner's URL grammar (``dashboard/views/scenarios.py``):
+``/staff/scenarios?change=LUNCH:-100pct,FALLS:50000`` or ``?scenario=close-luncheon-clubs``
+(or ``draft:12``), with ``compare`` and ``duration``. ``layout`` draws that scenario; from
+then on the controls drive callbacks: each change of a control redraws every result and
+puts the scenario back in the URL (no reload), so the address can always be shared.
+
+Every callback treats its inputs as untrusted: services and kinds come from the allow-lists,
+sizes are checked against the planner's bounds, the user and role come from the server
+session (``dashboard.auth``), and a forged or malformed call changes nothing (no update).
+"""
+
+from __future__ import annotations
+
+import dash
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from dashboard import auth, data
+from dashboard.staff import planner_controls as controls
+from dashboard.staff.planner_ids import (
+    ADD,
+    ADD_SERVICE,
+    COMPARE,
+    COMPARE_MSG,
+    COMPARE_PICK,
+    COMPARE_SLOT,
+    CONTROL_MSG,
+    DRAFT_NAME,
+    DRAFTS_SLOT,
+    DURATION,
+    ERRORS,
+    HEADLINE,
+    LOADED,
+    PREFIX,
+    PUBLISH,
+    PUBLISH_PICK,
+    RESULTS,
+    ROW_KIND,
+    ROW_REMOVE,
+    ROW_VALUE,
+    ROWS,
+    SAVE,
+    SAVE_MSG,
+    TITLE,
+    URL,
+)
+from dashboard.staff.planner_results import compare_section, results
+from dashboard.views import scenario_run as run
+from dashboard.views import scenarios as views
+from drafts import store as drafts_store
+from drafts.store import Change, DraftError, DraftPermissionError
+
+PATH = controls.PATH
+NEW_CHANGE = ("percent", -10.0)  # what "Add" starts a service at: a 10% cut
+
+dash.register_page(__name__, path="/scenarios", name="Scenario planner", order=1,
+                   title="Scenario planner — Outcomes Budget Dashboard")
+
+
+# ---- reading what the page sent ----------------------------------------------------------
+
+def _staff() -> auth.User:
+    user = auth.current_user()
+    if not user.is_internal:
+        raise PreventUpdate
+    return user
+
+
+def _rows(values: list, kinds: list) -> list[tuple]:
+    """(service, kind, value) for each row, from the pattern-matching entries Dash sent
+    (``ctx.inputs_list``/``states_list`` items: ``{"id": {...}, "value": ...}``)."""
+    if not isinstance(values, list) or not isinstance(kinds, list) or len(values) != len(kinds):
+        raise ValueError("rows do not match")
+    out = []
+    for v, k in zip(values, kinds, strict=True):
+        service, kind_service = v["id"]["service"], k["id"]["service"]
+        if service != kind_service:
+            raise ValueError("rows do not match")
+        out.append((service, k.get("value"), v.get("value")))
+    return out
+
+
+def _drafts(user: auth.User):
+    try:
+        return drafts_store.default_store().visible(user)
+    except Exception:  # noqa: BLE001 - a broken draft file must not take the planner down
+        return None
+
+
+def _scenario(changes: tuple[Change, ...], loaded, plan: views.Planner,
+              user: auth.User) -> views.Scenario:
+    """The scenario the controls show: the one the page started from while its changes are
+    unchanged (checked again on the server), else an unsaved scenario."""
+    ref = loaded.get("ref") if isinstance(loaded, dict) else None
+    if isinstance(ref, str) and ref:
+        try:
+            found = views.resolve(ref, plan, user)
+        except ValueError:
+            found = None
+        if found is not None and found.changes == changes:
+            return found
+    return views.Scenario("", "Your scenario", "Changes made here; not saved.", "unsaved",
+                          changes)
+
+
+def _draw(scenario: views.Scenario | None, plan: views.Planner, duration: str,
+          compare: tuple[str, ...] = ()) -> tuple[str, str, list]:
+    """The URL's query, the headline and the results for ``scenario``."""
+    if scenario is None or not scenario.changes:
+        return (views.search_for(duration=duration),
+                "Change one or more services' spend to see, year by year for five years, "
+                "the direct saving and the knock-on costs for each payer, with how sure the "
+                "model is.", [])
+    search = views.search_for(scenario.changes, scenario.ref, compare, duration)
+    headline, body = results(scenario, plan, duration, PATH + search)
+    return search, headline, body
+
+
+# ---- layout ------------------------------------------------------------------------------
+
+def layout(change=None, scenario=None, compare=None, duration=None, **_) -> html.Div:
+    user = auth.current_user()
+    if not user.is_internal:
+        return html.Div([html.H1("Scenario planner", id=TITLE),
+                         html.P("The scenario planner is for signed-in council staff.")])
+    plan = views.planner()
+    found, others, errors = views.read_query(
+        {"change": change, "scenario": scenario, "compare": compare}, plan, user)
+    duration, duration_errors = views.parse_duration(duration)
+    errors += duration_errors
+    search, headline, body = _draw(found, plan, duration, tuple(s.ref for s in others))
+    drafts = _drafts(user)
+    published = [html.Li(html.A(s.name, href=PATH + views.search_for(ref=s.ref)))
+                 for s in plan.published.values()]
+    compared = (compare_section(
+        [(s, run.model_run(s, plan, duration)["result"]) for s in (found, *others)],
+        lambda s: PATH + views.search_for(s.changes, s.ref)) if found and others else None)
+    return html.Div([
+        dcc.Location(id=URL, refresh=False),
+        dcc.Store(id=LOADED, data={"ref": found.ref if found else ""}),
+        html.H1("Scenario planner" + (f": {found.name}" if found and found.ref else ""),
+                id=TITLE),
+        html.P(found.description if found and found.ref else
+               "Change services' spend; the results below follow every change.",
+               className="lead"),
+        html.Div([html.P("This link could not be used as it is:"),
+                  html.Ul([html.Li(e) for e in errors])] if errors else [],
+                 id=ERRORS, role="status", className="state-note" if errors else None),
+        html.Section([
+            html.H2("The changes", id=f"{PREFIX}-builder-heading",
+                    className="h4 section-heading"),
+            html.P("Start from a published scenario:", className="mb-1"),
+            html.Ul(published, id=f"{PREFIX}-published"),
+            html.Div(controls.rows(found.changes if found else (), plan), id=ROWS),
+            controls.adder(plan, duration),
+            html.Div(id=CONTROL_MSG, role="status"),
+        ], className="builder", **{"aria-labelledby": f"{PREFIX}-builder-heading"}),
+        html.P(headline, id=HEADLINE, className="headline", **{"aria-live": "polite"}),
+        html.Div(body, id=RESULTS),
+        controls.drafts_panel(user, plan, drafts, compared),
+    ], className="scenarios")
+
+
+# ---- callbacks ---------------------------------------------------------------------------
+
+@dash.callback(
+    Output(ROWS, "children"),
+    Output(HEADLINE, "children"),
+    Output(RESULTS, "children"),
+    Output(URL, "search"),
+    Output(CONTROL_MSG, "children"),
+    Input(ADD, "n_clicks"),
+    Input({"type": ROW_REMOVE, "service": ALL}, "n_clicks"),
+    Input({"type": ROW_VALUE, "service": ALL}, "value"),
+    Input({"type": ROW_KIND, "service": ALL}, "value"),
+    Input(DURATION, "value"),
+    State(ADD_SERVICE, "value"),
+    State(LOADED, "data"),
+    prevent_initial_call=True,
+)
+def update(_add, _removes, _values, _kinds, duration, add_service, loaded):
+    """Any control moved: add or remove a row if asked, then redraw every result."""
+    user = _staff()
+    plan = views.planner()
+    try:
+        rows = _rows(ctx.inputs_list[2], ctx.inputs_list[3])
+        duration = data.one_of(duration, dict(views.DURATION_OPTIONS), "duration")
+        changes, notes = views.changes_from_controls(rows, plan)
+        trigger = ctx.triggered_id
+        pressed = bool(ctx.triggered and ctx.triggered[0].get("value"))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise PreventUpdate from None
+    new_rows = no_update
+    present = [r[0] for r in rows]
+    if trigger == ADD and pressed:
+        if add_service not in plan.services.index:
+            raise PreventUpdate
+        if add_service in present:
+            notes.append(f"{plan.services.at[add_service, 'service_name']} is already in the "
+                         "scenario: change its row.")
+        elif len(present) >= views.MAX_CHANGES:
+            notes.append(f"A scenario can change at most {views.MAX_CHANGES} services.")
+        else:
+            changes = tuple(sorted((*changes, Change(add_service, *NEW_CHANGE))))
+            new_rows = controls.rows(_kept(rows, changes), plan)
+    elif isinstance(trigger, dict) and trigger.get("type") == ROW_REMOVE and pressed:
+        gone = trigger.get("service")
+        changes = tuple(c for c in changes if c.service_code != gone)
+        new_rows = controls.rows(_kept([r for r in rows if r[0] != gone], changes), plan)
+    scenario = _scenario(changes, loaded, plan, user)
+    search, headline, body = _draw(scenario, plan, duration)
+    return (new_rows, headline, body, search,
+            [controls.message(n) for n in notes])
+
+
+def _kept(rows: list[tuple], changes: tuple[Change, ...]) -> tuple[Change, ...]:
+    """The rows to draw again: the checked changes, and rows still being typed (no number
+    yet) as the reader left them, so a redraw loses nothing."""
+    checked = {c.service_code: c for c in changes}
+    out = list(changes)
+    for service, kind, value in rows:
+        if service not in checked and value is None and kind in dict(views.KIND_OPTIONS):
+            out.append(Change(service, kind, None))
+    return tuple(sorted(out, key=lambda c: c.service_code))
+
+
+@dash.callback(
+    Output(SAVE_MSG, "children"),
+    Output(DRAFTS_SLOT, "children", allow_duplicate=True),
+    Input(SAVE, "n_clicks"),
+    State(DRAFT_NAME, "value"),
+    State({"type": ROW_VALUE, "service": ALL}, "value"),
+    State({"type": ROW_KIND, "service": ALL}, "value"),
+    prevent_initial_call=True,
+)
+def save(clicks, name, _values, _kinds):
+    """Save the controls' scenario as a draft owned by the signed-in user."""
+    user = _staff()
+    if not clicks:
+        raise PreventUpdate
+    if user.role not in drafts_store.SAVE_ROLES:
+        return controls.message("Directors, for their own services, and cabinet members "
+                                "can save drafts."), no_update
+    plan = views.planner()
+    try:
+        changes, notes = views.changes_from_controls(
+            _rows(ctx.states_list[1], ctx.states_list[2]), plan)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise PreventUpdate from None
+    if notes or not changes:
+        return controls.message(" ".join(notes) or "Add a change before saving."), no_update
+    departments = {str(plan.services.at[c.service_code, "dept_code"]) for c in changes}
+    try:
+        draft = drafts_store.default_store().save(user, name, changes, departments)
+    except (DraftError, DraftPermissionError) as err:
+        return controls.message(str(err)), no_update
+    return (controls.message(f"Saved “{draft.name}” as draft {draft.draft_id}.", ok=True,
+                             link=("Open the draft", PATH + views.search_for(ref=draft.ref))),
+            controls.drafts_slot(user, _drafts(user)))
+
+
+@dash.callback(
+    Output(DRAFTS_SLOT, "children"),
+    Input(PUBLISH, "n_clicks"),
+    State(PUBLISH_PICK, "value"),
+    prevent_initial_call=True,
+)
+def publish(clicks, ref):
+    """Cabinet and admin only: publish a draft to every internal user."""
+    user = _staff()
+    if not clicks:
+        raise PreventUpdate
+    store = drafts_store.default_store()
+    if not drafts_store.may_publish(user):
+        said = controls.message("Cabinet members and admins can publish drafts.")
+        return controls.drafts_slot(user, _drafts(user), said)
+    waiting = {d.ref for d in store.visible(user) if d.status == "draft"}
+    if not isinstance(ref, str) or ref not in waiting:
+        raise PreventUpdate
+    try:
+        draft = store.publish(user, int(views.DRAFT_RE.match(ref)[1]))
+    except (DraftError, DraftPermissionError) as err:
+        return controls.drafts_slot(user, _drafts(user), controls.message(str(err)))
+    said = controls.message(f"Published “{draft.name}” to every internal user.", ok=True,
+                            link=("Open it", PATH + views.search_for(ref=draft.ref)))
+    return controls.drafts_slot(user, _drafts(user), said)
+
+
+@dash.callback(
+    Output(COMPARE_SLOT, "children"),
+    Output(COMPARE_MSG, "children"),
+    Input(COMPARE, "n_clicks"),
+    State(COMPARE_PICK, "value"),
+    State({"type": ROW_VALUE, "service": ALL}, "value"),
+    State({"type": ROW_KIND, "service": ALL}, "value"),
+    State(DURATION, "value"),
+    State(LOADED, "data"),
+    prevent_initial_call=True,
+)
+def compare(clicks, picked, _values, _kinds, duration, loaded):
+    """The controls' scenario beside up to three others the user may see."""
+    user = _staff()
+    if not clicks:
+        raise PreventUpdate
+    plan = views.planner()
+    try:
+        changes, notes = views.changes_from_controls(
+            _rows(ctx.states_list[1], ctx.states_list[2]), plan)
+        duration = data.one_of(duration, dict(views.DURATION_OPTIONS), "duration")
+        allowed = set(plan.published) | {d.ref for d in _drafts(user) or []}
+        if not isinstance(picked, list) or any(p not in allowed for p in picked):
+            raise ValueError("off-list scenario")
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise PreventUpdate from None
+    if not changes:
+        return [], controls.message(" ".join(notes) or "Add a change first.")
+    scenario = _scenario(changes, loaded, plan, user)
+    refs = [p for p in dict.fromkeys(picked) if p != scenario.ref]
+    if len(refs) > views.MAX_COMPARE:
+        return no_update, controls.message(
+            f"Choose at most {views.MAX_COMPARE} scenarios to compare.")
+    if not refs:
+        return [], controls.message("Comparison cleared.", ok=True)
+    try:
+        others = [views.resolve(r, plan, user) for r in refs]
+    except ValueError as err:  # a draft that no longer fits the allow-lists
+        return no_update, controls.message(str(err))
+    runs = [(s, run.model_run(s, plan, duration)["result"]) for s in (scenario, *others)]
+    return (compare_section(runs, lambda s: PATH + views.search_for(s.changes, s.ref)),
+            controls.message("Comparing.", ok=True))

@@ -1,0 +1,220 @@
+"""The scenario planner's results as Dash components: the year-by-year table, the chances of
+a net saving, the changes, the charts with their sentences and tables, the comparison.
+
+Built on every callback from the cached model run (frames and figures are cached, never
+these component trees); the words and numbers come from ``dashboard.views``.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import html
+
+from dashboard.components import (
+    chart_block,
+    money,
+    money_interval,
+    money_signed,
+    probability,
+)
+from dashboard.staff.planner_ids import (
+    CHANGES_TABLE,
+    COMPARE_BLOCK,
+    EVIDENCE_BLOCK,
+    PREFIX,
+    PROBS,
+    SHARE_LINK,
+    TORNADO_BLOCK,
+    YEARS_BLOCK,
+    YEARS_TABLE,
+)
+from dashboard.views import scenario_run as run
+from dashboard.views.scenarios import (
+    DRAWS,
+    SEED,
+    YEARS,
+    Planner,
+    Scenario,
+    amounts,
+    change_token,
+    change_words,
+)
+from indicators import spillover as sp
+
+
+def cell(value: float, low: float | None = None, high: float | None = None,
+          cell_id: str | None = None) -> html.Td:
+    parts: list = [html.Span(money_signed(value), className="figure-sm")]
+    if low is not None and (abs(high - low) > 0.5):
+        parts += [html.Br(), html.Span(f"({money_interval(low, high)})",
+                                       className="interval")]
+    kwargs = {"id": cell_id} if cell_id else {}
+    return html.Td(parts, className="num", **kwargs)
+
+
+def years_html(table: pd.DataFrame) -> html.Div:
+    """The year-by-year table a reader sees first: per payer, direct, knock-on and net."""
+    years = [str(y) for y in range(1, YEARS + 1)]
+    total = f"{YEARS}-year total"
+    head = html.Thead(html.Tr([html.Th("Payer", scope="col"), html.Th("Effect", scope="col"),
+                               *[html.Th(f"Year {y}", scope="col") for y in years],
+                               html.Th(f"{YEARS} years", scope="col"),
+                               html.Th("Chance of a net saving", scope="col")]))
+    body = []
+    for code, rows in table.groupby("payer_code", sort=False):
+        rows = rows.set_index("year")
+        label = str(rows["payer"].iloc[0])
+        order = [*years, total]
+        direct = rows.loc[order, "direct_saving_gbp"]
+        knock = rows.loc[order, "knock_on_saving_gbp"]
+        knock_wide = (rows.loc[order, "knock_on_upper95_gbp"]
+                      - rows.loc[order, "knock_on_lower95_gbp"]).abs()
+        kinds = []
+        if direct.abs().max() > 0.5:
+            kinds.append("direct")
+        if knock.abs().max() > 0.5 or knock_wide.max() > 0.5:
+            kinds.append("knock")
+        kinds.append("net")
+        group_class = "payer-total" if code in ("council", "public_purse") else "payer"
+        for j, kind in enumerate(kinds):
+            cells = []
+            if j == 0:
+                cells.append(html.Th(label, scope="rowgroup", rowSpan=len(kinds),
+                                     id=f"{PREFIX}-payer-{code}"))
+            words = {"direct": "Direct (the spend change)", "knock": "Knock-on (modelled)",
+                     "net": "Net"}[kind]
+            cells.append(html.Th(words, scope="row"))
+            for y in order:
+                r = rows.loc[y]
+                suffix = "total" if y == total else f"y{y}"
+                if kind == "direct":
+                    cells.append(cell(r["direct_saving_gbp"]))
+                elif kind == "knock":
+                    cells.append(cell(r["knock_on_saving_gbp"], r["knock_on_lower95_gbp"],
+                                       r["knock_on_upper95_gbp"]))
+                else:
+                    cells.append(cell(r["net_saving_gbp"], r["net_lower95_gbp"],
+                                       r["net_upper95_gbp"], f"{PREFIX}-net-{code}-{suffix}"))
+            if kind == "net":
+                cells.append(html.Td(probability(rows.loc[total, "prob_net_saving"]),
+                                     className="num", id=f"{PREFIX}-prob-{code}"))
+            else:
+                cells.append(html.Td(""))
+            body.append(html.Tr(cells, className=f"{group_class} {kind}"))
+    caption = (f"Year by year for {YEARS} years, £ (a figure without a minus sign is a saving; "
+               "− is an extra cost), with 95% intervals in brackets; years after the first are "
+               "discounted at 3.5% a year.")
+    tbl = html.Table([html.Caption(caption), head, html.Tbody(body)], id=YEARS_TABLE,
+                     className="table table-sm data-table years-table")
+    return html.Div(tbl, className="table-responsive", tabIndex="0", role="region",
+                    **{"aria-label": "Year-by-year effects by payer"})
+
+
+def probabilities(result: sp.SpilloverResult) -> html.Section:
+    dl = []
+    for label, p, code, words in run.probability_rows(result):
+        dl += [html.Dt(label),
+               html.Dd([html.Span(probability(p), className="figure",
+                                  id=f"{PREFIX}-chance-{code}"),
+                        f" — a net saving over {YEARS} years is {words}"])]
+    heading = f"{PROBS}-heading"
+    return html.Section([html.H2("How likely is a net saving?", id=heading, className="h4"),
+                         html.Dl(dl, className="probabilities")],
+                        id=PROBS, **{"aria-labelledby": heading})
+
+
+def changes_table(scenario: Scenario, plan: Planner) -> html.Div:
+    pounds = dict(amounts(scenario.changes, plan))
+    frame = pd.DataFrame({
+        "service": [plan.services.at[c.service_code, "service_name"] for c in scenario.changes],
+        "department": [plan.services.at[c.service_code, "dept_name"] for c in scenario.changes],
+        "statutory": ["statutory" if plan.services.at[c.service_code, "statutory"]
+                      else "non-statutory" for c in scenario.changes],
+        "change": [change_words(c, plan) for c in scenario.changes],
+        "£ a year": [money_signed(pounds[c.service_code]) for c in scenario.changes],
+        f"spend {plan.latest_year}": [money(plan.services.at[c.service_code, "spend_gbp"])
+                                      for c in scenario.changes],
+    })
+    head = html.Thead(html.Tr([html.Th(c, scope="col") for c in frame.columns]))
+    body = html.Tbody([html.Tr([html.Td(v) for v in row]) for row in frame.values])
+    return html.Div(dbc.Table([html.Caption("The changes in this scenario"), head, body],
+                              id=CHANGES_TABLE, size="sm", className="data-table"),
+                    className="table-responsive")
+
+
+def charts(scenario: Scenario, out: dict, csv: tuple[str, dict] | None) -> list:
+    """The years chart, the tornado and the evidence table, each with its sentence and data."""
+    table = out["years"]
+    years_block = chart_block(
+        YEARS_BLOCK, run.years_chart_title(out["result"]),
+        "Net saving by payer and year (central estimate; the whiskers are 95% intervals). The "
+        "direct effect is the spend change itself; knock-on effects are modelled from the "
+        "evidence and are uncertain.",
+        run.years_figure(table),
+        run.display(table[["payer", "year", "net_saving_gbp", "net_lower95_gbp",
+                           "net_upper95_gbp", "prob_net_saving"]]), csv)
+    torn = out["tornado_table"]
+    if len(torn):
+        t_title, t_text = run.tornado_words(torn)
+        tornado_block = chart_block(TORNADO_BLOCK, t_title, t_text, run.tornado_figure(torn),
+                                    run.display(torn.drop(columns=["kind", "what"])))
+    else:
+        tornado_block = html.P("No assumption moves this result.", id=TORNADO_BLOCK)
+    ev = out["evidence"]
+    evidence_block = chart_block(EVIDENCE_BLOCK,
+                                 "Claimed knock-on effects beside the strength of their evidence",
+                                 run.evidence_words(ev), None, run.display(ev))
+    # the evidence table is what the reader must see next to the savings: open by default
+    evidence_block.children[-1].open = True
+    return [years_block, tornado_block, evidence_block]
+
+
+def method_note(result: sp.SpilloverResult) -> html.P:
+    return html.P([f"Modelled with {DRAWS:,} Monte Carlo draws (seed {SEED}), {YEARS} years, "
+                   f"{', '.join(result.price_years) or 'current'} prices, discounted at 3.5% a "
+                   "year from year 2 (HM Treasury Green Book). These are modelled effects; what "
+                   "the council's own data show is on the ",
+                   html.A("spill-over page", href="/spillover#spillover-observed"),
+                   ", labelled as observed association, not evidence of cause. ",
+                   html.A("Methods", href="/methods"), "."], className="small")
+
+
+def compare_section(runs: list[tuple[Scenario, sp.SpilloverResult]], href) -> html.Section:
+    """Scenarios side by side; ``href(scenario)`` is the link to open each one."""
+    rows = run.compare_rows(runs)
+    head = html.Thead(html.Tr([html.Th("", scope="col")]
+                              + [html.Th(html.A(s.name, href=href(s)), scope="col")
+                                 for s, _ in runs]))
+    body = html.Tbody([html.Tr([html.Th(k, scope="row"), *[html.Td(v) for v in vals]])
+                       for k, vals in rows.items()])
+    heading = f"{COMPARE_BLOCK}-heading"
+    return html.Section([
+        html.H2("Side by side", id=heading, className="h4 section-heading"),
+        html.Div(dbc.Table([html.Caption("Scenarios compared (net savings; − is an extra "
+                                         "cost)"), head, body], size="sm",
+                           className="data-table", id=f"{COMPARE_BLOCK}-table"),
+                 className="table-responsive", tabIndex="0", role="region",
+                 **{"aria-label": "Scenarios compared"}),
+    ], id=COMPARE_BLOCK, **{"aria-labelledby": heading})
+
+
+def csv_params(scenario: Scenario) -> dict:
+    return ({"scenario": scenario.ref} if scenario.ref
+            else {"change": ",".join(change_token(c) for c in scenario.changes)})
+
+
+def results(scenario: Scenario, plan: Planner, duration: str, share: str) -> tuple[str, list]:
+    """The headline, and every result below it, for ``scenario`` (``share``: its link)."""
+    out = run.model_run(scenario, plan, duration)
+    result = out["result"]
+    return run.headline(scenario, result), [
+        html.P(["Link to this scenario: ", html.A(share, href=share, id=SHARE_LINK)],
+               className="small"),
+        changes_table(scenario, plan),
+        probabilities(result),
+        html.H2("Year by year, for each payer", className="h4 section-heading"),
+        years_html(out["years"]),
+        *charts(scenario, out, ("scenario", csv_params(scenario))),
+        method_note(result),
+    ]
