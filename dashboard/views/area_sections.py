@@ -100,6 +100,11 @@ def spend_block(area: str, terms: str) -> ChartBlock:
                       csv_url("area-spend-units", {"area": view.area, "terms": view.terms}))
 
 
+def _numbers(values: pd.Series) -> list[float | None]:
+    """Plain floats with None for gaps (JSON has no NaN)."""
+    return [None if pd.isna(v) else float(v) for v in values]
+
+
 def _indicator_rows(view: av.View, latest: pd.DataFrame, periods: pd.DataFrame) -> list[dict]:
     rows = []
     for r in latest.itertuples():
@@ -113,8 +118,10 @@ def _indicator_rows(view: av.View, latest: pd.DataFrame, periods: pd.DataFrame) 
             "benchmark_value": number(r.benchmark_value, 1),
             "comparison": comparison(r.comparison, BENCHMARK_WORDS[view.benchmark]),
             "trend": trend(r.trend),
-            # decorative: the row gives the trend in words and the history is in the CSV
-            "sparkline": figures.sparkline(history["value"], history["benchmark_value"]),
+            # drawn by charts.js as a small trend line; decorative: the row gives the trend
+            # in words, and every period is in the table and CSV below
+            "spark": {"values": _numbers(history["value"]),
+                      "benchmark": _numbers(history["benchmark_value"])},
         })
     return rows
 
