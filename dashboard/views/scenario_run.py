@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import data, figures
-from dashboard.components import (
+from dashboard.views.format import (
     PALETTE,
     likelihood,
     money,

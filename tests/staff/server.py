@@ -17,12 +17,12 @@ from dashboard.staff import create_dash
 def build(settings: Settings | None = None) -> flask.Flask:
     settings = settings or Settings.from_env()
     server = flask.Flask("staff-test")
-    data.init_cache(server)
-    security.sessions(server)
-    auth.register(server)
-    security.harden(server)
-    downloads.register(server)
+    data.init_cache(server, settings)
+    downloads.register(server, None)
+    security.sessions(server, settings)
+    auth.register(server, settings)
+    security.harden(server, settings)
     app = create_dash(server, settings)
-    security.register(server, app)
+    security.register(server, app, "/staff/")
     return server
 
