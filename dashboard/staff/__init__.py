@@ -12,7 +12,7 @@ module holds its ``layout`` and its callbacks, ``dash.register_page``):
 The app's routes and requests prefix is ``/staff/``, so Dash's catch-all never meets the Flask
 site. ``/scenarios`` and ``/director`` redirect to their staff pages with the query string
 kept. A ``/staff/...`` path that is no page of ``dash.page_registry`` answers 404. Dash's own
-POSTs (callbacks) are refused unless they come from this site (``csrf.same_origin``; see
+POSTs (callbacks) are refused unless they come from this site (``guard.same_origin``; see
 ``docs/adr/0012-staff-callbacks-same-origin.md``). The security headers, and the CSP with
 the hashes of Dash's inline scripts under ``/staff/``, come from ``security.register``.
 
@@ -30,7 +30,7 @@ from flask import abort, redirect, request
 
 from dashboard import downloads, plotly_bundle
 from dashboard.settings import Settings
-from dashboard.staff import csrf, datasets
+from dashboard.staff import datasets, guard
 from dashboard.staff.shell import shell
 
 PREFIX = "/staff/"
@@ -82,7 +82,7 @@ def create_dash(server: flask.Flask, settings: Settings) -> dash.Dash:
     plotly_bundle.register(app)  # plotly.js with only the traces drawn, at Dash's URL
     _register_datasets()
     _register_routes(server, app)
-    csrf.register(server, PREFIX)
+    guard.register(server, app, PREFIX)
     return app
 
 
