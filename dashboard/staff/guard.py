@@ -57,11 +57,13 @@ def _entry_ok(got, want: dict) -> bool:
 
 
 def well_formed(body, callback_map: dict) -> bool:
-    """Is ``body`` a call of one of ``callback_map``'s callbacks, entry for entry?"""
+    """Is ``body`` a call of one of ``callback_map``'s server callbacks, entry for entry?"""
     if not isinstance(body, dict) or not isinstance(body.get("output"), str):
         return False
     spec = callback_map.get(body["output"])
-    if spec is None or not isinstance(body.get("outputs"), list | dict):
+    # a clientside callback (the page title) runs in the browser: nothing to call here
+    if spec is None or "callback" not in spec or not isinstance(body.get("outputs"),
+                                                                 list | dict):
         return False
     if not isinstance(body.get("changedPropIds", []), list):
         return False
