@@ -142,7 +142,7 @@ def register(server, settings) -> None:
         if mode == "basic":
             return Response("Sign in to use the internal dashboard.", 401,
                             {"WWW-Authenticate": 'Basic realm="Outcomes Budget Dashboard"'})
-        if request.path.startswith(("/_dash", "/api/", "/download/")):
+        if request.path.startswith(("/_dash", "/staff/_dash", "/api/", "/download/")):
             abort(401)
         return redirect(url_for("oidc_login"))
 

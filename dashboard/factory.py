@@ -31,10 +31,10 @@ def create_app(settings: Settings) -> flask.Flask:
     security.harden(server, settings)
     site.register(server)
     api.register(server)
-    dash_app = None
     if settings.internal:
-        from dashboard.staff_interim import create_dash
+        from dashboard.staff import create_dash
 
-        dash_app = create_dash(server, settings)
-    security.register(server, dash_app, STAFF_PREFIX)
+        # its callbacks, for tests and tools
+        server.extensions["staff_dash"] = create_dash(server, settings)
+    security.register(server, STAFF_PREFIX)
     return server

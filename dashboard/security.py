@@ -34,21 +34,14 @@ def policy(script_hashes: list[str]) -> str:
     return CSP.replace("script-src 'self'", f"script-src 'self' {hashes}")
 
 
-def register(server, dash_app=None, dash_prefix: str = "/staff/") -> None:
-    """Security and cache headers on every response. The site needs no inline script; pages
-    under ``dash_prefix`` (the staff dashboard, internal mode) get the hashes of Dash's own."""
-    state: dict[str, str] = {}
+def register(server, dash_prefix: str = "/staff/") -> None:
+    """Security and cache headers on every response. The site needs no inline script (the
+    staff dashboard adds the hashes of Dash's own on its pages: ``dashboard.staff``); static
+    files, the site's and Dash's under ``dash_prefix``, are compressed and cached."""
 
     @server.after_request
     def headers(response):
-        csp = CSP
-        if dash_app is not None and request.path.startswith(dash_prefix):
-            if "csp" not in state:
-                # Dash adds inline scripts (clientside callbacks) while it sets up on the
-                # first request, so the hashes are taken then, not at import
-                state["csp"] = policy(dash_app.csp_hashes())
-            csp = state["csp"]
-        response.headers["Content-Security-Policy"] = csp
+        response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"

@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 from plotly.io.json import to_json_plotly
 
-from dashboard import data, plotly_bundle
+from dashboard import data, plotly_bundle, security
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 CHART_PAGES = ("area.html", "spillover.html")  # the pages that draw plotly charts
@@ -97,21 +97,32 @@ class PageCache:
 
 def page_cached(view):
     """Keep ``view``'s page for the next reader of the same view (``PAGE_CACHE``): the site's
-    pages are the same for every reader."""
+    pages are the same for every reader. A kept page is compressed once per encoding, better
+    than a page made for one request can afford (brotli 5, gzip 6), and sent as it is."""
 
     @functools.wraps(view)
     def cached(**kwargs):
         if not settings().page_cache:
             return view(**kwargs)
         pages = current_app.extensions["site_pages"]
+        encoding = security.accepted_encoding()
         key = (data.version(), settings().mode, request.path,
                tuple(sorted(request.args.items(multi=True)))[:40])
-        found = pages.get(key)
+        found = pages.get((key, encoding))
         if found is None:
-            response = view(**kwargs)
-            found = (response.status_code, response.get_data())
-            pages.put(key, found)
-        return Response(found[1], status=found[0], mimetype="text/html")
+            plain = pages.get((key, None))
+            if plain is None:
+                response = view(**kwargs)
+                plain = (response.status_code, response.get_data())
+                pages.put((key, None), plain)
+            found = plain if encoding is None else (
+                plain[0], security.pack(plain[1], encoding, 5 if encoding == "br" else 6))
+            pages.put((key, encoding), found)
+        response = Response(found[1], status=found[0], mimetype="text/html")
+        if encoding:
+            response.headers["Content-Encoding"] = encoding
+        response.vary.add("Accept-Encoding")
+        return response
 
     return cached
 

@@ -33,9 +33,7 @@ def _csv(client, path: str) -> pd.DataFrame:
 
 def dash_app(app):
     """The Dash app mounted on the site's server (its callbacks)."""
-    import dash
-
-    return next(a for a in [dash.get_app()] if a.server is app)
+    return app.extensions["staff_dash"]
 
 
 def _callback_key(dash_app, output_id: str) -> str:

@@ -21,7 +21,7 @@ from dashboard.security import LONG_CACHE
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "assets-src" / "plotly"
 FULL = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-URL = "/_dash-component-suites/plotly/package_data/plotly.min.js"
+URL = "/staff/_dash-component-suites/plotly/package_data/plotly.min.js"  # the staff dashboard
 
 # go.Bar -> "bar", for every trace class plotly.py has
 TRACE_CLASSES = {name: getattr(go, name)().type for name in dir(go)
@@ -130,4 +130,17 @@ def test_dash_s_plotly_url_serves_the_custom_bundle(client, accept, encoding):
         assert "Accept-Encoding" in r.headers["Vary"]
         assert r.mimetype == "text/javascript"
         assert "script-src 'self'" in r.headers["Content-Security-Policy"]
-    assert client.get("/_dash-component-suites/plotly/package_data/other.js").status_code == 404
+    assert client.get("/staff/_dash-component-suites/plotly/package_data/other.js"
+                      ).status_code == 404
+
+
+@pytest.mark.parametrize("mode", ["internal", "public"])
+def test_the_site_serves_the_custom_bundle_at_its_own_url(request, mode):
+    client = request.getfixturevalue("app" if mode == "internal" else "public_app").test_client()
+    page = client.get("/area/OLDER").get_data(as_text=True)
+    assert f'data-plotly-src="{plotly_bundle.SITE_URL}"' in page
+    r = client.get(plotly_bundle.SITE_URL, headers={"Accept-Encoding": "br"})
+    assert r.status_code == 200 and r.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(r.get_data()) == plotly_bundle.BUNDLE.read_bytes()
+    assert client.get(plotly_bundle.SITE_URL, headers={
+        "Accept-Encoding": "br", "If-None-Match": r.headers["ETag"]}).status_code == 304

@@ -558,17 +558,6 @@ def test_spillover_observed_csv_is_labelled_and_matches_the_warehouse(client, wh
     assert client.get("/download/spillover-observed.csv?pair=NOPE-1").status_code == 400
 
 
-def test_spillover_page_words_and_an_unknown_area(app):
-    entry = next(p for p in dash.page_registry.values() if p["path"] == "/spillover")
-    page = sys.modules[entry["module"]]
-    with app.server.test_request_context(PAGE_VIEW[0], method=PAGE_VIEW[1]):
-        text = str(page.layout(area="NOPE"))
-        assert "There is no investment area “NOPE”" in text
-        assert "modelled effects, not measured ones" in text
-        assert "Observed association, not evidence of cause" in text
-        assert "spillover-sankey-graph" in text and "spillover-matrix-graph" in text
-
-
 def test_a_service_without_links_counts_its_direct_effect_only(client):
     """WASTE has no evidence links: cutting it is a direct saving, with no knock-on effect."""
     r = client.get("/download/scenario.csv?change=WASTE:-10pct")

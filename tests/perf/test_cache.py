@@ -5,7 +5,6 @@ pre-compressed with long cache headers; pages are compressed."""
 from __future__ import annotations
 
 import gzip
-import json
 import os
 import re
 import shutil
@@ -22,14 +21,6 @@ import requests
 from tests.conftest import _free_port, start_gunicorn, stop
 
 PREFIX = "obd:"
-ROUTE = {"output": ".._pages_content.children..._pages_store.data..",
-         "outputs": [{"id": "_pages_content", "property": "children"},
-                     {"id": "_pages_store", "property": "data"}],
-         "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/"},
-                    {"id": "_pages_location", "property": "search", "value": ""}],
-         "changedPropIds": ["_pages_location.pathname", "_pages_location.search"]}
-
-
 @pytest.fixture()
 def redis_url():
     binary = shutil.which("redis-server")
@@ -67,8 +58,7 @@ def _writes(r: redis.Redis) -> int:
 
 
 def _draw_overview(url: str) -> None:
-    r = requests.post(f"{url}/_dash-update-component", data=json.dumps(ROUTE),
-                      headers={"Content-Type": "application/json"}, timeout=30)
+    r = requests.get(f"{url}/", timeout=30)
     assert r.status_code == 200, r.text[:300]
     assert "overview-title" in r.text
 
@@ -134,8 +124,8 @@ def test_memoize_caches_by_arguments_and_version(app):
 
 
 def test_static_files_are_served_compressed_with_long_cache_headers(client):
-    page = client.get("/director").get_data(as_text=True)  # a Dash page in internal mode
-    script = re.search(r'src="(/_dash-component-suites/[^"]+\.js)"', page).group(1)
+    page = client.get("/staff/director").get_data(as_text=True)  # the staff dashboard (Dash)
+    script = re.search(r'src="(/staff/_dash-component-suites/[^"]+\.js)"', page).group(1)
     for enc in ("br", "gzip"):
         r = client.get(script, headers={"Accept-Encoding": enc})
         assert r.status_code == 200

@@ -39,7 +39,7 @@ def test_basic_auth_needs_valid_credentials(basic_server):
     ok = requests.get(basic_server + "/", auth=("dora", "correct horse"), timeout=10)
     assert ok.status_code == 200
     # callbacks and the API are behind the same sign-in
-    assert requests.post(basic_server + "/_dash-update-component", json={},
+    assert requests.post(basic_server + "/staff/_dash-update-component", json={},
                          timeout=10).status_code == 401
     assert requests.get(basic_server + "/api/v1/datasets", timeout=10).status_code == 401
 
@@ -90,7 +90,7 @@ def test_oidc_callback_with_forged_state_is_refused(oidc_server):
     r = requests.get(oidc_server + "/auth/callback?code=abc&state=forged", timeout=10)
     assert r.status_code == 400
     assert "Traceback" not in r.text
-    assert requests.post(oidc_server + "/_dash-update-component", json={},
+    assert requests.post(oidc_server + "/staff/_dash-update-component", json={},
                          timeout=10).status_code == 401
 
 
@@ -99,15 +99,13 @@ def test_staff_sign_in_needs_a_secret_key_for_the_form_tokens(mode, monkeypatch)
     import flask
 
     from dashboard import security
+    from dashboard.settings import Settings
 
-    monkeypatch.setenv("DASHBOARD_MODE", "internal")
-    monkeypatch.setenv("AUTH_MODE", mode)
-    monkeypatch.delenv("SECRET_KEY", raising=False)
+    settings = Settings(mode="internal", auth_mode=mode)
     with pytest.raises(ValueError, match="needs SECRET_KEY"):
-        security.sessions(flask.Flask("x"))
-    monkeypatch.setenv("SECRET_KEY", "k")
+        security.sessions(flask.Flask("x"), settings)
     app = flask.Flask("x")
-    security.sessions(app)
+    security.sessions(app, Settings(mode="internal", auth_mode=mode, secret_key="k"))
     assert app.secret_key == "k" and app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 

@@ -16,8 +16,8 @@ JUNK = [
 
 def _callbacks(app):
     client = app.test_client()
-    client.get("/")  # let Dash set up its routes and callback map
-    return client, app.callback_map
+    client.get("/staff/director")  # let Dash set up its routes and callback map
+    return client, app.extensions["staff_dash"].callback_map
 
 
 def _body(key: str, cb: dict, value) -> dict:
@@ -43,7 +43,7 @@ def test_every_callback_survives_junk(app):
     for key, cb in callback_map.items():
         for value in JUNK:
             body = _body(key, cb, value)
-            r = client.post("/_dash-update-component", data=json.dumps(body),
+            r = client.post("/staff/_dash-update-component", data=json.dumps(body),
                             content_type="application/json")
             text = r.get_data(as_text=True)
             assert r.status_code in (200, 204, 400, 413, 422, 500), (key, value, r.status_code)
@@ -55,7 +55,7 @@ def test_every_callback_survives_junk(app):
 
 
 def test_oversized_body_is_refused(client):
-    r = client.post("/_dash-update-component", data=b"{" + b" " * 200_000 + b"}",
+    r = client.post("/staff/_dash-update-component", data=b"{" + b" " * 200_000 + b"}",
                     content_type="application/json")
     assert r.status_code == 413
 

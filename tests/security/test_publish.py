@@ -56,13 +56,14 @@ def public_server(public_file, tmp_path_factory):
 
 def test_public_mode_has_no_internal_routes_or_callbacks(public_server):
     url, drafts = public_server
-    layout = requests.get(url + "/_dash-layout", timeout=10)
-    assert layout.status_code == 200
-    deps = requests.get(url + "/_dash-dependencies", timeout=10).json()
-    ids = " ".join(str(d.get("output", "")) + str(d.get("inputs", "")) for d in deps)
-    assert "scenarios-" not in ids
-    assert "director-" not in ids
-    # the page registry of the public app lists no internal page
+    for prefix in ("", "/staff"):  # no Dash at all: not its routes, not its callbacks
+        for route in ("/_dash-layout", "/_dash-dependencies", "/"):
+            r = requests.get(url + prefix + route, timeout=10)
+            assert r.status_code == (200 if prefix + route == "/" else 404), prefix + route
+        r = requests.post(url + prefix + "/_dash-update-component", json={}, timeout=10)
+        assert r.status_code in (404, 405)
+    for path in ("/scenarios", "/director", "/staff/scenarios", "/staff/area"):
+        assert requests.get(url + path, timeout=10).status_code == 404, path
     index = requests.get(url + "/", timeout=10).text
     assert "/scenarios" not in index and "/director" not in index
     assert not drafts.exists()
