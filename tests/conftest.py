@@ -81,8 +81,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(warehouse: Path, mode: str = "internal", extra_env: dict | None = None,
-                   app: str = "dashboard.app:server"):
+def start_gunicorn(warehouse: Path, mode: str = "internal", extra_env: dict | None = None):
     port = _free_port()
     env = {**os.environ, "WAREHOUSE_PATH": str(warehouse), "DASHBOARD_MODE": mode,
            **(extra_env or {})}
@@ -90,7 +89,7 @@ def start_gunicorn(warehouse: Path, mode: str = "internal", extra_env: dict | No
     log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
-         "--bind", f"127.0.0.1:{port}", "--workers", "1", app],
+         "--bind", f"127.0.0.1:{port}", "--workers", "1", "dashboard.app:server"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     proc.log_path = log.name

@@ -14,7 +14,8 @@ site. ``/scenarios`` and ``/director`` redirect to their staff pages with the qu
 kept. A ``/staff/...`` path that is no page of ``dash.page_registry`` answers 404. Dash's own
 POSTs (callbacks) are refused unless they come from this site (``guard.same_origin``; see
 ``docs/adr/0012-staff-callbacks-same-origin.md``). The security headers, and the CSP with
-the hashes of Dash's inline scripts under ``/staff/``, come from ``security.register``.
+the hashes of Dash's inline scripts under ``/staff/`` (``content_policy``): the site's pages
+have none.
 
 Dash Pages keeps its page registry and its list of ``dash.callback`` callbacks per process,
 so a process serves one Dash app: the staff dashboard (the public site is Flask).
@@ -28,7 +29,7 @@ import dash
 import flask
 from flask import abort, redirect, request
 
-from dashboard import downloads, plotly_bundle
+from dashboard import downloads, plotly_bundle, security
 from dashboard.settings import Settings
 from dashboard.staff import datasets, guard
 from dashboard.staff.shell import shell
@@ -128,3 +129,16 @@ def _register_routes(server: flask.Flask, app: dash.Dash) -> None:
         if rest.startswith(("_", "assets/")) or known_path(app, path):
             return None
         abort(404)
+
+    state: dict[str, str] = {}
+
+    @server.after_request
+    def content_policy(response):
+        """Dash's own inline scripts, by hash, on the staff pages only (taken on the first
+        request: Dash adds them while it sets up). Registered before ``security.register``'s
+        hook, so it runs after it (Flask runs after-request hooks in reverse)."""
+        if request.path.startswith(PREFIX):
+            if "csp" not in state:
+                state["csp"] = security.policy(app.csp_hashes())
+            response.headers["Content-Security-Policy"] = state["csp"]
+        return response

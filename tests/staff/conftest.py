@@ -1,6 +1,6 @@
-"""The staff dashboard served by gunicorn from ``tests.staff.server`` (a Flask app with the
-shared hooks and ``create_dash``), with a draft store of its own; and helpers that call its
-callbacks over HTTP as dash-renderer does."""
+"""The app in internal mode (the site, and the staff dashboard ``create_dash`` builds under
+/staff/) served by gunicorn, with a draft store of its own; and helpers that call the staff
+dashboard's callbacks over HTTP as dash-renderer does."""
 
 from __future__ import annotations
 
@@ -16,8 +16,7 @@ from tests.conftest import start_gunicorn, stop
 def staff(warehouse_file, tmp_path_factory):
     drafts = tmp_path_factory.mktemp("staff-drafts") / "drafts.sqlite3"
     proc, url = start_gunicorn(warehouse_file, "internal", {"DRAFTS_PATH": str(drafts),
-                                                            "RATE_LIMIT": "100000 per minute"},
-                               app="tests.staff.server:build()")
+                                                            "RATE_LIMIT": "100000 per minute"})
     yield url
     stop(proc)
 

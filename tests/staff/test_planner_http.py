@@ -204,7 +204,7 @@ def signed_in(warehouse_file, tmp_path_factory):
     users = write_users_file(folder / "users.yaml")
     env = {"DRAFTS_PATH": str(folder / "drafts.sqlite3"), "AUTH_MODE": "header",
            "AUTH_USERS_FILE": str(users), "SECRET_KEY": "test", "SESSION_COOKIE_SECURE": "0"}
-    proc, url = start_gunicorn(warehouse_file, "internal", env, app="tests.staff.server:build()")
+    proc, url = start_gunicorn(warehouse_file, "internal", env)
     yield url
     stop(proc)
 
