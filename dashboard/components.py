@@ -56,7 +56,7 @@ def data_table(frame: pd.DataFrame, caption: str, table_id: str) -> html.Div:
 
 
 def chart_block(block_id: str, title: str, summary: str, figure, table: pd.DataFrame,
-                download: tuple[str, dict] | None = None) -> html.Section:
+                download: tuple[str, dict] | str | None = None) -> html.Section:
     """A chart with its finding as a title, a text summary, a data table and a CSV link."""
     heading_id = f"{block_id}-title"
     parts = [
@@ -70,9 +70,12 @@ def chart_block(block_id: str, title: str, summary: str, figure, table: pd.DataF
                                         config={"displayModeBar": False, "responsive": True},
                                         className="chart"), **{"aria-hidden": "true"}))
     details = [html.Summary("Show the data"), data_table(table, title, f"{block_id}-table")]
-    if download:
-        name, params = download
-        href = f"/download/{name}.csv" + (f"?{urlencode(params)}" if params else "")
+    if download:  # a CSV's address, or a dataset's name and parameters
+        if isinstance(download, str):
+            href = download
+        else:
+            name, params = download
+            href = f"/download/{name}.csv" + (f"?{urlencode(params)}" if params else "")
         details.append(html.A("Download this data (CSV)", href=href, className="csv-link",
                               id=f"{block_id}-csv"))
     parts.append(html.Details(details, className="chart-data"))

@@ -12,8 +12,10 @@ module holds its ``layout`` and its callbacks, ``dash.register_page``):
 The app's routes and requests prefix is ``/staff/``, so Dash's catch-all never meets the Flask
 site. ``/scenarios`` and ``/director`` redirect to their staff pages with the query string
 kept. A ``/staff/...`` path that is no page of ``dash.page_registry`` answers 404. Dash's own
-POSTs (callbacks) are refused unless they come from this site (``csrf.same_origin``; see
-``docs/adr/0012-staff-callbacks-same-origin.md``).
+POSTs (callbacks) are refused unless they come from this site (``guard.same_origin``; see
+``docs/adr/0012-staff-callbacks-same-origin.md``). The security headers, and the CSP with
+the hashes of Dash's inline scripts under ``/staff/`` (``content_policy``): the site's pages
+have none.
 
 Dash Pages keeps its page registry and its list of ``dash.callback`` callbacks per process,
 so a process serves one Dash app: the staff dashboard (the public site is Flask).
@@ -29,7 +31,7 @@ from flask import abort, redirect, request
 
 from dashboard import downloads, plotly_bundle, security
 from dashboard.settings import Settings
-from dashboard.staff import csrf, datasets
+from dashboard.staff import datasets, guard
 from dashboard.staff.shell import shell
 
 PREFIX = "/staff/"
@@ -81,7 +83,7 @@ def create_dash(server: flask.Flask, settings: Settings) -> dash.Dash:
     plotly_bundle.register(app)  # plotly.js with only the traces drawn, at Dash's URL
     _register_datasets()
     _register_routes(server, app)
-    csrf.register(server, PREFIX)
+    guard.register(server, app, PREFIX)
     return app
 
 
@@ -131,9 +133,10 @@ def _register_routes(server: flask.Flask, app: dash.Dash) -> None:
     state: dict[str, str] = {}
 
     @server.after_request
-    def staff_policy(response):
+    def content_policy(response):
         """Dash's own inline scripts, by hash, on the staff pages only (taken on the first
-        request: Dash adds them while it sets up)."""
+        request: Dash adds them while it sets up). Registered before ``security.register``'s
+        hook, so it runs after it (Flask runs after-request hooks in reverse)."""
         if request.path.startswith(PREFIX):
             if "csp" not in state:
                 state["csp"] = security.policy(app.csp_hashes())

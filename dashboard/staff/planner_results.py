@@ -61,43 +61,42 @@ def years_html(table: pd.DataFrame) -> html.Div:
                                *[html.Th(f"Year {y}", scope="col") for y in years],
                                html.Th(f"{YEARS} years", scope="col"),
                                html.Th("Chance of a net saving", scope="col")]))
+    order = [*years, total]
+    # one dict per (payer, year): reading cells from records, not pandas lookups, keeps a
+    # redraw of the planner fast
+    by_payer: dict[str, dict[str, dict]] = {}
+    for rec in table.to_dict("records"):
+        by_payer.setdefault(rec["payer_code"], {})[rec["year"]] = rec
+    words = {"direct": "Direct (the spend change)", "knock": "Knock-on (modelled)", "net": "Net"}
     body = []
-    for code, rows in table.groupby("payer_code", sort=False):
-        rows = rows.set_index("year")
-        label = str(rows["payer"].iloc[0])
-        order = [*years, total]
-        direct = rows.loc[order, "direct_saving_gbp"]
-        knock = rows.loc[order, "knock_on_saving_gbp"]
-        knock_wide = (rows.loc[order, "knock_on_upper95_gbp"]
-                      - rows.loc[order, "knock_on_lower95_gbp"]).abs()
+    for code, rows in by_payer.items():
+        recs = [rows[y] for y in order]
         kinds = []
-        if direct.abs().max() > 0.5:
+        if max(abs(r["direct_saving_gbp"]) for r in recs) > 0.5:
             kinds.append("direct")
-        if knock.abs().max() > 0.5 or knock_wide.max() > 0.5:
+        if max(max(abs(r["knock_on_saving_gbp"]),
+                   abs(r["knock_on_upper95_gbp"] - r["knock_on_lower95_gbp"])) for r in recs) > 0.5:
             kinds.append("knock")
         kinds.append("net")
         group_class = "payer-total" if code in ("council", "public_purse") else "payer"
         for j, kind in enumerate(kinds):
             cells = []
             if j == 0:
-                cells.append(html.Th(label, scope="rowgroup", rowSpan=len(kinds),
-                                     id=f"{PREFIX}-payer-{code}"))
-            words = {"direct": "Direct (the spend change)", "knock": "Knock-on (modelled)",
-                     "net": "Net"}[kind]
-            cells.append(html.Th(words, scope="row"))
-            for y in order:
-                r = rows.loc[y]
+                cells.append(html.Th(str(recs[0]["payer"]), scope="rowgroup",
+                                     rowSpan=len(kinds), id=f"{PREFIX}-payer-{code}"))
+            cells.append(html.Th(words[kind], scope="row"))
+            for y, r in zip(order, recs, strict=True):
                 suffix = "total" if y == total else f"y{y}"
                 if kind == "direct":
                     cells.append(cell(r["direct_saving_gbp"]))
                 elif kind == "knock":
                     cells.append(cell(r["knock_on_saving_gbp"], r["knock_on_lower95_gbp"],
-                                       r["knock_on_upper95_gbp"]))
+                                      r["knock_on_upper95_gbp"]))
                 else:
                     cells.append(cell(r["net_saving_gbp"], r["net_lower95_gbp"],
-                                       r["net_upper95_gbp"], f"{PREFIX}-net-{code}-{suffix}"))
+                                      r["net_upper95_gbp"], f"{PREFIX}-net-{code}-{suffix}"))
             if kind == "net":
-                cells.append(html.Td(probability(rows.loc[total, "prob_net_saving"]),
+                cells.append(html.Td(probability(rows[total]["prob_net_saving"]),
                                      className="num", id=f"{PREFIX}-prob-{code}"))
             else:
                 cells.append(html.Td(""))
@@ -151,13 +150,13 @@ def charts(scenario: Scenario, out: dict, csv: tuple[str, dict] | None) -> list:
         "Net saving by payer and year (central estimate; the whiskers are 95% intervals). The "
         "direct effect is the spend change itself; knock-on effects are modelled from the "
         "evidence and are uncertain.",
-        run.years_figure(table),
+        out["years_figure"],
         run.display(table[["payer", "year", "net_saving_gbp", "net_lower95_gbp",
                            "net_upper95_gbp", "prob_net_saving"]]), csv)
     torn = out["tornado_table"]
     if len(torn):
         t_title, t_text = run.tornado_words(torn)
-        tornado_block = chart_block(TORNADO_BLOCK, t_title, t_text, run.tornado_figure(torn),
+        tornado_block = chart_block(TORNADO_BLOCK, t_title, t_text, out["tornado_figure"],
                                     run.display(torn.drop(columns=["kind", "what"])))
     else:
         tornado_block = html.P("No assumption moves this result.", id=TORNADO_BLOCK)

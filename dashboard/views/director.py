@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from dashboard import data
-from dashboard.components import (
+from dashboard.views.format import (
     BENCHMARK_OPTIONS,
     BENCHMARK_WORDS,
     LEVEL_OPTIONS,

@@ -14,13 +14,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import data, figures
-from dashboard.components import (
+from dashboard.views.format import (
     PALETTE,
     likelihood,
     money,
     money_interval,
     money_signed,
     number,
+    plain,
     probability,
     spillover_inputs,
 )
@@ -35,8 +36,9 @@ TAKES_DURATION = "duration" in inspect.signature(sp.simulate).parameters
 
 @data.cache.memoize()
 def _model_run(_version: str, key: tuple[tuple[str, float], ...], duration: str) -> dict:
-    """Simulation, tornado and the tables drawn from them for one set of £ changes, cached
-    per warehouse version (library types only, so any cache backend can pickle them)."""
+    """Simulation, tornado, and the tables and figures drawn from them for one set of £
+    changes, cached per warehouse version (library types only, so any cache backend can
+    pickle them)."""
     inputs = spillover_inputs()
     changes = dict(key)
     # services without evidence links count with their direct effect only
@@ -47,9 +49,13 @@ def _model_run(_version: str, key: tuple[tuple[str, float], ...], duration: str)
                          draws=DRAWS, seed=SEED, **kwargs)
     tornado = sp.tornado(inputs.links, inputs.unit_costs, inputs.payers, changes,
                          include_timing=True, scope="public_purse", **kwargs)
-    return {"result": result, "tornado": tornado, "years": years_table(result),
-            "tornado_table": _labelled_tornado(tornado, set(changes)),
-            "evidence": evidence_table(result, set(changes))}
+    years = years_table(result)
+    torn = _labelled_tornado(tornado, set(changes))
+    # the figures too (as plain dicts): a redraw of a scenario seen before builds none
+    return {"result": result, "tornado": tornado, "years": years, "tornado_table": torn,
+            "evidence": evidence_table(result, set(changes)),
+            "years_figure": plain(years_figure(years)),
+            "tornado_figure": plain(tornado_figure(torn)) if len(torn) else None}
 
 
 def model_run(scenario: Scenario, plan: Planner, duration: str = "sustained") -> dict:

@@ -41,7 +41,7 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from dashboard import data
-from dashboard.components import money, money_signed, spillover_inputs
+from dashboard.views.format import money, money_signed, spillover_inputs
 from drafts import store as drafts_store
 from drafts.store import Change
 from indicators import spillover as sp

@@ -16,6 +16,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import auth, data
 from dashboard.components import BENCHMARK_OPTIONS, LEVEL_OPTIONS, radio_group, select_control
 from dashboard.staff.director_sections import content
+from dashboard.staff.guard import untrusted
 from dashboard.views import director as views
 
 PREFIX = "director"
@@ -81,6 +82,7 @@ def layout(dept=None, year=None, benchmark=None, level=None, **_) -> html.Div:
     Input(LEVEL, "value"),
     prevent_initial_call=True,
 )
+@untrusted
 def update(dept, year, benchmark, level):
     """Redraw the view for the chosen department and put the state in the URL."""
     if not auth.current_user().is_internal:

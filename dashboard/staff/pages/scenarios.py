@@ -19,6 +19,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import auth, data
 from dashboard.staff import planner_controls as controls
+from dashboard.staff.guard import untrusted
 from dashboard.staff.planner_ids import (
     ADD,
     ADD_SERVICE,
@@ -180,6 +181,7 @@ def layout(change=None, scenario=None, compare=None, duration=None, **_) -> html
     State(LOADED, "data"),
     prevent_initial_call=True,
 )
+@untrusted
 def update(_add, _removes, _values, _kinds, duration, add_service, loaded):
     """Any control moved: add or remove a row if asked, then redraw every result."""
     user = _staff()
@@ -235,6 +237,7 @@ def _kept(rows: list[tuple], changes: tuple[Change, ...]) -> tuple[Change, ...]:
     State({"type": ROW_KIND, "service": ALL}, "value"),
     prevent_initial_call=True,
 )
+@untrusted
 def save(clicks, name, _values, _kinds):
     """Save the controls' scenario as a draft owned by the signed-in user."""
     user = _staff()
@@ -267,6 +270,7 @@ def save(clicks, name, _values, _kinds):
     State(PUBLISH_PICK, "value"),
     prevent_initial_call=True,
 )
+@untrusted
 def publish(clicks, ref):
     """Cabinet and admin only: publish a draft to every internal user."""
     user = _staff()
@@ -299,6 +303,7 @@ def publish(clicks, ref):
     State(LOADED, "data"),
     prevent_initial_call=True,
 )
+@untrusted
 def compare(clicks, picked, _values, _kinds, duration, loaded):
     """The controls' scenario beside up to three others the user may see."""
     user = _staff()
