@@ -2,8 +2,9 @@
 
 Installs npm ``lighthouse`` (LIGHTHOUSE_VERSION, the newest line that runs on node 20) into
 var/node/ (git-ignored) when missing, then runs it with CHROME_PATH=/usr/bin/chromium
-(Debian's Chromium) headless against gunicorn on 127.0.0.1 for the overview, an area page and
-the scenario page. Mobile uses Lighthouse's default simulated throttling (slow 4G, 4x CPU);
+(Debian's Chromium) headless against gunicorn on 127.0.0.1 for the public site's overview, an
+area page and the spill-over page, and the staff dashboard's planner and director view. Mobile
+uses Lighthouse's default simulated throttling (slow 4G, 4x CPU);
 desktop uses ``--preset=desktop``. If Lighthouse cannot run, the reason is recorded.
 
 Run from the repository root: python -m bench.bench_lighthouse
@@ -23,12 +24,15 @@ from bench import ROOT, start_gunicorn, stop, warehouse_path, write
 LIGHTHOUSE_VERSION = "12.8.2"  # 13.x needs node >= 22.19; the machine has node 20
 NODE_DIR = ROOT / "var" / "node"
 BIN = NODE_DIR / "node_modules" / ".bin" / "lighthouse"
-# name -> (path, DASHBOARD_MODE): the public site is what readers of the published data get
-# (server-rendered pages); staff get the internal mode (the same pages server-rendered, and the
-# planner, internal only: a published scenario opened from its URL, with its charts)
-PAGES = {"overview": ("/", "public"), "area": ("/area/OLDER", "public"),
-         "overview, internal": ("/", "internal"), "area, internal": ("/area/OLDER", "internal"),
-         "scenario": ("/scenarios?scenario=close-luncheon-clubs", "internal")}
+# name -> (path, DASHBOARD_MODE, presets): the public site (Flask and Jinja2 pages) is what
+# readers of the published data get, on phones above all; staff use the internal mode's Dash
+# dashboard at their desks (a published scenario opened from its URL, with its charts)
+PAGES = {"overview": ("/", "public", ("mobile", "desktop")),
+         "area": ("/area/OLDER", "public", ("mobile", "desktop")),
+         "spill-over": ("/spillover", "public", ("mobile", "desktop")),
+         "planner (staff)": ("/staff/scenarios?scenario=close-luncheon-clubs", "internal",
+                             ("desktop",)),
+         "director (staff)": ("/staff/director", "internal", ("desktop",))}
 CHROME = "/usr/bin/chromium"
 
 
@@ -45,22 +49,10 @@ def install() -> None:
 
 
 def page_exists(url: str, path: str) -> bool:
-    """Whether ``path`` is a page rather than the 404 page (server-rendered or Dash)."""
+    """Whether ``path`` is a page rather than the 404 page."""
     import requests
 
-    if requests.get(url + path, timeout=60).status_code == 404:
-        return False
-
-    pathname, _, search = path.partition("?")
-    body = {"output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [{"id": "_pages_content", "property": "children"},
-                        {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                       {"id": "_pages_location", "property": "search",
-                        "value": f"?{search}" if search else ""}],
-            "changedPropIds": ["_pages_location.pathname", "_pages_location.search"]}
-    r = requests.post(f"{url}/_dash-update-component", json=body, timeout=60)
-    return r.ok and "Page not found" not in r.text
+    return requests.get(url + path, timeout=60).status_code != 404
 
 
 def run(url: str, preset: str) -> dict:
@@ -124,12 +116,12 @@ def main(argv: list[str] | None = None) -> int:
         proc, url = start_gunicorn("dashboard.app:server", warehouse_path(),
                                    extra_env={"DASHBOARD_MODE": mode})
         try:
-            for name, (path, page_mode) in PAGES.items():
+            for name, (path, page_mode, presets) in PAGES.items():
                 if page_mode != mode:
                     continue
                 if not page_exists(url, path):
                     missing.append(path)
-                for preset in ("mobile", "desktop"):
+                for preset in presets:
                     results["pages"].setdefault(name, {})[preset] = run_twice(url + path, preset)
         finally:
             stop(proc)
@@ -137,9 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     lines = ["## Lighthouse", "",
              f"Lighthouse {LIGHTHOUSE_VERSION} (npm, node 20) with Debian's Chromium headless, "
              "against gunicorn on 127.0.0.1. Mobile: default simulated slow-4G and 4x CPU "
-             "throttling; desktop: `--preset=desktop`. Scores 0–1. Overview and area are "
-             "measured on the public site (`DASHBOARD_MODE=public`: server-rendered pages) and "
-             "on the internal app staff use; the scenario planner exists only internally.", "",
+             "throttling; desktop: `--preset=desktop`. Scores 0–1. Overview, area and spill-over "
+             "are the public site (`DASHBOARD_MODE=public`: Flask and Jinja2 pages); the planner "
+             "and director view are the staff dashboard (Dash, internal mode, under /staff/), "
+             "measured on the desktop preset.", "",
              "| page | preset | performance | accessibility | FCP ms | LCP ms | TBT ms "
              "| failed accessibility audits |", "|---|---|---:|---:|---:|---:|---:|---|"]
     for name, presets in results["pages"].items():

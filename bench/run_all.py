@@ -26,6 +26,7 @@ from bench import OUT, ROOT
 
 # (name, module, arguments, quick arguments)
 BENCHMARKS = [
+    ("first_reader", "bench.bench_first_reader", [], ["--views", "100"]),
     ("callbacks", "bench.bench_callbacks", [], ["--seconds", "5", "--requests", "500"]),
     ("browser", "bench.bench_browser", ["--repeats", "9"], ["--repeats", "3"]),
     ("lighthouse", "bench.bench_lighthouse", [], []),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections import OrderedDict
 from pathlib import Path
+from threading import Lock
 
 import pandas as pd
 from flask import current_app, has_app_context
@@ -19,6 +21,7 @@ def init_cache(server, settings) -> None:
     """The query and figure cache of the app built with ``settings`` (``server.config
     ["SETTINGS"]`` also tells ``warehouse()`` which file this app reads)."""
     server.config["SETTINGS"] = settings
+    server.config["WAREHOUSE"] = Path(settings.warehouse_path)  # one Path, not one a call
     url = settings.cache_redis_url
     config = {"CACHE_DEFAULT_TIMEOUT": settings.cache_timeout_s}
     if url:
@@ -51,14 +54,53 @@ CODE_VERSION = _code_version()
 
 def warehouse() -> runner.Warehouse:
     """The warehouse of the app handling this request (its settings), else $WAREHOUSE_PATH."""
-    if has_app_context() and "SETTINGS" in current_app.config:
-        return runner.warehouse(Path(current_app.config["SETTINGS"].warehouse_path))
-    return runner.warehouse()
+    path = current_app.config.get("WAREHOUSE") if has_app_context() else None
+    return runner.warehouse(path)
 
 
 def version() -> str:
     """What every cached answer depends on: the warehouse file and the code."""
     return f"{warehouse().version()}:{CODE_VERSION}"
+
+
+class Kept:
+    """A bounded LRU kept in this worker's memory: what it holds is used as it is, without
+    unpickling it from the shared cache on every request. Thread-safe."""
+
+    def __init__(self, size: int):
+        self.size, self._items, self._lock = size, OrderedDict(), Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+KEPT_FRAME_BYTES = 1 << 20  # a frame kept in the worker is at most 1 MB (most are a few kB)
+_kept = Kept(512)  # frames and figures, keyed by the warehouse file, its version and the call
+
+
+def _keep(key, make):
+    """``make()`` kept in this worker by ``key`` (the file's path is in it: a public and an
+    internal app in one process never share an entry)."""
+    key = (str(warehouse().path), *key)
+    found = _kept.get(key)
+    if found is None:
+        found = make()
+        small = (not isinstance(found, pd.DataFrame)
+                 or found.memory_usage(index=True).sum() <= KEPT_FRAME_BYTES)
+        if small:
+            _kept.put(key, found)
+    return found
 
 
 @cache.memoize()
@@ -68,7 +110,8 @@ def _query(_version: str, name: str, items: tuple) -> pd.DataFrame:
 
 def query(name: str, **params) -> pd.DataFrame:
     """Run a named query through the cache; callers must not mutate the frame."""
-    return _query(version(), name, tuple(sorted(params.items())))
+    key = (version(), name, tuple(sorted(params.items())))
+    return _keep(key, lambda: _query(*key))
 
 
 def one_of(value, allowed_values, what: str) -> str:
@@ -99,6 +142,8 @@ def memoize(fn):
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
-        return cached(version(), *args, **kwargs)
+        v = version()
+        return _keep((v, body.__module__, body.__qualname__, args, tuple(sorted(kwargs.items()))),
+                     lambda: cached(v, *args, **kwargs))
 
     return call

@@ -12,7 +12,6 @@ Each figure is built in one ``go.Figure(data=..., layout=...)`` call: plotly's
 from __future__ import annotations
 
 from collections.abc import Sequence
-from urllib.parse import quote
 
 import plotly.graph_objects as go
 
@@ -125,54 +124,3 @@ def stacked_bars(labels: Sequence[str], series: dict[str, Sequence[float]]) -> g
     return go.Figure(data=data, layout=_layout(
         max(240, 90 + 36 * len(labels)), barmode="stack", hovermode="y unified",
         yaxis=_axis(autorange="reversed"), xaxis=_axis(tickprefix="£", tickformat=".3~s")))
-
-
-def sparkline(values: Sequence[float], benchmark: Sequence[float] | None = None,
-              width: int = 150, height: int = 44) -> str:
-    """A tiny trend as an SVG data URI: the place's values, the benchmark dotted where there is one.
-
-    Not a plotly chart: a table holds one per indicator, and dozens of plotly graphs cost the
-    browser seconds of script time. Values are equally spaced by period; gaps stay gaps.
-    """
-    series = [_clean(values)]
-    bench = _clean(benchmark) if benchmark is not None else []
-    if any(b is not None for b in bench):
-        series.append(bench)
-    known = [v for s in series for v in s if v is not None]
-    if not known:
-        return "data:image/svg+xml," + quote(
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"/>')
-    low, high = min(known), max(known)
-    span = (high - low) or 1.0
-    n = max(len(s) for s in series)
-    pad = 4
-
-    def point(i: int, v: float) -> str:
-        x = pad + (width - 2 * pad) * (i / (n - 1) if n > 1 else 0.5)
-        y = height - pad - (height - 2 * pad) * ((v - low) / span)
-        return f"{x:.1f},{y:.1f}"
-
-    def paths(s: list) -> list[str]:
-        runs, run = [], []
-        for i, v in enumerate(s):
-            if v is None:
-                runs, run = runs + ([run] if run else []), []
-            else:
-                run.append(point(i, v))
-        return runs + ([run] if run else [])
-
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}">']
-    if len(series) > 1:
-        for run in paths(series[1]):
-            parts.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{BLACK}" '
-                         'stroke-width="1.5" stroke-dasharray="2 3"/>')
-    for run in paths(series[0]):
-        parts.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{BLUE}" '
-                     'stroke-width="2"/>')
-    own = [(i, v) for i, v in enumerate(series[0]) if v is not None]
-    if own:  # the latest value as a dot
-        x, y = point(*own[-1]).split(",")
-        parts.append(f'<circle cx="{x}" cy="{y}" r="2.5" fill="{BLUE}"/>')
-    parts.append("</svg>")
-    return "data:image/svg+xml," + quote("".join(parts))

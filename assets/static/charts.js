@@ -55,7 +55,59 @@
     }).then(function () { mark("chart-drawn"); return nextFrame(); }, nextFrame);
   }
 
+  // The indicator table's small trend lines: the place's values (blue), the benchmark dotted
+  // (black), equally spaced by period, gaps left as gaps; decorative (the row gives the trend
+  // in words, the table below every value).
+  var SVG = "http://www.w3.org/2000/svg";
+
+  function spark(el) {
+    var data = JSON.parse(el.getAttribute("data-spark"));
+    var w = 150, h = 44, pad = 4;
+    var series = [data.values];
+    if (data.benchmark.some(function (v) { return v !== null; })) { series.push(data.benchmark); }
+    var known = [].concat.apply([], series).filter(function (v) { return v !== null; });
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("width", w); svg.setAttribute("height", h);
+    svg.setAttribute("viewBox", "0 0 " + w + " " + h);
+    if (known.length) {
+      var low = Math.min.apply(null, known), span = (Math.max.apply(null, known) - low) || 1;
+      var n = Math.max.apply(null, series.map(function (s) { return s.length; }));
+      var point = function (i, v) {
+        return [pad + (w - 2 * pad) * (n > 1 ? i / (n - 1) : 0.5),
+                h - pad - (h - 2 * pad) * ((v - low) / span)];
+      };
+      series.slice().reverse().forEach(function (s, k) {
+        var benchmark = series.length > 1 && k === 0, run = [];
+        var flush = function () {
+          if (!run.length) { return; }
+          var line = document.createElementNS(SVG, "polyline");
+          line.setAttribute("points", run.join(" "));
+          line.setAttribute("fill", "none");
+          line.setAttribute("stroke", benchmark ? "#000000" : "#0072B2");
+          line.setAttribute("stroke-width", benchmark ? "1.5" : "2");
+          if (benchmark) { line.setAttribute("stroke-dasharray", "2 3"); }
+          svg.appendChild(line);
+          run = [];
+        };
+        s.forEach(function (v, i) {
+          if (v === null) { flush(); } else { run.push(point(i, v).join(",")); }
+        });
+        flush();
+      });
+      var last = data.values.length - 1;
+      while (last >= 0 && data.values[last] === null) { last -= 1; }
+      if (last >= 0) {
+        var dot = document.createElementNS(SVG, "circle"), p = point(last, data.values[last]);
+        dot.setAttribute("cx", p[0]); dot.setAttribute("cy", p[1]); dot.setAttribute("r", "2.5");
+        dot.setAttribute("fill", "#0072B2");
+        svg.appendChild(dot);
+      }
+    }
+    el.appendChild(svg);
+  }
+
   function start() {
+    document.querySelectorAll(".spark[data-spark]").forEach(spark);
     var charts = document.querySelectorAll("[data-figure]");
     if (!charts.length) { return; }
     if (!("IntersectionObserver" in window)) {

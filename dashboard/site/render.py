@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import functools
-from collections import OrderedDict
 from pathlib import Path
-from threading import Lock
 
 from flask import Response, current_app, render_template, request
 from markdown_it import MarkdownIt
 from markupsafe import Markup
-from plotly.io.json import to_json_plotly
 
 from dashboard import data, plotly_bundle, security
 
@@ -27,12 +24,6 @@ def settings():
 def asset(relative: str) -> str:
     """An asset's URL with its modification time, so it can be cached for a year."""
     return f"/assets/{relative}?m={int((ASSETS / relative).stat().st_mtime)}"
-
-
-def figure_json(figure: dict) -> Markup:
-    """A figure as JSON for a ``<script type="application/json">`` block: "<" escaped, so no
-    text in it can close the block."""
-    return Markup(to_json_plotly(figure).replace("<", "\\u003c"))  # noqa: S704
 
 
 def markdown(text: str) -> Markup:
@@ -73,28 +64,6 @@ def render(template: str, title: str, status: int = 200, **context) -> Response:
     return Response(html, status=status, mimetype="text/html")
 
 
-class PageCache:
-    """A bounded LRU of rendered pages, per worker: (status, HTML) by data and code version,
-    mode, path and query string."""
-
-    def __init__(self, size: int = RENDERED_PAGES):
-        self.size, self._pages, self._lock = size, OrderedDict(), Lock()
-
-    def get(self, key):
-        with self._lock:
-            found = self._pages.get(key)
-            if found is not None:
-                self._pages.move_to_end(key)
-            return found
-
-    def put(self, key, value) -> None:
-        with self._lock:
-            self._pages[key] = value
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
-
-
 def page_cached(view):
     """Keep ``view``'s page for the next reader of the same view (``PAGE_CACHE``): the site's
     pages are the same for every reader. A kept page is compressed once per encoding, better
@@ -128,7 +97,6 @@ def page_cached(view):
 
 
 def register(server) -> None:
-    server.extensions["site_pages"] = PageCache()
-    server.add_template_filter(figure_json)
+    server.extensions["site_pages"] = data.Kept(RENDERED_PAGES)
     server.add_template_filter(markdown)
     server.add_template_global(asset)

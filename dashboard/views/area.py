@@ -178,6 +178,12 @@ def latest(df: pd.DataFrame, year: str) -> pd.DataFrame:
     return picked.sort_values("indicator_id", key=lambda s: s.map(order)).reset_index(drop=True)
 
 
+@data.memoize  # a frame, shared by every view with this area, comparison and year
+def latest_indicators(area: str, benchmark: str, level: str, year: str) -> pd.DataFrame:
+    """Each indicator of the area at its latest period up to ``year``, compared as asked."""
+    return latest(indicator_periods(area, benchmark, level), year)
+
+
 def _validate_indicators(area="", benchmark="", level="", year="") -> dict:
     area = check_area(area)
     return {"area": area, "benchmark": _choice(benchmark, BENCHMARK_OPTIONS),
@@ -187,7 +193,7 @@ def _validate_indicators(area="", benchmark="", level="", year="") -> dict:
 @downloads.dataset("area-indicators", ("area", "benchmark", "level", "year"),
                    _validate_indicators)
 def indicator_table(area: str, benchmark: str, level: str, year: str) -> pd.DataFrame:
-    df = latest(indicator_periods(area, benchmark, level), year)
+    df = latest_indicators(area, benchmark, level, year)
     return pd.DataFrame({
         "indicator_id": df["indicator_id"],
         "indicator": df["indicator_name"],
@@ -303,7 +309,7 @@ def headline(view: View) -> str:
         value = money(row["cost_per_outcome_gbp"])
         first = (f"Cost per {unit} {change} in {terms} to {value} in {view.year}" if change
                  else f"Cost per {unit} was {value} in {view.year} in {terms}")
-    ind = latest(indicator_periods(view.area, view.benchmark, view.level), view.year)
+    ind = latest_indicators(view.area, view.benchmark, view.level, view.year)
     worse = ind["comparison"].eq("worse")
     worsening = ind["trend"].fillna("").str.endswith("getting worse")
     bench = BENCHMARK_WORDS[view.benchmark]

@@ -1,7 +1,13 @@
 """The investment area page's sections for one view: chart blocks, the indicators table and the
-supplier drill-down, as plain values (figure dicts, frames, sentences). Cached per view."""
+supplier drill-down, as plain values (figure dicts, frames, sentences).
+
+Each section is cached by the parts of the view it depends on, not by the whole view: a reader
+who asks for a combination nobody asked for before still finds most of the page made (a new
+year, say, needs its own headline, cost title and tables, not a new spend chart)."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pandas as pd
 
@@ -44,24 +50,30 @@ def trend(label: str | None) -> dict:
     return {"css": css, "symbol": symbol, "words": label}
 
 
-@data.memoize  # public figures: the same for every user, keyed by the view
-def cost_block(view: av.View, summary: str) -> ChartBlock:
-    df = av.costs(view.area, view.terms)
-    row = df[df["financial_year"] == view.year].iloc[0]
-    unit = row["outcome_unit_label"]
-    words = av.terms_phrase(view.terms, row["real_terms_base_year"])
-    title = (f"Cost per {unit}: {money(row['cost_per_outcome_gbp'])} in {view.year} "
-             f"({words})")
+@data.memoize  # the figure and table are the same in every year: cached without it
+def _cost_chart(area: str, terms: str) -> ChartBlock:
+    df = av.costs(area, terms)
+    unit = df["outcome_unit_label"].iloc[-1]
     fig = figures.cost_per_outcome(df["financial_year"], df["cost_per_outcome_gbp"],
                                    df["cost_per_outcome_lower_gbp"],
                                    df["cost_per_outcome_upper_gbp"], f"Cost per {unit}")
-    return ChartBlock(COST_BLOCK, title, summary, plain(fig),
-                      display_table(av.cost_table(view.area, view.terms)),
-                      csv_url("area-cost", {"area": view.area, "terms": view.terms}))
+    return ChartBlock(COST_BLOCK, "", "", plain(fig), display_table(av.cost_table(area, terms)),
+                      csv_url("area-cost", {"area": area, "terms": terms}))
 
 
-@data.memoize  # public figures: the same for every user, keyed by the view
-def spend_block(view: av.View) -> ChartBlock:
+def cost_block(view: av.View, summary: str) -> ChartBlock:
+    """Cost per outcome over the years, titled with the chosen year's figure."""
+    df = av.costs(view.area, view.terms)
+    row = df[df["financial_year"] == view.year].iloc[0]
+    words = av.terms_phrase(view.terms, row["real_terms_base_year"])
+    title = (f"Cost per {row['outcome_unit_label']}: {money(row['cost_per_outcome_gbp'])} in "
+             f"{view.year} ({words})")
+    return replace(_cost_chart(view.area, view.terms), title=title, summary=summary)
+
+
+@data.memoize  # public figures: the same for every reader, keyed by area and terms
+def spend_block(area: str, terms: str) -> ChartBlock:
+    view = av.View(area, "", terms)
     df = av.costs(view.area, view.terms)
     first, last = df.iloc[0], df.iloc[-1]
     words = av.terms_phrase(view.terms, last["real_terms_base_year"])
@@ -88,6 +100,11 @@ def spend_block(view: av.View) -> ChartBlock:
                       csv_url("area-spend-units", {"area": view.area, "terms": view.terms}))
 
 
+def _numbers(values: pd.Series) -> list[float | None]:
+    """Plain floats with None for gaps (JSON has no NaN)."""
+    return [None if pd.isna(v) else float(v) for v in values]
+
+
 def _indicator_rows(view: av.View, latest: pd.DataFrame, periods: pd.DataFrame) -> list[dict]:
     rows = []
     for r in latest.itertuples():
@@ -101,16 +118,19 @@ def _indicator_rows(view: av.View, latest: pd.DataFrame, periods: pd.DataFrame) 
             "benchmark_value": number(r.benchmark_value, 1),
             "comparison": comparison(r.comparison, BENCHMARK_WORDS[view.benchmark]),
             "trend": trend(r.trend),
-            # decorative: the row gives the trend in words and the history is in the CSV
-            "sparkline": figures.sparkline(history["value"], history["benchmark_value"]),
+            # drawn by charts.js as a small trend line; decorative: the row gives the trend
+            # in words, and every period is in the table and CSV below
+            "spark": {"values": _numbers(history["value"]),
+                      "benchmark": _numbers(history["benchmark_value"])},
         })
     return rows
 
 
-@data.memoize  # public figures: the same for every user, keyed by the view
-def indicators(view: av.View) -> dict:
+@data.memoize  # public figures: the same for every reader, keyed by what they depend on
+def indicators(area: str, benchmark: str, level: str, year: str) -> dict:
+    view = av.View(area, year, "cash", benchmark, level)
     periods = av.indicator_periods(view.area, view.benchmark, view.level)
-    latest = av.latest(periods, view.year)
+    latest = av.latest_indicators(area, benchmark, level, year)
     bench = BENCHMARK_WORDS[view.benchmark]
     level = LEVEL_WORDS[view.level]
     n_worse = int(latest["comparison"].eq("worse").sum())
@@ -137,8 +157,9 @@ def indicators(view: av.View) -> dict:
     }
 
 
-@data.memoize  # public figures: the same for every user, keyed by the view
-def services_block(view: av.View) -> ChartBlock:
+@data.memoize  # public figures: the same for every reader, keyed by area and year
+def services_block(area: str, year: str) -> ChartBlock:
+    view = av.View(area, year)
     df = av.services(view.area, view.year)
     statutory = df["statutory"].astype(bool)
     labels = [f"{n} ({'statutory' if s else 'non-statutory'})"
@@ -163,11 +184,12 @@ def services_block(view: av.View) -> ChartBlock:
                       csv_url("area-services", {"area": view.area, "year": view.year}))
 
 
-@data.memoize  # public figures: the same for every user, keyed by the view
-def suppliers(view: av.View) -> dict | None:
+@data.memoize  # public figures: the same for every reader, keyed by area, year and service
+def suppliers(area: str, year: str, service: str) -> dict | None:
     """Where the chosen service spent its money: a heading, a message or two chart blocks."""
-    if not view.service:
+    if not service:
         return None
+    view = av.View(area, year, service=service)
     services = av.services(view.area, view.year)
     row = services[services["service_code"] == view.service].iloc[0]
     params = {"service": view.service, "year": view.year}
@@ -210,7 +232,8 @@ def page(area: str, query: dict) -> dict:
         "statement": info["outcome_statement"], "headline": text,
         "years": list(reversed(av.years(area, view.terms))),
         "services": list(zip(services["service_code"], services["service_name"], strict=True)),
-        "cost": cost_block(view, text), "spend": spend_block(view),
-        "indicators": indicators(view), "services_block": services_block(view),
-        "suppliers": suppliers(view),
+        "cost": cost_block(view, text), "spend": spend_block(area, view.terms),
+        "indicators": indicators(area, view.benchmark, view.level, view.year),
+        "services_block": services_block(area, view.year),
+        "suppliers": suppliers(area, view.year, view.service),
     }

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import pandas as pd
+from plotly.io.json import to_json_plotly
 
 
 def csv_url(name: str, params: dict | None = None) -> str:
@@ -22,10 +23,17 @@ class ChartBlock:
     figure: dict | None  # a plotly figure dict (``figure.to_dict()``), or None for a table only
     table: pd.DataFrame  # what the chart shows, as a reader reads it
     csv: str | None = None  # the CSV behind the chart
+    # made once with the block (and kept with it in the cache), not on every page drawn
+    figure_json: str | None = None  # the figure as JSON, "<" escaped for a script block
+    cells: list[list[str]] | None = None  # the table's cells as text
+
+    def __post_init__(self):
+        if self.figure is not None and self.figure_json is None:
+            object.__setattr__(self, "figure_json",
+                               to_json_plotly(self.figure).replace("<", "\\u003c"))
+        if self.cells is None:
+            object.__setattr__(self, "cells", self.table.astype(str).values.tolist())
 
     @property
     def height(self) -> int:
         return int(((self.figure or {}).get("layout") or {}).get("height") or 450)
-
-    def rows(self) -> list[list[str]]:
-        return self.table.astype(str).values.tolist()

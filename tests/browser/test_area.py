@@ -119,6 +119,9 @@ def test_area_indicators_keyboard_and_accessibility(page, live_server, wh):
         text = page.inner_text(f"#area-indicator-{iid}")
         assert words.get(label, "") in text, (iid, label, text)
     assert "99.8% interval" in page.inner_text("#area-indicators")
+    # each row's small trend line is drawn (by charts.js, from the row's values)
+    rows = page.locator("#area-indicators tbody tr")
+    assert page.locator("#area-indicators .spark svg polyline").count() >= rows.count() > 0
 
     # axe, with every data table open
     for summary in page.locator("main details summary").all():

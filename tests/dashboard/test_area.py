@@ -252,3 +252,20 @@ def test_public_mode_serves_no_staff_page_or_data_in_the_same_process(app, publi
     nav = public.get("/").get_data(as_text=True).split("</nav>", 1)[0]
     assert "/staff/" not in nav and "/staff/" in internal.get("/").get_data(as_text=True)
 
+
+
+def test_indicator_rows_carry_each_indicators_history_for_its_trend_line(app, area, latest):
+    from dashboard.views import area_sections
+
+    with app.app_context():
+        block = area_sections.indicators(AREA, "england", "95", latest)
+        history = area.indicator_trend_table(AREA, "england", "95")  # what the CSV serves
+    assert block["rows"]
+    for row in block["rows"]:
+        mine = history[history["indicator_id"] == row["id"]]
+        spark = row["spark"]
+        assert len(spark["values"]) == len(mine) > 0
+        assert [None if v is None else round(v, 2) for v in spark["values"]] == [
+            None if v != v else v for v in mine["value"]]  # NaN != NaN: a gap stays a gap
+        assert [None if v is None else round(v, 2) for v in spark["benchmark"]] == [
+            None if v != v else v for v in mine["benchmark_value"]]
