@@ -208,7 +208,7 @@ def headline(scenario: Scenario, result: sp.SpilloverResult) -> str:
             continue
         if row.net_saving_gbp < 0:
             parts.append(f"{row.payer_label} pays {money(-row.net_saving_gbp)} more over "
-                         f"{YEARS} years (95% interval {money(-row.net_saving_p97_5_gbp)} to "
+                         f"{YEARS} years (95% interval {money_signed(-row.net_saving_p97_5_gbp)} to "
                          f"{money_signed(-row.net_saving_p2_5_gbp)})")
         else:
             interval = money_interval(row.net_saving_p2_5_gbp, row.net_saving_p97_5_gbp)
