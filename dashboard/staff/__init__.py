@@ -13,7 +13,7 @@ The app's routes and requests prefix is ``/staff/``, so Dash's catch-all never m
 site. ``/scenarios`` and ``/director`` redirect to their staff pages with the query string
 kept. A ``/staff/...`` path that is no page of ``dash.page_registry`` answers 404. Dash's own
 POSTs (callbacks) are refused unless they come from this site (``guard.same_origin``; see
-``docs/adr/0012-staff-callbacks-same-origin.md``). The security headers, and the CSP with
+``docs/adr/0012-staff-dashboard-live-callbacks.md``). The security headers, and the CSP with
 the hashes of Dash's inline scripts under ``/staff/`` (``content_policy``): the site's pages
 have none.
 

@@ -16,7 +16,7 @@ cheat sheet's "verifying origin with standard headers" and "Fetch Metadata" defe
 
 Browsers send ``Origin`` on every POST, so a request with neither header did not come from a
 page in a browser (a script with the user's cookie could send anything anyway). The session
-cookie is also ``SameSite=Lax``. See ``docs/adr/0012-staff-callbacks-same-origin.md``.
+cookie is also ``SameSite=Lax``. See ``docs/adr/0012-staff-dashboard-live-callbacks.md``.
 """
 
 from __future__ import annotations

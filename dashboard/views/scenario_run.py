@@ -207,9 +207,10 @@ def headline(scenario: Scenario, result: sp.SpilloverResult) -> str:
         if abs(row.net_saving_gbp) < 0.5:
             continue
         if row.net_saving_gbp < 0:
+            low, high = -row.net_saving_p97_5_gbp, -row.net_saving_p2_5_gbp
             parts.append(f"{row.payer_label} pays {money(-row.net_saving_gbp)} more over "
-                         f"{YEARS} years (95% interval {money(-row.net_saving_p97_5_gbp)} to "
-                         f"{money_signed(-row.net_saving_p2_5_gbp)})")
+                         f"{YEARS} years (95% interval {money_signed(low)} to "
+                         f"{money_signed(high)})")
         else:
             interval = money_interval(row.net_saving_p2_5_gbp, row.net_saving_p97_5_gbp)
             parts.append(f"{row.payer_label} saves {money(row.net_saving_gbp)} over {YEARS} "

@@ -16,7 +16,10 @@ OFF_LIST = ["NOPE", "", "'; drop table spend; --", "2024/25 ", ["OLDER"], {"a": 
 @pytest.fixture(scope="module")
 def pages(app):
     app.test_client().get("/staff/director")  # Dash collects the callbacks on its first request
-    return None, sys.modules["pages.director"]
+    import dash
+
+    entry = next(p for p in dash.page_registry.values() if p["path"] == "/director")
+    return None, sys.modules[entry["module"]]
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +92,9 @@ def test_director_callback_rejects_off_list_values(client, app, pages, latest, c
     assert r.status_code == 204, r.data[:300]
 
 
-def test_director_layout_reads_the_query_string(app, pages):
-    _, director = pages
+def test_director_layout_reads_the_query_string(app):
+    from dashboard.views import director
+
     with app.app_context():
         view, notes = director.view_from_query({"dept": "ENV", "year": "2022/23",
                                                 "benchmark": "region", "level": "998"})

@@ -1,28 +1,15 @@
-"""The scenario planner in process: the URL format, the luncheon-club story, the cache, the
-forms against forged POSTs, CSRF and role checks, and that public mode has no planner at all."""
+"""The scenario planner's view functions in process (``dashboard.views.scenarios`` and
+``scenario_run``): the URL format, the controls, the luncheon-club story, the cache; its CSV;
+and that public mode has no planner at all. The live page and its callbacks: tests/staff."""
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import subprocess
-import sys
-import textwrap
-
-import dash
 import pytest
 
-from dashboard.auth import DEMO_USER
-from drafts import store as drafts_store
+from dashboard.views import scenario_run as run
+from dashboard.views import scenarios as views
+from drafts.store import Change
 from indicators import spillover as sp
-
-
-@pytest.fixture(scope="module")
-def mod(app):
-    """The page module as Dash loaded it (Dash runs page files under its own names)."""
-    entry = next(p for p in dash.page_registry.values() if p["path"] == "/scenarios")
-    return sys.modules[entry["module"]]
 
 
 @pytest.fixture()
@@ -32,23 +19,22 @@ def drafts_file(tmp_path, monkeypatch):
     return path
 
 
-PAGE_VIEW = ("/scenarios", "GET")  # the page's own request: it is rendered on the server
-PAGES_OUTPUT = ".._pages_content.children..._pages_store.data.."  # Dash Pages' router
-
-
 @pytest.fixture()
 def ctx(app):
-    with app.server.test_request_context(PAGE_VIEW[0], method=PAGE_VIEW[1]):
+    with app.test_request_context("/staff/scenarios"):
         yield
 
 
 @pytest.fixture()
-def plan(mod, ctx):
-    return mod.planner()
+def plan(ctx):
+    return views.planner()
 
 
-def _user(mod):
-    return mod.auth.current_user()
+@pytest.fixture()
+def user(ctx):
+    from dashboard import auth
+
+    return auth.current_user()
 
 
 # ---- the URL format ----------------------------------------------------------------------
@@ -65,12 +51,12 @@ def _user(mod):
     (["LUNCH:-100pct", "FALLS:+50000"], "?change=FALLS:50000,LUNCH:-100pct"),
     (" LUNCH:-50pct , ", "?change=LUNCH:-50pct"),
 ])
-def test_good_changes_parse_to_one_canonical_form(mod, plan, raw, canonical):
-    scenario, others, errors = mod.read_query({"change": raw}, plan, _user(mod))
+def test_good_changes_parse_to_one_canonical_form(plan, user, raw, canonical):
+    scenario, others, errors = views.read_query({"change": raw}, plan, user)
     assert errors == []
-    assert mod.search_for(scenario.changes) == canonical
+    assert views.search_for(scenario.changes) == canonical
     # the canonical form reads back to the same scenario
-    again, _, _ = mod.read_query({"change": canonical.split("=", 1)[1]}, plan, _user(mod))
+    again, _, _ = views.read_query({"change": canonical.split("=", 1)[1]}, plan, user)
     assert again.changes == scenario.changes
 
 
@@ -98,8 +84,8 @@ def test_good_changes_parse_to_one_canonical_form(mod, plan, raw, canonical):
     ({"change": "LUNCH:1", "compare": "a,b,c,d"}, "at most 3"),
     ({"change": "LUNCH:1", "compare": "nope"}, "no published scenario"),
 ])
-def test_bad_links_are_refused_with_a_message(mod, plan, drafts_file, query, words):
-    scenario, others, errors = mod.read_query(query, plan, _user(mod))
+def test_bad_links_are_refused_with_a_message(plan, user, drafts_file, query, words):
+    scenario, others, errors = views.read_query(query, plan, user)
     assert any(words in e for e in errors), errors
     if "compare" not in query:
         assert scenario is None
@@ -108,30 +94,12 @@ def test_bad_links_are_refused_with_a_message(mod, plan, drafts_file, query, wor
         assert len(e) < 400
 
 
-def test_bad_links_render_a_page_with_the_message(mod, ctx, drafts_file):
-    text = str(mod.layout(change="NOSUCH:-10pct,LUNCH:9999pct"))
-    assert "This link could not be used as it is" in text
-    assert "NOSUCH" in text and "between −100% and +500%" in text
-    assert mod.HEADLINE in text  # the page still renders its introduction and builder
-
-
-def test_page_with_a_junk_query_answers_without_a_traceback(client, drafts_file):
-    for search in ("?change=LUNCH:-100pct", "?change=%ZZ%00", "?change=" + "9" * 3000,
-                   "?scenario=../../etc/passwd", "?compare=x&compare=y&compare=z&compare=w",
-                   "?change=LUNCH:-50pct&change=LUNCH:-60pct", "?change=" + "&change=x" * 50):
-        r = client.get("/scenarios" + search)
-        assert r.status_code == 200, (search, r.status_code)
-        text = r.get_data(as_text=True)
-        assert "Traceback" not in text and 'File "' not in text
-        assert "Scenario planner" in text
-
-
 # ---- the luncheon-club story -------------------------------------------------------------
 
-def test_luncheon_club_scenario_tells_the_story(mod, plan):
+def test_luncheon_club_scenario_tells_the_story(plan):
     scenario = plan.published["close-luncheon-clubs"]
-    assert scenario.changes == (mod.Change("LUNCH", "percent", -100.0),)
-    out = mod.model_run(scenario, plan)
+    assert scenario.changes == (Change("LUNCH", "percent", -100.0),)
+    out = run.model_run(scenario, plan)
     result = out["result"]
     assert result.draws == 10_000 and result.seed == sp.DEFAULT_SEED and result.years == 5
     by_year = result.by_payer_year.set_index(["payer_code", "year"])
@@ -149,7 +117,7 @@ def test_luncheon_club_scenario_tells_the_story(mod, plan):
     assert -y3["spillover_saving_gbp"] > 0.5 * y3["direct_saving_gbp"]
     # and the public purse is more likely to lose than to gain over five years
     assert result.prob_net_saving_public_purse < 0.5 < result.prob_net_saving_council
-    words = mod.headline(scenario, result)
+    words = run.headline(scenario, result)
     assert words.startswith("Close the luncheon clubs: In year 1 the council saves £116,319")
     assert "NHS hospital care pays" in words and "knock-on costs" in words
     assert "probability" in words
@@ -174,8 +142,8 @@ def _direct_inputs(wh, natural_order: bool = False):
     return links, costs, payers, funders, float(spend.iloc[0, 0])
 
 
-def test_result_matches_a_direct_call_of_the_model(mod, plan, wh):
-    shown = mod.model_run(plan.published["close-luncheon-clubs"], plan)["result"]
+def test_result_matches_a_direct_call_of_the_model(plan, wh):
+    shown = run.model_run(plan.published["close-luncheon-clubs"], plan)["result"]
     cols = ["net_saving_gbp", "net_saving_p2_5_gbp", "net_saving_p97_5_gbp", "prob_net_saving"]
     got = shown.by_payer.set_index("payer_code")[cols].sort_index()
     links, costs, payers, funders, spend = _direct_inputs(wh)
@@ -190,8 +158,8 @@ def test_result_matches_a_direct_call_of_the_model(mod, plan, wh):
     assert got["net_saving_gbp"].to_numpy() == pytest.approx(central.to_numpy(), abs=1e-6)
 
 
-def test_year_table_has_every_payer_year_and_totals(mod, plan):
-    table = mod.model_run(plan.published["close-luncheon-clubs"], plan)["years"]
+def test_year_table_has_every_payer_year_and_totals(plan):
+    table = run.model_run(plan.published["close-luncheon-clubs"], plan)["years"]
     assert set(table["payer_code"]) == {"ASC", "NHS-ACUTE", "NHS-PC", "council",
                                         "public_purse"}
     assert table.groupby("payer_code").size().eq(6).all()  # 5 years + the total
@@ -200,223 +168,83 @@ def test_year_table_has_every_payer_year_and_totals(mod, plan):
     assert (nhs["knock_on_saving_gbp"] <= nhs["knock_on_upper95_gbp"]).all()
 
 
-def test_repeat_views_come_from_the_cache(mod, plan, monkeypatch):
-    scenario = mod.Scenario("", "t", "", "unsaved", (mod.Change("FALLS", "percent", 13.0),))
-    first = mod.model_run(scenario, plan)
+def test_repeat_views_come_from_the_cache(plan, monkeypatch):
+    scenario = views.Scenario("", "t", "", "unsaved", (Change("FALLS", "percent", 13.0),))
+    first = run.model_run(scenario, plan)
     calls = []
     monkeypatch.setattr(sp, "simulate", lambda *a, **k: calls.append(1))
-    second = mod.model_run(scenario, plan)
+    second = run.model_run(scenario, plan)
     assert calls == []
     assert second["years"].equals(first["years"])
     # the key is the warehouse version and the £ changes, so 13% and its £ are one entry
-    pounds = dict(mod.amounts(scenario.changes, plan))["FALLS"]
-    same = mod.Scenario("", "t", "", "unsaved", (mod.Change("FALLS", "amount", pounds),))
-    assert mod.model_run(same, plan)["years"].equals(first["years"])
+    pounds = dict(views.amounts(scenario.changes, plan))["FALLS"]
+    same = views.Scenario("", "t", "", "unsaved", (Change("FALLS", "amount", pounds),))
+    assert run.model_run(same, plan)["years"].equals(first["years"])
     assert calls == []
 
 
-def test_page_shows_payers_probabilities_tornado_and_evidence(mod, ctx, drafts_file):
-    text = str(mod.layout(scenario="close-luncheon-clubs"))
-    for ident in (mod.HEADLINE, mod.YEARS_TABLE, "scenarios-net-ASC-y1",
-                  "scenarios-net-NHS-ACUTE-total", "scenarios-prob-public_purse",
-                  "scenarios-prob-council", mod.TORNADO_BLOCK, mod.EVIDENCE_BLOCK):
-        assert ident in text, ident
-    assert "optimism bias" in text and "deadweight" in text
 
 
-def test_compare_puts_scenarios_side_by_side(mod, ctx, drafts_file):
-    text = str(mod.layout(scenario="close-luncheon-clubs",
-                          compare="expand-falls-prevention"))
-    assert mod.COMPARE_BLOCK in text
-    assert "Expand falls prevention by half" in text and "Close the luncheon clubs" in text
+# ---- the live planner's controls ---------------------------------------------------------
+
+def test_controls_give_checked_changes_or_say_what_is_wrong(plan):
+    changes, notes = views.changes_from_controls(
+        [("LUNCH", "percent", -50), ("FALLS", "amount", 20000.5)], plan)
+    assert changes == (Change("FALLS", "amount", 20000.5), Change("LUNCH", "percent", -50.0))
+    assert notes == []
+    # a row being typed (no number yet) or out of bounds: left out, with a message
+    changes, notes = views.changes_from_controls(
+        [("LUNCH", "percent", None), ("FALLS", "percent", 600)], plan)
+    assert changes == () and len(notes) == 2
+    assert "Give a number for Luncheon" in notes[0] and "between −100% and +500%" in notes[1]
 
 
-def test_no_other_page_carries_the_planner_or_its_drafts(mod, app, drafts_file):
-    """Dash can embed every page's no-argument layout (its validation layout) in each page's
-    HTML; the app turns that off, so no other page carries the planner's ids, drafts or
-    figures. The planner itself shows the user's own drafts, rendered for them alone."""
-    drafts_store.DraftStore(drafts_file).save(DEMO_USER, "Secret option", [
-        drafts_store.Change("LUNCH", "percent", -10.0)], ["ASC"])
-    client = app.test_client()
-    for path in ("/", "/area/OLDER", "/director"):
-        html_text = client.get(path, headers={"Accept-Encoding": "identity"}).get_data(True)
-        assert "validation_layout" not in html_text, path
-        assert "Secret option" not in html_text and mod.PUBLISH_PICK not in html_text, path
-    dash_index = client.get("/director", headers={"Accept-Encoding": "identity"}).get_data(True)
-    assert "react-entry-point" in dash_index and len(dash_index) < 20_000
-    r = client.get("/scenarios", headers={"Accept-Encoding": "identity"})
-    assert "Secret option" in r.get_data(True) and r.headers["Cache-Control"] == "private, no-store"
+@pytest.mark.parametrize("rows", [
+    "LUNCH", [("NOPE", "percent", 1)], [("LUNCH", "pounds", 1)], [("LUNCH", "percent", "1")],
+    [("LUNCH", "percent", True)], [("LUNCH", "percent", 1), ("LUNCH", "amount", 2)],
+    [("LUNCH", "percent")], [["LUNCH"], "percent", 1], [("LUNCH", "percent", 1)] * 21,
+])
+def test_forged_controls_are_refused(plan, rows):
+    with pytest.raises(ValueError):
+        views.changes_from_controls(rows, plan)
 
 
-# ---- the forms: forged POSTs, CSRF and roles ----------------------------------------------
-
-def _token(client, headers=None) -> str:
-    page = client.get("/scenarios", headers=headers or {}).get_data(as_text=True)
-    return re.search(r'value="([^"]+)" name="csrf_token"', page)[1]
-
-
-def _submit(client, action: str, headers=None, token: str | None = None, **fields):
-    """POST one of the planner's forms as the browser does; returns (redirect, next page)."""
-    body = {"csrf_token": token or _token(client, headers), "action": action, **fields}
-    r = client.post("/scenarios", data=body, headers=headers or {})
-    assert r.status_code == 303, (r.status_code, r.data[:300])
-    assert r.location.startswith("/scenarios")
-    page = client.get(r.location, headers=headers or {})
-    text = page.get_data(as_text=True)
-    assert page.status_code == 200 and "Traceback" not in text and 'File "' not in text
-    return r.location, text
+@pytest.mark.parametrize(("raw", "want", "noted"), [
+    (None, "sustained", False), ("", "sustained", False), ("one-off", "one-off", False),
+    ("sustained", "sustained", False), ("once", "sustained", True), (["one-off"], "sustained",
+                                                                     True),
+])
+def test_duration_is_sustained_unless_one_off_is_asked(raw, want, noted):
+    duration, errors = views.parse_duration(raw)
+    assert duration == want and bool(errors) == noted
 
 
-def _alerts(text: str, slot: str) -> str:
-    return text.split(f'id="{slot}"', 1)[1].split("</div></div>", 1)[0]
+def test_the_url_carries_a_one_off_change_only(plan):
+    changes = (Change("LUNCH", "percent", -50.0),)
+    assert views.search_for(changes) == "?change=LUNCH:-50pct"
+    assert views.search_for(changes, duration="one-off") == "?change=LUNCH:-50pct&duration=one-off"
+    assert views.search_for(duration="one-off") == ""  # no scenario, no link
 
 
-OFF_LIST_ADD = [
-    ("NOSUCH", "percent", "-10"), ("'; drop table service; --", "percent", "-10"),
-    ("LUNCH", "bogus", "-10"), ("LUNCH", "percent", "nan"), ("LUNCH", "percent", "1e400"),
-    ("LUNCH", "percent", "-10; drop"), ("LUNCH", "percent", ""),
-]
+def test_compare_rows_set_scenarios_side_by_side(plan):
+    runs = [(s, run.model_run(s, plan)["result"]) for s in plan.published.values()]
+    rows = run.compare_rows(runs)
+    assert rows["Changes"] == ["LUNCH:-100pct", "FALLS:50pct"]
+    for label in ("Council: year 1", "Public purse: 5 years (95% interval)",
+                  "Public purse: chance of a net saving", "NHS hospital care: 5 years"):
+        assert len(rows[label]) == 2, label
+    purse = runs[0][1].overall.set_index("scope").at["public_purse", "net_saving_gbp"]
+    assert rows["Public purse: 5 years (95% interval)"][0].startswith(
+        run.money_signed(purse))
 
 
-def test_forged_add_change_with_off_list_values_changes_nothing(client, drafts_file, mod):
-    for service, kind, value in OFF_LIST_ADD:
-        where, text = _submit(client, "add", service=service, kind=kind, value=value,
-                              **{"from": "change=FALLS:10pct"})
-        assert where == "/scenarios?change=FALLS:10pct#scenarios-add-message", service
-        assert "alert-warning" in _alerts(text, mod.ADD_MSG), (service, kind, value)
-    # a broken "from" starts afresh rather than carrying anything forward
-    where, _ = _submit(client, "add", service="LUNCH", kind="percent", value="-10",
-                       **{"from": "change=" + "9" * 10_000})
-    assert where == "/scenarios?change=LUNCH:-10pct#scenarios-add-message"
-    where, text = _submit(client, "teleport", **{"from": "change=FALLS:10pct"})
-    assert where == "/scenarios?change=FALLS:10pct#scenarios-page-message"
-    assert "not known" in _alerts(text, "scenarios-page-message")
-
-
-def test_add_change_moves_to_the_new_url_and_explains_bounds(client, drafts_file, mod):
-    where, text = _submit(client, "add", service="LUNCH", kind="percent", value="-50",
-                          **{"from": "change=FALLS:10pct&compare=close-luncheon-clubs"})
-    assert where == ("/scenarios?change=FALLS:10pct,LUNCH:-50pct&compare=close-luncheon-clubs"
-                     "#scenarios-add-message")
-    assert "Added LUNCH:-50pct." in _alerts(text, mod.ADD_MSG)
-    where, text = _submit(client, "add", service="LUNCH", kind="percent", value="-500",
-                          **{"from": "change=FALLS:10pct"})
-    assert where == "/scenarios?change=FALLS:10pct#scenarios-add-message"  # stays put
-    assert "between −100% and +500%" in _alerts(text, mod.ADD_MSG)
-
-
-def test_a_post_without_a_valid_csrf_token_does_nothing(client, drafts_file):
-    _token(client)  # this browser has a session
-    another = client.application.test_client()  # another browser, with its own session
-    for who, token in ((client, ""), (client, "forged"), (client, _token(client) + "x"),
-                       (another, _token(client)), (client.application.test_client(), "")):
-        r = who.post("/scenarios", data={"csrf_token": token, "action": "save",
-                                         "name": "Sneaky", "from": "change=LUNCH:-40pct"})
-        text = r.get_data(as_text=True)
-        assert r.status_code == 400 and "Nothing was done" in text
-        assert 'href="/scenarios?change=LUNCH:-40pct"' in text  # back to the scenario
-        assert r.headers["Cache-Control"] == "private, no-store"
-        assert "Set-Cookie" not in r.headers  # no new session for a cross-site POST
-    assert drafts_store.DraftStore(drafts_file).visible(DEMO_USER) == []
-
-
-def test_a_refused_form_comes_back_as_the_reader_left_it(client, drafts_file, mod):
-    where, text = _submit(client, "add", service="FALLS", kind="amount", value="-99999999",
-                          **{"from": "change=LUNCH:-10pct"})
-    assert where == "/scenarios?change=LUNCH:-10pct#scenarios-add-message"
-    assert "alert-warning" in _alerts(text, mod.ADD_MSG)
-    assert '<option value="FALLS" selected>' in text
-    assert 'value="amount" name="kind" checked' in text
-    assert 'value="-99999999"' in text and 'aria-invalid="true"' in text
-    assert 'id="scenarios-add-message" tabindex="-1"' in text  # where the browser lands
-    # the next view starts afresh
-    text = client.get(where).get_data(as_text=True)
-    assert 'aria-invalid' not in text and '<option value="LUNCH" selected>' in text
-    _, text = _submit(client, "save", name="x" * 81, **{"from": "change=LUNCH:-10pct"})
-    assert "at most 80 characters" in _alerts(text, mod.SAVE_MSG)
-    _, text = _submit(client, "save", name="  ", **{"from": "change=LUNCH:-10pct"})
-    assert 'id="scenarios-draft-name"' in text and 'value="  "' in text
-
-
-def test_planner_pages_are_never_stored_on_the_way(client, drafts_file):
-    r = client.get("/scenarios?scenario=close-luncheon-clubs")
-    assert r.headers["Cache-Control"] == "private, no-store"
-    assert client.get("/area/OLDER").headers.get("Cache-Control") is None
-
-
-def test_forged_publish_and_compare_values_change_nothing(client, drafts_file, mod):
-    for ref in ("draft:999999", "1 or 1=1", "close-luncheon-clubs", ""):
-        _, text = _submit(client, "publish", draft=ref)
-        assert "not one this form offers" in _alerts(text, mod.PUBLISH_MSG), ref
-    for picked in (["nope"], ["draft:999999"], ["close-luncheon-clubs"] * 3 + ["'; --"]):
-        where, text = _submit(client, "compare", compare=picked,
-                              **{"from": "scenario=close-luncheon-clubs"})
-        assert where == "/scenarios?scenario=close-luncheon-clubs#scenarios-compare-message"
-        assert "not one this form offers" in _alerts(text, mod.COMPARE_MSG), picked
-    where, text = _submit(client, "compare", compare=["expand-falls-prevention"],
-                          **{"from": "scenario=close-luncheon-clubs"})
-    assert where == ("/scenarios?scenario=close-luncheon-clubs&compare=expand-falls-prevention"
-                     "#scenarios-compare-message")
-    assert mod.COMPARE_BLOCK in text
-
-
-def test_save_and_publish_a_draft_through_the_forms(client, drafts_file, mod):
-    _, text = _submit(client, "save", name="x'); drop table drafts;--",
-                      **{"from": "change=LUNCH:-40pct"})
-    assert "Saved" in _alerts(text, mod.SAVE_MSG)
-    store = drafts_store.DraftStore(drafts_file)
-    [draft] = store.visible(DEMO_USER)
-    assert draft.name == "x'); drop table drafts;--"  # stored literally
-    assert draft.owner == DEMO_USER.name  # from the server, never from the page
-    assert draft.departments == ("ASC",)
-    # a name the page could send but the store refuses comes back as a message
-    _, text = _submit(client, "save", name="", **{"from": "change=LUNCH:-40pct"})
-    assert "Give the draft a name" in _alerts(text, mod.SAVE_MSG)
-    # the saved draft opens by its reference, and publishes
-    text = client.get(f"/scenarios?scenario={draft.ref}").get_data(as_text=True)
-    assert "scenarios-net-ASC-y1" in text
-    _, text = _submit(client, "publish", draft=draft.ref)
-    assert "Published" in _alerts(text, mod.PUBLISH_MSG)
-    assert store.get(DEMO_USER, draft.draft_id).status == "published"
-
-
-def test_roles_are_checked_on_the_server(client, drafts_file, tmp_path, monkeypatch, mod):
-    users = tmp_path / "users.yaml"
-    users.write_text(textwrap.dedent("""
-        users:
-          - {name: a.viewer, role: viewer}
-          - {name: c.director, role: director, departments: [CSC]}
-          - {name: a.director, role: director, departments: [ASC]}
-    """), encoding="utf-8")
-    monkeypatch.setenv("AUTH_MODE", "header")
-    monkeypatch.setenv("AUTH_USERS_FILE", str(users))
-    save = {"name": "mine", "from": "change=LUNCH:-40pct"}
-    store = drafts_store.DraftStore(drafts_file)
-    viewer = {"X-Remote-User": "a.viewer"}
-    _, text = _submit(client, "save", viewer, **save)
-    assert "can save drafts" in _alerts(text, mod.SAVE_MSG)
-    nobody = {"X-Remote-User": "not.in.the.file"}  # (served, sign-in refuses them first)
-    r = client.post("/scenarios", data={"csrf_token": _token(client, viewer), "action": "save",
-                                        **save}, headers=nobody)
-    assert r.status_code in (303, 401) and store.visible(DEMO_USER) == []
-    other = {"X-Remote-User": "c.director"}
-    _, text = _submit(client, "save", other, **save)
-    assert "their own departments" in _alerts(text, mod.SAVE_MSG)  # ASC is not theirs
-    own = {"X-Remote-User": "a.director"}
-    _, text = _submit(client, "save", own, **save)
-    assert "Saved" in _alerts(text, mod.SAVE_MSG)
-    [draft] = store.visible(type("U", (), {"name": "a.director", "role": "director",
-                                           "departments": frozenset({"ASC"})})())
-    # a director cannot publish, even a draft they can see
-    _, text = _submit(client, "publish", own, draft=draft.ref)
-    assert "Cabinet members and admins" in _alerts(text, mod.PUBLISH_MSG)
-    assert draft.status == "draft"
-    # the CSC director cannot open or compare the ASC director's draft
-    _, text = _submit(client, "compare", other, compare=[draft.ref],
-                      **{"from": "scenario=close-luncheon-clubs"})
-    assert "not one this form offers" in _alerts(text, mod.COMPARE_MSG)
-    text = client.get(f"/scenarios?scenario={draft.ref}", headers=other).get_data(as_text=True)
-    assert f"There is no draft {draft.draft_id} that you may see" in text
+def test_probability_rows_name_every_payer_moved(plan):
+    result = run.model_run(plan.published["close-luncheon-clubs"], plan)["result"]
+    rows = run.probability_rows(result)
+    assert [r[2] for r in rows][:2] == ["public_purse", "council"]
+    assert {r[2] for r in rows[2:]} == {"ASC", "NHS-ACUTE", "NHS-PC"}
+    for _, p, _, words in rows:
+        assert 0 <= p <= 1 and words == run.likelihood(p)
 
 
 def test_scenario_csv_download(client, drafts_file):
@@ -431,51 +259,13 @@ def test_scenario_csv_download(client, drafts_file):
 
 # ---- public mode: no planner -------------------------------------------------------------
 
-def test_public_mode_has_no_planner_route_callbacks_or_download(warehouse_file, tmp_path):
-    code = textwrap.dedent("""
-        import json, dash
-        from dashboard.factory import create_app
-        app = create_app()
-        c = app.server.test_client()
-        c.get("/")
-        def view(path):
-            body = {"output": "%s",
-                    "outputs": [{"id": "_pages_content", "property": "children"},
-                                {"id": "_pages_store", "property": "data"}],
-                    "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                               {"id": "_pages_location", "property": "search", "value": ""}],
-                    "changedPropIds": ["_pages_location.pathname"]}
-            r = c.post("/_dash-update-component", data=json.dumps(body),
-                       content_type="application/json")
-            return r.status_code, r.get_data(as_text=True)
-        spill = view("/spillover")
-        planner = view("/scenarios")
-        print(json.dumps({
-            "spillover": [spill[0], "Observed association, not evidence of cause" in spill[1],
-                          "spillover-sankey-graph" in spill[1]],
-            "planner": [planner[0], "scenarios-years-table" in planner[1],
-                        "scenarios-add" in planner[1]],
-            "paths": [p["path"] for p in dash.page_registry.values()],
-            "callbacks": [k for k in app.callback_map if "scenarios" in k],
-            "download": c.get("/download/scenario.csv?scenario=close-luncheon-clubs")
-                         .status_code,
-            "get": c.get("/scenarios").status_code,
-            "post": c.post("/scenarios", data={"action": "save", "name": "x"}).status_code,
-        }))
-    """) % PAGES_OUTPUT
-    env = {**os.environ, "DASHBOARD_MODE": "public", "WAREHOUSE_PATH": str(warehouse_file),
-           "DRAFTS_PATH": str(tmp_path / "d.sqlite3")}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
-                         timeout=120, check=True)
-    got = json.loads(out.stdout.strip().splitlines()[-1])
-    assert "/scenarios" not in got["paths"] and "/spillover" in got["paths"]
-    assert got["callbacks"] == []
-    assert got["download"] == 404
-    assert got["get"] == 404 and got["post"] in (404, 405)
-    assert got["spillover"] == [200, True, True]  # the spill-over page is public
-    assert got["planner"][1:] == [False, False]  # /scenarios is the not-found page
-    assert not (tmp_path / "d.sqlite3").exists()
+def test_public_mode_has_no_planner_route_callbacks_or_download(public_app):
+    c = public_app.test_client()
+    for path in ("/staff/scenarios", "/staff/_dash-layout", "/scenarios", "/director",
+                 "/download/scenario.csv?scenario=close-luncheon-clubs"):
+        assert c.get(path).status_code == 404, path
+    assert c.post("/staff/_dash-update-component", json={}).status_code in (404, 405)
+    assert "staff_dash" not in public_app.extensions
 
 
 # ---- the spill-over page (public and internal) -------------------------------------------
