@@ -1,14 +1,14 @@
 """Benchmark: page weight and time to first chart in Chromium (not a test).
 
-Against gunicorn serving the dashboard on 127.0.0.1, in both modes: public (the server-rendered
-pages the public gets, ``dashboard/static_pages.py``) and internal (what staff get: these pages
-are server-rendered there too, with the staff navigation). Each page is opened in a new browser
+Against gunicorn serving the dashboard on 127.0.0.1, in both modes: public (the Flask site's
+pages, ``dashboard/site``) and internal (the same site with the staff navigation). Each page
+is opened in a new browser
 context (an empty profile: no cache, no cookies) and scrolled to the bottom, so every chart on
 it is drawn and counted. Page weight is the sum of the bytes on the wire for every response
 (Playwright's ``Request.sizes()``: headers plus encoded body, the browser sending
 ``Accept-Encoding: gzip, deflate, br``). Time to first chart is from navigation start to the
-first frame showing a chart (the server's SVG picture, ``.chart-static``, or plotly.js's
-``.js-plotly-plot`` SVG), timed by a ``requestAnimationFrame`` watch the bench adds to the
+first frame showing a chart (plotly.js's ``.js-plotly-plot`` SVG; the server draws no
+picture since ADR 0011), timed by a ``requestAnimationFrame`` watch the bench adds to the
 page, and never earlier than the first contentful paint; median of new contexts. The stages
 after it say when plotly.js took over.
 
@@ -51,8 +51,8 @@ def weigh(browser, url: str) -> dict:
             "largest": [(w, u.split("?")[0].rsplit("/", 1)[-1]) for w, _, u in biggest]}
 
 
-# Watches each frame from the page's first: when the first chart is on the page as the server's
-# SVG picture (dashboard/svg_charts.py), whole (the parser is past it: its block's data table
+# Watches each frame from the page's first: when the first chart is on the page as a server
+# picture (none since ADR 0011), whole (the parser is past it: its block's data table
 # is there), and when plotly.js has drawn one. A frame's callback runs before that frame's
 # style, layout and paint, so the time is taken after them: in a message posted from the
 # callback, which runs once the frame is done. A few lines, one check per frame.
@@ -161,9 +161,9 @@ def main(argv: list[str] | None = None) -> int:
              "Each page loaded in a new Chromium context (empty profile, cache disabled) from "
              "gunicorn on 127.0.0.1 and scrolled to the bottom so every chart is drawn; bytes "
              "on the wire as Chromium counts them, with gzip/deflate/br accepted. **public**: "
-             "the server-rendered pages of `DASHBOARD_MODE=public` (what readers of the "
-             "published data get); **internal**: what staff get (`DASHBOARD_MODE=internal`; "
-             "these pages are server-rendered there too).", "",
+             "the Flask site of `DASHBOARD_MODE=public` (what readers of the published data "
+             "get); **internal**: the same site with the staff navigation "
+             "(`DASHBOARD_MODE=internal`).", "",
              "| mode | page | on the wire (MB) | uncompressed (MB) | requests | largest responses "
              "(bytes on the wire) |", "|---|---|---:|---:|---:|---|"]
     for mode, r in results["modes"].items():
@@ -172,9 +172,8 @@ def main(argv: list[str] | None = None) -> int:
             lines.append(f"| {mode} | {name} `{PAGES[name]}` | {w['wire_bytes'] / 1e6:.2f} | "
                          f"{w['raw_bytes'] / 1e6:.2f} | {w['requests']} | {largest} |")
     lines += ["", f"Time to first chart on `{PAGES[CHART_PAGE]}`: navigation start to the first "
-              "frame that shows a chart (the server's SVG picture of it, drawn with the page, and "
-              "never counted before the first contentful paint; plotly.js's own where a chart "
-              "has no picture), new context each time, 1280x720 "
+              "frame that shows a chart (drawn by plotly.js, never counted before the first "
+              "contentful paint), new context each time, 1280x720 "
               "window, loopback network, no throttling. The chart is drawn whether or not it is "
               "above the fold (at 1280x720 the first one starts at the fold).", ""]
     for mode, r in results["modes"].items():
@@ -185,9 +184,8 @@ def main(argv: list[str] | None = None) -> int:
                      f"{', '.join(str(round(c)) if c else 'none' for c in charts)}).")
         st = r["stages_ms"]
         lines.append(f"  Where the time goes (medians, ms from navigation start): first "
-                     f"contentful paint {st['fcp']}; the server's picture of the first chart "
-                     f"painted {st['picture']} (not before the first contentful paint); "
-                     f"plotly.js fetched {st['plotly_fetched']}, evaluated "
+                     f"contentful paint {st['fcp']}; plotly.js fetched {st['plotly_fetched']}, "
+                     "evaluated "
                      f"{st['plotly_ready']}; plotly.js's first draw "
                      f"{st['first_draw_start']}–{st['first_draw_end']} (its first "
                      "`Plotly.newPlot`, which compiles plotly's drawing code as it runs), "

@@ -1,6 +1,6 @@
 """Benchmark: the area page's view requests against a bare Dash app's callback (not a test).
 
-The area page is rendered on the server (``dashboard/static_pages.py``): a reader who changes a
+The area page is rendered on the server (the Flask site, ``dashboard/site``): a reader who changes a
 control and presses "Show" sends one GET of the view's URL, which answers with the whole page.
 That request is what this measures, for a set of views (years x terms x benchmark x an open
 service), against the bare app's one callback, whose POST body is captured from a real page

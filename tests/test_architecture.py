@@ -54,6 +54,28 @@ def test_no_plotly_express_in_the_dashboard():
         assert "plotly.express" not in path.read_text(encoding="utf-8"), path
 
 
+def test_views_are_pure_of_web_frameworks():
+    """The shared core returns frames, figures and sentences: both front ends call it."""
+    for path in (ROOT / "dashboard" / "views").rglob("*.py"):
+        bad = _imports(path) & {"dash", "dash_bootstrap_components", "flask", "markupsafe"}
+        assert not bad, f"{path.name} imports {bad}"
+
+
+def test_dashboard_modules_are_short():
+    for path in (ROOT / "dashboard").rglob("*.py"):
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        assert lines <= 500, f"{path.relative_to(ROOT)}: {lines} lines (split it)"
+
+
+def test_no_private_dash_internals_and_no_python_drawn_svg():
+    private = re.compile(r"\._(namespace|type|traverse|prop_names|children_props)\b"
+                         r"|dash\._|from dash\._")
+    for path in (ROOT / "dashboard").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not private.search(text), f"{path.name} reads Dash's private internals"
+        assert "<svg" not in text and "<polyline" not in text, f"{path.name} writes SVG"
+
+
 def test_every_query_file_states_grain_and_params():
     for path in (ROOT / "queries" / "sql").glob("*.sql"):
         text = path.read_text(encoding="utf-8")

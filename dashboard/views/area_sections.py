@@ -107,8 +107,9 @@ def _numbers(values: pd.Series) -> list[float | None]:
 
 def _indicator_rows(view: av.View, latest: pd.DataFrame, periods: pd.DataFrame) -> list[dict]:
     rows = []
+    histories = dict(tuple(periods.groupby("indicator_id", sort=False)))
     for r in latest.itertuples():
-        history = periods[periods["indicator_id"] == r.indicator_id]
+        history = histories[r.indicator_id]
         rows.append({
             "id": r.indicator_id, "name": r.indicator_name,
             "role": f"{av.ROLE_WORDS.get(r.role, r.role)} · {r.unit_label}",
@@ -149,12 +150,19 @@ def indicators(area: str, benchmark: str, level: str, year: str) -> dict:
         "caption": f"Indicators for this area compared with {bench} at the {level} level",
         "rows": _indicator_rows(view, latest, periods),
         "csv": csv_url("area-indicators", {**params, "year": view.year}),
-        "trends": ChartBlock(
-            TRENDS_BLOCK, "Every period behind the small trend charts",
-            f"Each indicator's value, {level} interval and {bench} value in every period.",
-            None, display_table(av.indicator_trend_table(**params)),
-            csv_url("area-indicator-trends", params)),
+        "trends": trends_block(**params),
     }
+
+
+@data.memoize  # the same in every year: keyed by area and comparison only
+def trends_block(area: str, benchmark: str, level: str) -> ChartBlock:
+    params = {"area": area, "benchmark": benchmark, "level": level}
+    return ChartBlock(
+        TRENDS_BLOCK, "Every period behind the small trend charts",
+        f"Each indicator's value, {LEVEL_WORDS[level]} interval and "
+        f"{BENCHMARK_WORDS[benchmark]} value in every period.",
+        None, display_table(av.indicator_trend_table(**params)),
+        csv_url("area-indicator-trends", params))
 
 
 @data.memoize  # public figures: the same for every reader, keyed by area and year
