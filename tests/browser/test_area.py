@@ -184,8 +184,8 @@ def test_director_page(page, live_server):
     page.select_option("#director-dept", "ENV")
     page.wait_for_url(lambda url: "dept=ENV" in url)
     page.wait_for_selector("#director-budget-title:has-text('Environment')")
-    # a service leads to its suppliers on the area page
+    # a service leads to its suppliers in the area explorer
     page.click("#director-service-links a >> nth=0")
-    page.wait_for_url("**/area/**service=*")
+    page.wait_for_url("**/staff/area?**service=*")
     page.wait_for_selector("#area-suppliers-table", state="attached")
     assert page.console_errors == []

@@ -115,32 +115,28 @@ def test_the_same_cut_written_as_a_change_gives_the_same_figures(page, server, e
     page.goto(server + "/scenarios?change=LUNCH:-100pct")
     page.wait_for_selector("#scenarios-years-table")
     _check_figures(page, expected)
-    assert page.inner_text("#scenarios-share-link") == "/scenarios?change=LUNCH:-100pct"
+    assert page.url.endswith("/staff/scenarios?change=LUNCH:-100pct")  # the old address moved
+    assert page.inner_text("#scenarios-share-link") == "/staff/scenarios?change=LUNCH:-100pct"
     assert page.console_errors == []
 
 
-def test_a_bad_link_is_explained_and_the_builder_makes_a_new_one(page, server):
-    page.goto(server + "/scenarios?change=NOSUCH:-10pct")
+def test_a_bad_link_is_explained_and_the_controls_make_a_new_one(page, server):
+    page.goto(server + "/staff/scenarios?change=NOSUCH:-10pct")
     page.wait_for_selector("#scenarios-errors")
     assert "There is no service “NOSUCH”" in page.inner_text("#scenarios-errors")
-    page.select_option("#scenarios-service", "FALLS")
-    page.fill("#scenarios-value", "50")
+    page.select_option("#scenarios-add-service", "FALLS")
     page.click("#scenarios-add")
-    page.wait_for_url(re.compile(r".*/scenarios\?change=FALLS:50pct#scenarios-add-message$"))
+    page.wait_for_function("() => location.search === '?change=FALLS:-10pct'")
     page.wait_for_selector("#scenarios-years-table")
     assert "Falls prevention" in page.inner_text("#scenarios-changes")
-    # an out-of-range change is explained, and the URL stays put
-    page.fill("#scenarios-value", "-900")
-    page.click("#scenarios-add")
-    page.wait_for_selector("#scenarios-add-message .alert")
-    assert "between −100% and +500%" in page.inner_text("#scenarios-add-message")
-    assert page.url.endswith("?change=FALLS:50pct#scenarios-add-message")
-    # the reader lands on the message, the form as they left it, marked for what to mend
-    assert page.evaluate("document.activeElement.id") == "scenarios-add-message"
-    assert page.input_value("#scenarios-value") == "-900"
-    assert page.get_attribute("#scenarios-value", "aria-invalid") == "true"
-    page.keyboard.press("Tab")  # and the next Tab goes on from there, into the form
-    assert page.evaluate("document.activeElement.closest('form') !== null")
+    # an out-of-range change is explained beside the controls, and the URL stays put
+    value = page.locator('input[id*="scenarios-row-value"]')
+    value.fill("-900")
+    value.press("Enter")
+    page.wait_for_selector("#scenarios-control-message .alert")
+    assert "between −100% and +500%" in page.inner_text("#scenarios-control-message")
+    assert page.url.endswith("?change=FALLS:-10pct")
+    assert value.input_value() == "-900"  # the control as the reader left it
     serious, results = _axe(page)
     assert serious == [], results.generate_report()
     assert page.console_errors == []
@@ -191,12 +187,3 @@ def test_spillover_for_one_area(page, server):
     assert "Older people live independently and well" in page.inner_text("#spillover-title")
     assert "Planned maintenance" not in page.inner_text("#spillover-summary")
     assert page.console_errors == []
-
-
-def test_the_planners_pictures_and_plotly_draw_the_years_alike(browser, server):
-    """The years chart (bars below zero, error bars, a zero line, an axis title) is drawn by
-    the server too, and plotly.js draws it over the picture in the same place."""
-    from tests.browser.test_public_pages import assert_drawn_alike
-
-    url = server + "/scenarios?scenario=close-luncheon-clubs"
-    assert_drawn_alike(browser, url, "scenarios-years-graph", xs=5, ys=3)

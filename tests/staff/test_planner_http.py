@@ -107,7 +107,7 @@ def test_moving_a_control_redraws_every_result_and_the_url(staff, update_key, ex
     assert money_signed(half.by_payer.set_index("payer_code").at["NHS-ACUTE",
                                                                  "net_saving_gbp"]) in results
     assert "scenarios-years-chart-graph" in results and "scenarios-tornado-graph" in results
-    assert "rows" not in out.get("scenarios-rows", {})  # the controls are left as they are
+    assert "scenarios-rows" not in out  # the controls are left as they are (no update)
     whole = planner(staff, update_key, {"LUNCH": -100.0}).json()["response"]
     assert whole["scenarios-headline"]["children"] != headline
     assert probability(expected(-1.0).prob_net_saving_public_purse) in whole[
@@ -118,14 +118,15 @@ def test_amounts_duration_and_a_row_being_typed(staff, update_key):
     out = planner(staff, update_key, {"FALLS": 50000.0}, {"FALLS": "amount"},
                   duration="one-off").json()["response"]
     assert out["scenarios-url"]["search"] == "?change=FALLS:50000&duration=one-off"
-    # a row with no number yet: left out of the results, with a note, nothing lost
+    # a row with no number yet: said beside the controls; the last results and URL stay
     out = planner(staff, update_key, {"FALLS": 50000.0, "LUNCH": None},
                   {"FALLS": "amount", "LUNCH": "percent"}).json()["response"]
-    assert out["scenarios-url"]["search"] == "?change=FALLS:50000"
     assert "Give a number for" in _text(out["scenarios-control-message"])
+    assert set(out) == {"scenarios-control-message"}
     # out of bounds: explained, not run
     out = planner(staff, update_key, {"LUNCH": -150.0}).json()["response"]
     assert "between −100% and +500%" in _text(out["scenarios-control-message"])
+    assert set(out) == {"scenarios-control-message"}
 
 
 def test_add_and_remove_a_service(staff, update_key):

@@ -60,10 +60,12 @@ def _indicators(ind: dict) -> html.Div:
         html.Td(r["period"]), html.Td(r["count"]), html.Td(r["value"]), html.Td(r["interval"]),
         html.Td(r["benchmark_value"]),
         html.Td(_marker(r["comparison"], "cmp")), html.Td(_marker(r["trend"], "trend")),
-        html.Td(html.Img(src=r["sparkline"], alt="", width=150, height=44, className="spark")),
     ]) for r in ind["rows"]]
+    # no small trend line here (the site draws it with charts.js, decorative): the trend is
+    # in words, and every period is in the table below
+    columns = [c for c in ind["columns"] if c != "Trend"]
     table = html.Table([html.Caption(ind["caption"]),
-                        html.Thead(html.Tr([html.Th(c, scope="col") for c in ind["columns"]])),
+                        html.Thead(html.Tr([html.Th(c, scope="col") for c in columns])),
                         html.Tbody(rows)], id=ind["id"],
                        className="table table-sm indicator-table data-table")
     return html.Div([

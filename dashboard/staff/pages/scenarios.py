@@ -189,43 +189,35 @@ def update(_add, _removes, _values, _kinds, duration, add_service, loaded):
     try:
         rows = _rows(ctx.inputs_list[2], ctx.inputs_list[3])
         duration = data.one_of(duration, dict(views.DURATION_OPTIONS), "duration")
-        changes, notes = views.changes_from_controls(rows, plan)
+        views.changes_from_controls(rows, plan)  # forged rows: no update
         trigger = ctx.triggered_id
         pressed = bool(ctx.triggered and ctx.triggered[0].get("value"))
     except (ValueError, TypeError, KeyError, AttributeError):
         raise PreventUpdate from None
-    new_rows = no_update
+    said: list[str] = []
+    rebuild = False
     present = [r[0] for r in rows]
     if trigger == ADD and pressed:
-        if add_service not in plan.services.index:
+        if not isinstance(add_service, str) or add_service not in plan.services.index:
             raise PreventUpdate
         if add_service in present:
-            notes.append(f"{plan.services.at[add_service, 'service_name']} is already in the "
-                         "scenario: change its row.")
+            said.append(f"{plan.services.at[add_service, 'service_name']} is already in the "
+                        "scenario: change its row.")
         elif len(present) >= views.MAX_CHANGES:
-            notes.append(f"A scenario can change at most {views.MAX_CHANGES} services.")
+            said.append(f"A scenario can change at most {views.MAX_CHANGES} services.")
         else:
-            changes = tuple(sorted((*changes, Change(add_service, *NEW_CHANGE))))
-            new_rows = controls.rows(_kept(rows, changes), plan)
+            rows, rebuild = [*rows, (add_service, *NEW_CHANGE)], True
     elif isinstance(trigger, dict) and trigger.get("type") == ROW_REMOVE and pressed:
-        gone = trigger.get("service")
-        changes = tuple(c for c in changes if c.service_code != gone)
-        new_rows = controls.rows(_kept([r for r in rows if r[0] != gone], changes), plan)
-    scenario = _scenario(changes, loaded, plan, user)
-    search, headline, body = _draw(scenario, plan, duration)
-    return (new_rows, headline, body, search,
-            [controls.message(n) for n in notes])
-
-
-def _kept(rows: list[tuple], changes: tuple[Change, ...]) -> tuple[Change, ...]:
-    """The rows to draw again: the checked changes, and rows still being typed (no number
-    yet) as the reader left them, so a redraw loses nothing."""
-    checked = {c.service_code: c for c in changes}
-    out = list(changes)
-    for service, kind, value in rows:
-        if service not in checked and value is None and kind in dict(views.KIND_OPTIONS):
-            out.append(Change(service, kind, None))
-    return tuple(sorted(out, key=lambda c: c.service_code))
+        rows, rebuild = [r for r in rows if r[0] != trigger.get("service")], True
+    changes, notes = views.changes_from_controls(rows, plan)
+    # the rows as the reader left them (a value being typed, or out of bounds, stays)
+    new_rows = (controls.rows(tuple(Change(*r) for r in sorted(rows)), plan) if rebuild
+                else no_update)
+    messages = [controls.message(n) for n in notes + said]
+    if notes:  # a row cannot be used yet: the last results and the URL stay as they were
+        return new_rows, no_update, no_update, no_update, messages
+    search, headline, body = _draw(_scenario(changes, loaded, plan, user), plan, duration)
+    return new_rows, headline, body, search, messages
 
 
 @dash.callback(
