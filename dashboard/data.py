@@ -85,7 +85,7 @@ class Kept:
                 self._items.popitem(last=False)
 
 
-KEPT_FRAME_BYTES = 1 << 20  # a frame kept in the worker is at most 1 MB (most are a few kB)
+KEPT_FRAME_BYTES = 256 << 10  # a frame kept in the worker: at most 256 kB (most are a few kB)
 _kept = Kept(512)  # frames and figures, keyed by the warehouse file, its version and the call
 
 
