@@ -104,7 +104,9 @@ def mart_indicator_trend(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cost(spend: pd.Series, df: pd.DataFrame) -> pd.DataFrame:
-    """Cost per outcome with the interval where the outcome count has one, without elsewhere."""
+    """Cost per outcome with an interval only where the outcome is a count of events (a
+    Poisson count: ``outcome_lower`` set by ``03_mart_area_year_base.sql``); an administrative
+    count has none."""
     with_ci = cost.cost_per_outcome(spend, df["outcome_units"], df["outcome_lower"],
                                     df["outcome_upper"]).to_frame()
     without = cost.cost_per_outcome(spend, df["outcome_units"]).to_frame()
