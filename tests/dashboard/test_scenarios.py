@@ -599,3 +599,30 @@ def test_a_service_without_links_counts_its_direct_effect_only(client):
     lunch = pd.read_csv(io.StringIO(client.get("/download/scenario.csv?change=LUNCH:-10pct")
                                     .get_data(as_text=True)))
     assert lunch["knock_on_saving_gbp"].abs().sum() > 0  # the column does carry knock-ons
+
+
+def test_the_url_says_sustained_or_one_off_and_the_page_follows(mod, ctx, plan, drafts_file):
+    user = _user(mod)
+    scenario, _, errors = mod.read_query({"change": "FALLS:50pct", "persist": "oneoff"}, plan,
+                                         user)
+    assert errors == [] and scenario.persistence == "oneoff"
+    assert mod.search_for(scenario.changes, persistence="oneoff") == (
+        "?change=FALLS:50pct&persist=oneoff")
+    assert mod.search_for(scenario.changes) == "?change=FALLS:50pct"  # sustained: the default
+    once = mod.model_run(scenario, plan)["view"]
+    every = mod.model_run(scenario._replace(persistence="sustained"), plan)["view"]
+    assert once["settings"]["persistence"] == "oneoff"
+    assert once["council"]["direct_5y"] > every["council"]["direct_5y"]  # spent once, not 5x
+    text = str(mod.layout(change="FALLS:50pct", persist="oneoff"))
+    assert "Modelled as a one-off change (one year only)" in text
+    assert "persist=oneoff" in text  # the share link and the JSON link keep it
+    _, _, errors = mod.read_query({"change": "FALLS:50pct", "persist": "forever"}, plan, user)
+    assert errors and "persist=sustained" in errors[0]
+
+
+def test_an_unlinked_statutory_cut_is_unknown_and_warned_about_on_the_page(mod, ctx,
+                                                                          drafts_file):
+    text = str(mod.layout(change="RESCARE:-1000000"))
+    assert "Knock-on effects unknown" in text
+    assert "statutory, demand-led service" in text
+    assert "not given" in text and "100%" not in text
