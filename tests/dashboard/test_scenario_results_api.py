@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
 
 import pytest
 
 from indicators import spillover as sp
+from tests.dashboard.public_mode import run_public
 
 URL = "/api/v1/scenario-results"
 
@@ -111,12 +108,7 @@ def test_public_mode_serves_published_scenarios_and_changes_but_no_drafts(wareho
             "?scenario=draft:1", "?change=LUNCH:-100pct&persist=oneoff")}
         print(json.dumps(out))
     """)
-    env = {**os.environ, "DASHBOARD_MODE": "public", "WAREHOUSE_PATH": str(warehouse_file),
-           "DRAFTS_PATH": str(tmp_path / "d.sqlite3")}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
-                         timeout=120, check=True)
-    got = json.loads(out.stdout.strip().splitlines()[-1])
+    got = run_public(code, warehouse_file, tmp_path / "d.sqlite3")
     assert got == {"?scenario=close-luncheon-clubs": 200, "?change=LUNCH:-100pct": 200,
                    "?scenario=draft:1": 400, "?change=LUNCH:-100pct&persist=oneoff": 200}
     assert not (tmp_path / "d.sqlite3").exists()

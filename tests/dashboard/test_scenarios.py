@@ -3,10 +3,7 @@ forms against forged POSTs, CSRF and role checks, and that public mode has no pl
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
 import sys
 import textwrap
 
@@ -16,6 +13,7 @@ import pytest
 from dashboard.auth import DEMO_USER
 from drafts import store as drafts_store
 from indicators import spillover as sp
+from tests.dashboard.public_mode import run_public
 
 
 @pytest.fixture(scope="module")
@@ -469,12 +467,7 @@ def test_public_mode_has_no_planner_route_callbacks_or_download(warehouse_file, 
             "post": c.post("/scenarios", data={"action": "save", "name": "x"}).status_code,
         }))
     """) % PAGES_OUTPUT
-    env = {**os.environ, "DASHBOARD_MODE": "public", "WAREHOUSE_PATH": str(warehouse_file),
-           "DRAFTS_PATH": str(tmp_path / "d.sqlite3")}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
-                         timeout=120, check=True)
-    got = json.loads(out.stdout.strip().splitlines()[-1])
+    got = run_public(code, warehouse_file, tmp_path / "d.sqlite3")
     assert "/scenarios" not in got["paths"] and "/spillover" in got["paths"]
     assert got["callbacks"] == []
     assert got["download"] == 404
