@@ -575,7 +575,8 @@ def _results(scenario: Scenario, plan: Planner, builder: html.Section) -> list:
         central = money_signed(torn["central_net_saving_gbp"].iloc[0])
         t_text = (f"Each bar shows how far the public purse's net over {YEARS} years moves when "
                   "one assumption goes to the low or high end of its range, the rest held at "
-                  f"their central values. The central result is {central}.")
+                  f"their central values. With every input at its central value the result is "
+                  f"{central} (the headline figures are medians of the draws).")
         tornado_block = chart_block(TORNADO_BLOCK, t_title, t_text, tornado_figure(torn),
                                     display(torn.drop(columns=["kind", "what"])))
     else:
