@@ -281,7 +281,7 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 
 def sankey_figure(out: dict) -> go.Figure:
-    """Services -> outcomes -> payers, widths = central saving over five years (discounted)."""
+    """Services -> outcomes -> payers, widths = median saving over five years (discounted)."""
     services = out["services"]
     flows = out["result"].sankey()
     flows = flows[flows["value_gbp"] > 0.5]
@@ -437,7 +437,8 @@ def _sankey_section(out: dict, area: str) -> html.Section:
              f"{payers.get(top, top)} the most: {money(gains.max())} over {YEARS} years")
     text = ("Read left to right: each service's activity prevents outcomes (falls, admissions, "
             "care needs), and each outcome's cost falls on a payer. Band widths are the "
-            f"central modelled saving over {YEARS} years, discounted at 3.5% a year. The table "
+            f"modelled saving over {YEARS} years (the median of the model's draws, after "
+            "optimism bias and deadweight), discounted at 3.5% a year. The table "
             "gives each link's 95% interval, evidence grade and source.")
     return chart_block(SANKEY_BLOCK, title, text, sankey_figure(out), display(out["links_table"]),
                        ("spillover-links", {"area": area}))
