@@ -9,6 +9,7 @@ standard-normal draw of their effect ratio (perfectly correlated, each around it
 value and interval), because if the service prevents fewer falls than the evidence says, it
 prevents fewer of every consequence of a fall. A code without ``:`` is its own event (links
 of one service with the same code are tied too). Links of different services are independent.
+A ``draw_group`` column in ``links``, where given, names the event instead.
 
 Lengths of stay (costs that recur while a person stays)
 -------------------------------------------------------
@@ -282,6 +283,9 @@ def prepare(
     item, items = factorize(cost_items)
     first_row_of_item = np.array([uc_index[c] for c in items], dtype=np.intp)
     events = np.array([event_of(o) for o in outcomes], dtype=object)
+    if "draw_group" in links.columns:  # a declared group wins over the outcome code's event
+        declared = np.array([clean_text(v) for v in links["draw_group"].tolist()], dtype=object)
+        events = np.where(declared != "", declared, events)
     group, group_uniques = factorize(zip(services, events, strict=True))
     members = np.bincount(group, minlength=len(group_uniques))
     tied = np.where(members[group] > 1, events, "").astype(object)

@@ -565,6 +565,10 @@ def test_two_links_tied_to_the_same_event_share_one_draw_of_the_effect():
     assert np.corrcoef(*ranks)[0, 1] == pytest.approx(1.0)
     # Tied draws add up their uncertainty: the public purse's interval is wider than with
     # independent draws.
+    declared = links.assign(outcome_code=["a", "b"], draw_group=["falls", "falls"])
+    same = sp.simulate(declared, costs, PAYERS, CUT, funders=FUNDERS, years=1, draws=4000,
+                       discount_rate=0.0)
+    np.testing.assert_allclose(same.payer_draws, res.payer_draws)  # a declared group ties too
     untied = links.assign(outcome_code=["falls_admission", "home_care"])
     free = sp.simulate(untied, costs, PAYERS, CUT, funders=FUNDERS, years=1, draws=4000,
                        discount_rate=0.0)
