@@ -572,7 +572,7 @@ def _results(scenario: Scenario, plan: Planner, builder: html.Section) -> list:
     if len(torn):
         kind, what = torn["kind"].iloc[0], torn["what"].iloc[0]
         t_title = (f"The result depends most on the {kind}" + (f" for {what}" if what else ""))
-        central = money_signed(torn["central_net_saving_gbp"].iloc[0])
+        central = sr.money_prose(torn["central_net_saving_gbp"].iloc[0])
         t_text = (f"Each bar shows how far the public purse's net over {YEARS} years moves when "
                   "one assumption goes to the low or high end of its range, the rest held at "
                   f"their central values. With every input at its central value the result is "
