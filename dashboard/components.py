@@ -23,7 +23,6 @@ from dashboard.views.format import (  # noqa: F401 - re-exported for the Dash pa
     SpilloverInputs,
     display_table,
     indicator_value_columns,
-    likelihood,
     money,
     money_interval,
     money_signed,
