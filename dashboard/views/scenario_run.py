@@ -76,11 +76,23 @@ def affected_payers(result: sp.SpilloverResult) -> pd.DataFrame:
 
 def years_table(result: sp.SpilloverResult) -> pd.DataFrame:
     """Tidy: one row per (payer or total) x year (and the 5-year total), knock-on intervals
-    as the net interval less the fixed direct effect."""
-    frame = result.to_frame()
-    keep = set(affected_payers(result)["payer_code"])
-    frame = frame[(frame["scope"] != "payer") | frame["payer_code"].isin(keep)].copy()
-    frame["payer_code"] = frame["payer_code"].where(frame["scope"] == "payer", frame["scope"])
+    as the net interval less the fixed direct effect. Rows payer by payer (years, then the
+    total), then the council, then the public purse, as ``SpilloverResult.to_frame`` orders
+    them; built from its four frames at once (a redraw of the planner waits for this)."""
+    keep = result.by_payer["payer_code"].isin(set(affected_payers(result)["payer_code"]))
+    payers = result.by_payer.loc[keep, "payer_code"].tolist()
+    rank = {code: i for i, code in enumerate([*payers, "council", "public_purse"])}
+    yearly = result.by_payer_year[result.by_payer_year["payer_code"].isin(payers)]
+    scopes = {"payer_code": lambda f: f["scope"]}
+    frame = pd.concat([
+        yearly, result.by_payer[keep].assign(year=pd.NA),
+        result.overall_by_year.assign(**scopes), result.overall.assign(**scopes, year=pd.NA),
+    ], ignore_index=True)
+    frame["year"] = frame["year"].astype("Int64")
+    frame = frame.assign(_rank=frame["payer_code"].map(rank),
+                         _total=frame["year"].isna()).sort_values(
+        ["_rank", "_total", "year"], kind="stable", ignore_index=True)
+    frame["is_council"] = frame["is_council"].astype("boolean")
     return pd.DataFrame({
         "payer_code": frame["payer_code"],
         "payer": frame["payer_label"],

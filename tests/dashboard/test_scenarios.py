@@ -372,3 +372,25 @@ def test_a_service_without_links_counts_its_direct_effect_only(client):
     lunch = pd.read_csv(io.StringIO(client.get("/download/scenario.csv?change=LUNCH:-10pct")
                                     .get_data(as_text=True)))
     assert lunch["knock_on_saving_gbp"].abs().sum() > 0  # the column does carry knock-ons
+
+
+def test_year_table_rows_are_the_models_own_in_its_order(plan):
+    """The planner builds its table from the result's four frames at once: the same rows,
+    values and order as ``SpilloverResult.to_frame`` (less the payers nothing moves)."""
+    two = views.Scenario("", "t", "", "unsaved", (Change("LUNCH", "percent", -40.0),
+                                                   Change("STREETS", "amount", -20000.0)))
+    for scenario in (*plan.published.values(), two):
+        result = run.model_run(scenario, plan)["result"]
+        got = run.years_table(result)
+        want = result.to_frame()
+        moved = set(run.affected_payers(result)["payer_code"])
+        want = want[(want["scope"] != "payer") | want["payer_code"].isin(moved)]
+        codes = want["payer_code"].where(want["scope"] == "payer", want["scope"])
+        assert got["payer_code"].tolist() == codes.tolist()
+        assert got["year"].tolist() == want["year"].astype("string").fillna(
+            "5-year total").tolist()
+        assert got["payer"].tolist() == want["payer_label"].tolist()
+        for mine, theirs in (("net_saving_gbp", "net_saving_gbp"),
+                             ("net_lower95_gbp", "net_saving_p2_5_gbp"),
+                             ("direct_saving_gbp", "direct_saving_gbp")):
+            assert got[mine].tolist() == want[theirs].round(0).tolist(), mine
