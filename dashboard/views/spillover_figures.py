@@ -22,7 +22,7 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 
 def sankey_figure(out: dict) -> go.Figure:
-    """Services -> outcomes -> payers, widths = central saving over five years (discounted)."""
+    """Services -> outcomes -> payers, widths = median saving over five years (discounted)."""
     services = out["services"]
     flows = out["result"].sankey()
     flows = flows[flows["value_gbp"] > 0.5]
