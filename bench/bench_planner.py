@@ -41,7 +41,7 @@ def body(key: str, outputs: list, pct: float) -> dict:
                    [_entry({**row, "type": "scenarios-row-remove"}, "n_clicks", None)],
                    [_entry({**row, "type": "scenarios-row-value"}, "value", pct)],
                    [_entry({**row, "type": "scenarios-row-kind"}, "value", "percent")],
-                   _entry("scenarios-duration", "value", "sustained")],
+                   _entry("scenarios-persist", "value", "sustained")],
         "state": [_entry("scenarios-add-service", "value", "FALLS"),
                   _entry("scenarios-loaded", "data", {"ref": ""})],
         "changedPropIds": ['{"service":"LUNCH","type":"scenarios-row-value"}.value'],

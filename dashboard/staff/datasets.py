@@ -20,22 +20,22 @@ def _staff() -> auth.User:
     return user
 
 
-def validate_scenario(scenario="", change="") -> dict:
+def validate_scenario(scenario="", change="", persist="") -> dict:
     """A published scenario, a draft this user may see, or changes in the URL grammar."""
     user = _staff()
     plan = views.planner()
-    found, _, errors = views.read_query({"scenario": scenario or None,
-                                         "change": change or None}, plan, user)
+    found, _, errors = views.read_query({"scenario": scenario or None, "change": change or None,
+                                         views.PERSIST: persist or None}, plan, user)
     if errors or found is None:
         raise ValueError("; ".join(errors) or "no scenario")
     return {"scenario": found.ref, "change": "" if found.ref else ",".join(
-        views.change_token(c) for c in found.changes)}
+        views.change_token(c) for c in found.changes), "persist": found.persistence}
 
 
-def scenario_table(scenario: str, change: str) -> pd.DataFrame:
+def scenario_table(scenario: str, change: str, persist: str) -> pd.DataFrame:
     plan = views.planner()
-    found, _, _ = views.read_query({"scenario": scenario or None, "change": change or None},
-                                   plan, auth.current_user())
+    found, _, _ = views.read_query({"scenario": scenario or None, "change": change or None,
+                                    views.PERSIST: persist}, plan, auth.current_user())
     return scenario_run.model_run(found, plan)["years"]
 
 
@@ -50,7 +50,7 @@ def validate_dept_year(**params) -> dict:
 
 
 DATASETS = [
-    ("scenario", ("scenario", "change"), validate_scenario, scenario_table),
+    ("scenario", ("scenario", "change", views.PERSIST), validate_scenario, scenario_table),
     ("director-indicators", ("dept", "benchmark", "level"), validate_alerts,
      director.alerts_table),
     ("director-budget", ("dept", "year"), validate_dept_year, director.budget_table),

@@ -23,7 +23,7 @@ from dashboard.staff.planner_ids import (
     DRAFT_NAME,
     DRAFTS_SLOT,
     DRAFTS_TABLE,
-    DURATION,
+    PERSIST_CHOICE,
     PREFIX,
     PUBLISH,
     PUBLISH_MSG,
@@ -34,12 +34,11 @@ from dashboard.staff.planner_ids import (
     SAVE,
     SAVE_MSG,
 )
-from dashboard.views.scenario_run import TAKES_DURATION
 from dashboard.views.scenarios import (
     AMOUNT_MAX,
-    DURATION_OPTIONS,
     KIND_OPTIONS,
     MAX_COMPARE,
+    PERSIST_OPTIONS,
     Planner,
     search_for,
 )
@@ -97,15 +96,12 @@ def service_options(plan: Planner) -> list[tuple[str, str]]:
             for code, r in plan.services.iterrows()]
 
 
-def adder(plan: Planner, duration: str) -> html.Div:
+def adder(plan: Planner, persistence: str) -> html.Div:
     options = service_options(plan)
-    note = ("" if TAKES_DURATION else
-            " (the model treats every change as sustained for now; one-off changes are "
-            "modelled once the model takes them)")
     return html.Div([
         select_control(ADD_SERVICE, "Add a service", options, options[0][0] if options else ""),
         dbc.Button("Add", id=ADD, color="primary", className="align-self-end"),
-        html.Div(radio_group(DURATION, f"The changes are{note}", DURATION_OPTIONS, duration)),
+        html.Div(radio_group(PERSIST_CHOICE, "The changes are", PERSIST_OPTIONS, persistence)),
     ], className="controls")
 
 

@@ -22,7 +22,7 @@ ROW_REMOVE = f"{PREFIX}-row-remove"
 ADD_SERVICE = f"{PREFIX}-add-service"
 ADD = f"{PREFIX}-add"
 START = f"{PREFIX}-start"
-DURATION = f"{PREFIX}-duration"
+PERSIST_CHOICE = f"{PREFIX}-persist"  # sustained or one-off
 LOADED = f"{PREFIX}-loaded"  # the published scenario or draft the controls started from
 CONTROL_MSG = f"{PREFIX}-control-message"
 # drafts

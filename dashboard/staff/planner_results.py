@@ -11,13 +11,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from dashboard.components import (
-    chart_block,
-    money,
-    money_interval,
-    money_signed,
-    probability,
-)
+from dashboard.components import chart_block, money, money_interval, money_signed
 from dashboard.staff.planner_ids import (
     CHANGES_TABLE,
     COMPARE_BLOCK,
@@ -32,6 +26,7 @@ from dashboard.staff.planner_ids import (
 from dashboard.views import scenario_run as run
 from dashboard.views.scenarios import (
     DRAWS,
+    PERSIST,
     SEED,
     YEARS,
     Planner,
@@ -39,14 +34,20 @@ from dashboard.views.scenarios import (
     amounts,
     change_token,
     change_words,
+    search_for,
 )
-from indicators import spillover as sp
+
+
+def _num(value) -> float | None:
+    """A table value as a float, None where it is unknown (None or NaN)."""
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def cell(value: float, low: float | None = None, high: float | None = None,
-          cell_id: str | None = None) -> html.Td:
-    parts: list = [html.Span(money_signed(value), className="figure-sm")]
-    if low is not None and (abs(high - low) > 0.5):
+         cell_id: str | None = None) -> html.Td:
+    parts: list = [html.Span(money_signed(_num(value)), className="figure-sm")]
+    low, high = _num(low), _num(high)
+    if low is not None and high is not None and abs(high - low) > 0.5:
         parts += [html.Br(), html.Span(f"({money_interval(low, high)})",
                                        className="interval")]
     kwargs = {"id": cell_id} if cell_id else {}
@@ -72,10 +73,13 @@ def years_html(table: pd.DataFrame) -> html.Div:
     for code, rows in by_payer.items():
         recs = [rows[y] for y in order]
         kinds = []
-        if max(abs(r["direct_saving_gbp"]) for r in recs) > 0.5:
+        if max(abs(_num(r["direct_saving_gbp"]) or 0) for r in recs) > 0.5:
             kinds.append("direct")
-        if max(max(abs(r["knock_on_saving_gbp"]),
-                   abs(r["knock_on_upper95_gbp"] - r["knock_on_lower95_gbp"])) for r in recs) > 0.5:
+        # a knock-on that moves, or whose interval is wide, or that is unknown, is shown
+        knocks = [(_num(r["knock_on_saving_gbp"]), _num(r["knock_on_lower95_gbp"]),
+                   _num(r["knock_on_upper95_gbp"])) for r in recs]
+        if any(k is None or abs(k) > 0.5 or (lo is not None and hi is not None
+                                             and abs(hi - lo) > 0.5) for k, lo, hi in knocks):
             kinds.append("knock")
         kinds.append("net")
         group_class = "payer-total" if code in ("council", "public_purse") else "payer"
@@ -96,7 +100,7 @@ def years_html(table: pd.DataFrame) -> html.Div:
                     cells.append(cell(r["net_saving_gbp"], r["net_lower95_gbp"],
                                       r["net_upper95_gbp"], f"{PREFIX}-net-{code}-{suffix}"))
             if kind == "net":
-                cells.append(html.Td(probability(rows[total]["prob_net_saving"]),
+                cells.append(html.Td(run.probability(_num(rows[total]["prob_net_saving"])),
                                      className="num", id=f"{PREFIX}-prob-{code}"))
             else:
                 cells.append(html.Td(""))
@@ -110,17 +114,24 @@ def years_html(table: pd.DataFrame) -> html.Div:
                     **{"aria-label": "Year-by-year effects by payer"})
 
 
-def probabilities(result: sp.SpilloverResult) -> html.Section:
+def probabilities(view: dict) -> html.Section:
     dl = []
-    for label, p, code, words in run.probability_rows(result):
+    for label, chance, code, words in run.probability_rows(view):
         dl += [html.Dt(label),
-               html.Dd([html.Span(probability(p), className="figure",
-                                  id=f"{PREFIX}-chance-{code}"),
-                        f" — a net saving over {YEARS} years is {words}"])]
+               html.Dd([html.Span(chance, className="figure", id=f"{PREFIX}-chance-{code}"),
+                        f" — {words}"])]
     heading = f"{PROBS}-heading"
     return html.Section([html.H2("How likely is a net saving?", id=heading, className="h4"),
                          html.Dl(dl, className="probabilities")],
                         id=PROBS, **{"aria-labelledby": heading})
+
+
+def warnings(view: dict) -> list:
+    """What the reader must know first: unknown knock-on effects, demand-led services."""
+    if not view["warnings"]:
+        return []
+    return [dbc.Alert([html.P(w, className="mb-0") for w in view["warnings"]],
+                      color="warning", id=f"{PREFIX}-warnings", className="state-note")]
 
 
 def changes_table(scenario: Scenario, plan: Planner) -> html.Div:
@@ -146,8 +157,8 @@ def charts(scenario: Scenario, out: dict, csv: tuple[str, dict] | None) -> list:
     """The years chart, the tornado and the evidence table, each with its sentence and data."""
     table = out["years"]
     years_block = chart_block(
-        YEARS_BLOCK, run.years_chart_title(out["result"]),
-        "Net saving by payer and year (central estimate; the whiskers are 95% intervals). The "
+        YEARS_BLOCK, run.years_chart_title(out["view"]),
+        "Net saving by payer and year (median of the draws; the whiskers are 95% intervals). The "
         "direct effect is the spend change itself; knock-on effects are modelled from the "
         "evidence and are uncertain.",
         out["years_figure"],
@@ -169,17 +180,21 @@ def charts(scenario: Scenario, out: dict, csv: tuple[str, dict] | None) -> list:
     return [years_block, tornado_block, evidence_block]
 
 
-def method_note(result: sp.SpilloverResult) -> html.P:
+def method_note(scenario: Scenario, view: dict) -> html.P:
+    json = "/api/v1/scenario-results" + search_for(scenario.changes, scenario.ref,
+                                                   persistence=scenario.persistence)
     return html.P([f"Modelled with {DRAWS:,} Monte Carlo draws (seed {SEED}), {YEARS} years, "
-                   f"{', '.join(result.price_years) or 'current'} prices, discounted at 3.5% a "
-                   "year from year 2 (HM Treasury Green Book). These are modelled effects; what "
-                   "the council's own data show is on the ",
+                   f"{', '.join(view['settings']['price_years']) or 'current'} prices, "
+                   "discounted at 3.5% a year from year 2 (HM Treasury Green Book); central "
+                   "figures are the medians of the draws. ",
+                   html.A("These figures as JSON", href=json),
+                   ". These are modelled effects; what the council's own data show is on the ",
                    html.A("spill-over page", href="/spillover#spillover-observed"),
                    ", labelled as observed association, not evidence of cause. ",
                    html.A("Methods", href="/methods"), "."], className="small")
 
 
-def compare_section(runs: list[tuple[Scenario, sp.SpilloverResult]], href) -> html.Section:
+def compare_section(runs: list[tuple[Scenario, dict]], href) -> html.Section:
     """Scenarios side by side; ``href(scenario)`` is the link to open each one."""
     rows = run.compare_rows(runs)
     head = html.Thead(html.Tr([html.Th("", scope="col")]
@@ -199,21 +214,25 @@ def compare_section(runs: list[tuple[Scenario, sp.SpilloverResult]], href) -> ht
 
 
 def csv_params(scenario: Scenario) -> dict:
-    return ({"scenario": scenario.ref} if scenario.ref
-            else {"change": ",".join(change_token(c) for c in scenario.changes)})
+    params = ({"scenario": scenario.ref} if scenario.ref
+              else {"change": ",".join(change_token(c) for c in scenario.changes)})
+    if scenario.persistence != "sustained":
+        params[PERSIST] = scenario.persistence
+    return params
 
 
-def results(scenario: Scenario, plan: Planner, duration: str, share: str) -> tuple[str, list]:
+def results(scenario: Scenario, plan: Planner, share: str) -> tuple[str, list]:
     """The headline, and every result below it, for ``scenario`` (``share``: its link)."""
-    out = run.model_run(scenario, plan, duration)
-    result = out["result"]
-    return run.headline(scenario, result), [
+    out = run.model_run(scenario, plan)
+    view = out["view"]
+    return run.headline(scenario, view), [
+        *warnings(view),
         html.P(["Link to this scenario: ", html.A(share, href=share, id=SHARE_LINK)],
                className="small"),
         changes_table(scenario, plan),
-        probabilities(result),
+        probabilities(view),
         html.H2("Year by year, for each payer", className="h4 section-heading"),
         years_html(out["years"]),
         *charts(scenario, out, ("scenario", csv_params(scenario))),
-        method_note(result),
+        method_note(scenario, view),
     ]

@@ -21,7 +21,8 @@ administrative count (homes meeting a standard, people supported at home) counts
 so it has no sampling or Poisson uncertainty and no interval is shown. Spend is treated as
 known exactly.
 
-**Real terms** use HM Treasury's GDP deflators at market prices; figures are shown at the
+**Real terms** use the GDP deflator at market prices (ONS series YBGB, averaged over each
+financial year as HM Treasury does); figures are shown at the
 base year's prices, named beside every real-terms figure.
 
 **Confidence intervals** follow Public Health England's PHEindicatormethods: Wilson score

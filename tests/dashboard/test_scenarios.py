@@ -99,28 +99,30 @@ def test_bad_links_are_refused_with_a_message(plan, user, drafts_file, query, wo
 def test_luncheon_club_scenario_tells_the_story(plan):
     scenario = plan.published["close-luncheon-clubs"]
     assert scenario.changes == (Change("LUNCH", "percent", -100.0),)
-    out = run.model_run(scenario, plan)
-    result = out["result"]
-    assert result.draws == 10_000 and result.seed == sp.DEFAULT_SEED and result.years == 5
-    by_year = result.by_payer_year.set_index(["payer_code", "year"])
+    view = run.model_run(scenario, plan)["view"]
+    assert view["settings"] == {"years": 5, "draws": 10_000, "seed": sp.DEFAULT_SEED,
+                                "discount_rate": 0.035, "price_years": ["2024/25"],
+                                "persistence": "sustained", "central": "median"}
+    payers = {p["payer_code"]: p for p in view["payers"]}
     spend = float(plan.services.at["LUNCH", "spend_gbp"])
     # year 1: the council (ASC) saves the whole spend; no knock-on lands on it yet
-    assert by_year.at[("ASC", 1), "net_saving_gbp"] == pytest.approx(spend)
-    assert by_year.at[("ASC", 1), "net_saving_gbp"] > 0
+    assert payers["ASC"]["years"][0]["net"]["central"] == pytest.approx(spend)
     # the NHS pays more, every year, and is sure to
     for payer in ("NHS-ACUTE", "NHS-PC"):
-        for year in range(1, 6):
-            assert by_year.at[(payer, year), "net_saving_gbp"] < 0
-    assert result.prob_net_saving("NHS-ACUTE") == 0.0
+        assert all(y["net"]["central"] < 0 for y in payers[payer]["years"])
+    assert payers["NHS-ACUTE"]["p_net_saving"] == 0.0
+    assert payers["NHS-ACUTE"]["p_net_saving_text"] == "<1%"
     # by year 3 the council's own knock-on costs are a large share of its saving
-    y3 = by_year.loc[("ASC", 3)]
-    assert -y3["spillover_saving_gbp"] > 0.5 * y3["direct_saving_gbp"]
+    y3 = payers["ASC"]["years"][2]
+    assert -y3["knock_on"] > 0.5 * y3["direct"]
     # and the public purse is more likely to lose than to gain over five years
-    assert result.prob_net_saving_public_purse < 0.5 < result.prob_net_saving_council
-    words = run.headline(scenario, result)
-    assert words.startswith("Close the luncheon clubs: In year 1 the council saves £116,319")
+    assert view["public_purse"]["p_net_saving"] < 0.5
+    words = run.headline(scenario, view)
+    assert words.startswith("Close the luncheon clubs: In year 1 the council saves £116k")
     assert "NHS hospital care pays" in words and "knock-on costs" in words
-    assert "probability" in words
+    assert "probability" in words and "medians" in words
+    # the tied links say so in the evidence table
+    assert {r["link_id"]: r["tied_event"] for r in view["links"]}["LUNCH-AE"] == "falls"
 
 
 def _direct_inputs(wh, natural_order: bool = False):
@@ -143,19 +145,23 @@ def _direct_inputs(wh, natural_order: bool = False):
 
 
 def test_result_matches_a_direct_call_of_the_model(plan, wh):
-    shown = run.model_run(plan.published["close-luncheon-clubs"], plan)["result"]
-    cols = ["net_saving_gbp", "net_saving_p2_5_gbp", "net_saving_p97_5_gbp", "prob_net_saving"]
-    got = shown.by_payer.set_index("payer_code")[cols].sort_index()
+    view = run.model_run(plan.published["close-luncheon-clubs"], plan)["view"]
+    got = {p["payer_code"]: (p["net_5y"]["central"], p["net_5y"]["low"], p["net_5y"]["high"],
+                             p["p_net_saving"]) for p in view["payers"]}
     links, costs, payers, funders, spend = _direct_inputs(wh)
     direct = sp.simulate(links, costs, payers, {"LUNCH": -spend}, funders=funders,
                          draws=10_000, seed=sp.DEFAULT_SEED)
-    want = direct.by_payer.set_index("payer_code")[cols].sort_index()
-    assert got.to_numpy() == pytest.approx(want.to_numpy(), rel=1e-9, abs=1e-6)
-    # in the tables' own row order the draws differ, but not the central values
+    cols = ["net_saving_gbp", "net_saving_p2_5_gbp", "net_saving_p97_5_gbp", "prob_net_saving"]
+    want = direct.by_payer.set_index("payer_code")[cols]
+    for code, values in got.items():
+        assert values == pytest.approx(tuple(want.loc[code]), rel=1e-9, abs=1e-6)
+    # in the tables' own row order the draws are the same (taken in key order)
     links, costs, payers, funders, spend = _direct_inputs(wh, natural_order=True)
-    other = sp.simulate(links, costs, payers, {"LUNCH": -spend}, funders=funders, draws=200)
-    central = other.by_payer.set_index("payer_code")["net_saving_gbp"].sort_index()
-    assert got["net_saving_gbp"].to_numpy() == pytest.approx(central.to_numpy(), abs=1e-6)
+    other = sp.simulate(links, costs, payers, {"LUNCH": -spend}, funders=funders,
+                        draws=10_000)
+    central = other.by_payer.set_index("payer_code")["net_saving_gbp"]
+    for code, values in got.items():
+        assert values[0] == pytest.approx(central[code], abs=1e-6)
 
 
 def test_year_table_has_every_payer_year_and_totals(plan):
@@ -183,8 +189,6 @@ def test_repeat_views_come_from_the_cache(plan, monkeypatch):
     assert calls == []
 
 
-
-
 # ---- the live planner's controls ---------------------------------------------------------
 
 def test_controls_give_checked_changes_or_say_what_is_wrong(plan):
@@ -209,42 +213,54 @@ def test_forged_controls_are_refused(plan, rows):
         views.changes_from_controls(rows, plan)
 
 
-@pytest.mark.parametrize(("raw", "want", "noted"), [
-    (None, "sustained", False), ("", "sustained", False), ("one-off", "one-off", False),
-    ("sustained", "sustained", False), ("once", "sustained", True), (["one-off"], "sustained",
-                                                                     True),
-])
-def test_duration_is_sustained_unless_one_off_is_asked(raw, want, noted):
-    duration, errors = views.parse_duration(raw)
-    assert duration == want and bool(errors) == noted
-
-
-def test_the_url_carries_a_one_off_change_only(plan):
-    changes = (Change("LUNCH", "percent", -50.0),)
-    assert views.search_for(changes) == "?change=LUNCH:-50pct"
-    assert views.search_for(changes, duration="one-off") == "?change=LUNCH:-50pct&duration=one-off"
-    assert views.search_for(duration="one-off") == ""  # no scenario, no link
+def test_the_url_says_sustained_or_one_off(plan, user, drafts_file):
+    scenario, _, errors = views.read_query({"change": "FALLS:50pct", "persist": "oneoff"},
+                                           plan, user)
+    assert errors == [] and scenario.persistence == "oneoff"
+    assert views.search_for(scenario.changes, persistence="oneoff") == (
+        "?change=FALLS:50pct&persist=oneoff")
+    assert views.search_for(scenario.changes) == "?change=FALLS:50pct"  # sustained: default
+    assert views.search_for(persistence="oneoff") == ""  # no scenario, no link
+    once = run.model_run(scenario, plan)["view"]
+    every = run.model_run(scenario._replace(persistence="sustained"), plan)["view"]
+    assert once["settings"]["persistence"] == "oneoff"
+    assert once["council"]["direct_5y"] > every["council"]["direct_5y"]  # spent once, not 5x
+    _, _, errors = views.read_query({"change": "FALLS:50pct", "persist": "forever"}, plan,
+                                    user)
+    assert errors and "persist=sustained" in errors[0]
 
 
 def test_compare_rows_set_scenarios_side_by_side(plan):
-    runs = [(s, run.model_run(s, plan)["result"]) for s in plan.published.values()]
+    runs = [(s, run.model_run(s, plan)["view"]) for s in plan.published.values()]
     rows = run.compare_rows(runs)
     assert rows["Changes"] == ["LUNCH:-100pct", "FALLS:50pct"]
     for label in ("Council: year 1", "Public purse: 5 years (95% interval)",
                   "Public purse: chance of a net saving", "NHS hospital care: 5 years"):
         assert len(rows[label]) == 2, label
-    purse = runs[0][1].overall.set_index("scope").at["public_purse", "net_saving_gbp"]
+    purse = runs[0][1]["public_purse"]["net_5y"]["central"]
     assert rows["Public purse: 5 years (95% interval)"][0].startswith(
         run.money_signed(purse))
 
 
 def test_probability_rows_name_every_payer_moved(plan):
-    result = run.model_run(plan.published["close-luncheon-clubs"], plan)["result"]
-    rows = run.probability_rows(result)
+    view = run.model_run(plan.published["close-luncheon-clubs"], plan)["view"]
+    rows = run.probability_rows(view)
     assert [r[2] for r in rows][:2] == ["public_purse", "council"]
     assert {r[2] for r in rows[2:]} == {"ASC", "NHS-ACUTE", "NHS-PC"}
-    for _, p, _, words in rows:
-        assert 0 <= p <= 1 and words == run.likelihood(p)
+    for _, chance, code, words in rows:
+        scope = view[code] if code in ("public_purse", "council") else next(
+            p for p in view["payers"] if p["payer_code"] == code)
+        assert chance == scope["p_net_saving_text"] and scope["likelihood"] in words
+
+
+def test_an_unlinked_statutory_cut_is_unknown_and_said_so(plan):
+    scenario = views.Scenario("", "t", "", "unsaved", (Change("RESCARE", "amount",
+                                                               -1_000_000.0),))
+    view = run.model_run(scenario, plan)["view"]
+    assert run.headline(scenario, view).startswith("t: Knock-on effects unknown")  # first
+    assert any("statutory, demand-led service" in w for w in view["warnings"])
+    rows = run.probability_rows(view)
+    assert all("not given" in words for _, _, _, words in rows[:2])
 
 
 def test_scenario_csv_download(client, drafts_file):
@@ -295,7 +311,7 @@ def test_spillover_links_csv_is_the_sankey_table_with_evidence(client, wh):
     per_year = spend / cost * 0.06 * (1 - 0.77) * 5400
     discount = sum(1.035 ** -t for t in range(5))
     row = links.set_index("link_id").loc["LUNCH-FALLADM"]
-    from dashboard.views.format import spillover_inputs
+    from dashboard.components import spillover_inputs
 
     with client.application.test_request_context("/spillover"):
         inputs = spillover_inputs()
@@ -372,25 +388,3 @@ def test_a_service_without_links_counts_its_direct_effect_only(client):
     lunch = pd.read_csv(io.StringIO(client.get("/download/scenario.csv?change=LUNCH:-10pct")
                                     .get_data(as_text=True)))
     assert lunch["knock_on_saving_gbp"].abs().sum() > 0  # the column does carry knock-ons
-
-
-def test_year_table_rows_are_the_models_own_in_its_order(plan):
-    """The planner builds its table from the result's four frames at once: the same rows,
-    values and order as ``SpilloverResult.to_frame`` (less the payers nothing moves)."""
-    two = views.Scenario("", "t", "", "unsaved", (Change("LUNCH", "percent", -40.0),
-                                                   Change("STREETS", "amount", -20000.0)))
-    for scenario in (*plan.published.values(), two):
-        result = run.model_run(scenario, plan)["result"]
-        got = run.years_table(result)
-        want = result.to_frame()
-        moved = set(run.affected_payers(result)["payer_code"])
-        want = want[(want["scope"] != "payer") | want["payer_code"].isin(moved)]
-        codes = want["payer_code"].where(want["scope"] == "payer", want["scope"])
-        assert got["payer_code"].tolist() == codes.tolist()
-        assert got["year"].tolist() == want["year"].astype("string").fillna(
-            "5-year total").tolist()
-        assert got["payer"].tolist() == want["payer_label"].tolist()
-        for mine, theirs in (("net_saving_gbp", "net_saving_gbp"),
-                             ("net_lower95_gbp", "net_saving_p2_5_gbp"),
-                             ("direct_saving_gbp", "direct_saving_gbp")):
-            assert got[mine].tolist() == want[theirs].round(0).tolist(), mine

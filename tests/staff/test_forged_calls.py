@@ -60,7 +60,7 @@ def test_forged_pattern_ids_change_nothing(staff, deps):
     for ident in FORGED_IDS:
         body = _entries(dep["inputs"] + dep["state"], 1)
         body[2] = [{"id": ident, "property": "value", "value": -10}]
-        r = call(staff, key, body[:5], body[5:], ["scenarios-duration.value"])
+        r = call(staff, key, body[:5], body[5:], ["scenarios-persist.value"])
         assert r.status_code in (204, 400), (ident, r.status_code, r.text[:200])
 
 

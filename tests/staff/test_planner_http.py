@@ -24,16 +24,16 @@ def update_key(deps):
 
 
 def planner(staff, key, values: dict, kinds: dict | None = None, *, add=None, add_service=None,
-            removes: dict | None = None, duration="sustained", loaded=None, changed=None,
+            removes: dict | None = None, persistence="sustained", loaded=None, changed=None,
             headers=None):
     kinds = kinds or dict.fromkeys(values, "percent")
     inputs = [entry("scenarios-add", "n_clicks", add),
               row_entries(REMOVE, removes or dict.fromkeys(values)),
               row_entries(VALUE, values), row_entries(KIND, kinds),
-              entry("scenarios-duration", "value", duration)]
+              entry("scenarios-persist", "value", persistence)]
     state = [entry("scenarios-add-service", "value", add_service),
              entry("scenarios-loaded", "data", loaded or {"ref": ""})]
-    return call(staff, key, inputs, state, changed or ["scenarios-duration.value"],
+    return call(staff, key, inputs, state, changed or ["scenarios-persist.value"],
                 headers=headers)
 
 
@@ -87,9 +87,8 @@ def test_a_link_draws_the_scenario_with_the_models_figures(staff, expected):
 
 
 def test_a_bad_link_is_explained_not_guessed(staff):
-    page = _text(page_layout(staff, "/staff/scenarios", "?change=NOSUCH:-10pct&duration=x"))
+    page = _text(page_layout(staff, "/staff/scenarios", "?change=NOSUCH:-10pct"))
     assert "There is no service “NOSUCH”" in page
-    assert "The duration “x”" in page
     assert "scenarios-years-chart-graph" not in page
 
 
@@ -114,10 +113,10 @@ def test_moving_a_control_redraws_every_result_and_the_url(staff, update_key, ex
         "scenarios-headline"]["children"]
 
 
-def test_amounts_duration_and_a_row_being_typed(staff, update_key):
+def test_amounts_one_off_and_a_row_being_typed(staff, update_key):
     out = planner(staff, update_key, {"FALLS": 50000.0}, {"FALLS": "amount"},
-                  duration="one-off").json()["response"]
-    assert out["scenarios-url"]["search"] == "?change=FALLS:50000&duration=one-off"
+                  persistence="oneoff").json()["response"]
+    assert out["scenarios-url"]["search"] == "?change=FALLS:50000&persist=oneoff"
     # a row with no number yet: said beside the controls; the last results and URL stay
     out = planner(staff, update_key, {"FALLS": 50000.0, "LUNCH": None},
                   {"FALLS": "amount", "LUNCH": "percent"}).json()["response"]
@@ -184,7 +183,7 @@ def test_save_publish_and_compare(staff, deps):
     compare_key = output_key(deps, "scenarios-compare-slot.children")
     out = call(staff, compare_key, [entry("scenarios-compare-button", "n_clicks", 1)],
                [entry("scenarios-compare-pick", "value", [ref, "expand-falls-prevention"]),
-                *_rows_state({"LUNCH": -100.0}), entry("scenarios-duration", "value", "sustained"),
+                *_rows_state({"LUNCH": -100.0}), entry("scenarios-persist", "value", "sustained"),
                 entry("scenarios-loaded", "data", {"ref": ""})],
                ["scenarios-compare-button.n_clicks"]).json()["response"]
     table = _text(out["scenarios-compare-slot"])
@@ -192,7 +191,7 @@ def test_save_publish_and_compare(staff, deps):
     # an off-list pick is no update
     r = call(staff, compare_key, [entry("scenarios-compare-button", "n_clicks", 2)],
              [entry("scenarios-compare-pick", "value", ["draft:999999"]),
-              *_rows_state({"LUNCH": -100.0}), entry("scenarios-duration", "value", "sustained"),
+              *_rows_state({"LUNCH": -100.0}), entry("scenarios-persist", "value", "sustained"),
               entry("scenarios-loaded", "data", {"ref": ""})],
              ["scenarios-compare-button.n_clicks"])
     assert r.status_code == 204
@@ -233,3 +232,13 @@ def test_role_comes_from_the_server_not_the_page(signed_in):
              [entry("scenarios-publish-draft", "value", "draft:1")],
              ["scenarios-publish.n_clicks"], headers={"X-Remote-User": "dora"})
     assert "Cabinet members and admins can publish drafts" in _text(r.json())
+
+
+def test_a_one_off_link_and_an_unknown_knock_on_are_shown_as_such(staff):
+    page = _text(page_layout(staff, "/staff/scenarios", "?change=FALLS:50pct&persist=oneoff"))
+    assert '"value": "oneoff"' in page  # the control starts where the link says
+    assert "/staff/scenarios?change=FALLS:50pct&persist=oneoff" in page  # the share link
+    assert "/api/v1/scenario-results?change=FALLS:50pct&persist=oneoff" in page  # the JSON
+    page = _text(page_layout(staff, "/staff/scenarios", "?change=RESCARE:-1000000"))
+    assert "Knock-on effects unknown" in page and "statutory, demand-led service" in page
+    assert "not given: knock-on effects of an unmodelled service are unknown" in page

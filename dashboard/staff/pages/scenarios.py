@@ -2,7 +2,7 @@
 
 The page's query string is the planner's URL grammar (``dashboard/views/scenarios.py``):
 ``/staff/scenarios?change=LUNCH:-100pct,FALLS:50000`` or ``?scenario=close-luncheon-clubs``
-(or ``draft:12``), with ``compare`` and ``duration``. ``layout`` draws that scenario; from
+(or ``draft:12``), with ``compare`` and ``persist``. ``layout`` draws that scenario; from
 then on the controls drive callbacks: each change of a control redraws every result and
 puts the scenario back in the URL (no reload), so the address can always be shared.
 
@@ -30,10 +30,10 @@ from dashboard.staff.planner_ids import (
     CONTROL_MSG,
     DRAFT_NAME,
     DRAFTS_SLOT,
-    DURATION,
     ERRORS,
     HEADLINE,
     LOADED,
+    PERSIST_CHOICE,
     PREFIX,
     PUBLISH,
     PUBLISH_PICK,
@@ -106,38 +106,40 @@ def _scenario(changes: tuple[Change, ...], loaded, plan: views.Planner,
                           changes)
 
 
-def _draw(scenario: views.Scenario | None, plan: views.Planner, duration: str,
+def _draw(scenario: views.Scenario | None, plan: views.Planner, persistence: str,
           compare: tuple[str, ...] = ()) -> tuple[str, str, list]:
     """The URL's query, the headline and the results for ``scenario``."""
     if scenario is None or not scenario.changes:
-        return (views.search_for(duration=duration),
+        return (views.search_for(persistence=persistence),
                 "Change one or more services' spend to see, year by year for five years, "
                 "the direct saving and the knock-on costs for each payer, with how sure the "
                 "model is.", [])
-    search = views.search_for(scenario.changes, scenario.ref, compare, duration)
-    headline, body = results(scenario, plan, duration, PATH + search)
+    scenario = scenario._replace(persistence=persistence)
+    search = views.search_for(scenario.changes, scenario.ref, compare, persistence)
+    headline, body = results(scenario, plan, PATH + search)
     return search, headline, body
 
 
 # ---- layout ------------------------------------------------------------------------------
 
-def layout(change=None, scenario=None, compare=None, duration=None, **_) -> html.Div:
+def layout(change=None, scenario=None, compare=None, persist=None, **_) -> html.Div:
     user = auth.current_user()
     if not user.is_internal:
         return html.Div([html.H1("Scenario planner", id=TITLE),
                          html.P("The scenario planner is for signed-in council staff.")])
     plan = views.planner()
     found, others, errors = views.read_query(
-        {"change": change, "scenario": scenario, "compare": compare}, plan, user)
-    duration, duration_errors = views.parse_duration(duration)
-    errors += duration_errors
-    search, headline, body = _draw(found, plan, duration, tuple(s.ref for s in others))
+        {"change": change, "scenario": scenario, "compare": compare, views.PERSIST: persist},
+        plan, user)
+    persistence = found.persistence if found else "sustained"
+    search, headline, body = _draw(found, plan, persistence, tuple(s.ref for s in others))
     drafts = _drafts(user)
     published = [html.Li(html.A(s.name, href=PATH + views.search_for(ref=s.ref)))
                  for s in plan.published.values()]
     compared = (compare_section(
-        [(s, run.model_run(s, plan, duration)["result"]) for s in (found, *others)],
-        lambda s: PATH + views.search_for(s.changes, s.ref)) if found and others else None)
+        [(s, run.model_run(s, plan)["view"]) for s in (found, *others)],
+        lambda s: PATH + views.search_for(s.changes, s.ref, persistence=s.persistence))
+        if found and others else None)
     return html.Div([
         dcc.Location(id=URL, refresh=False),
         dcc.Store(id=LOADED, data={"ref": found.ref if found else ""}),
@@ -155,7 +157,7 @@ def layout(change=None, scenario=None, compare=None, duration=None, **_) -> html
             html.P("Start from a published scenario:", className="mb-1"),
             html.Ul(published, id=f"{PREFIX}-published"),
             html.Div(controls.rows(found.changes if found else (), plan), id=ROWS),
-            controls.adder(plan, duration),
+            controls.adder(plan, persistence),
             html.Div(id=CONTROL_MSG, role="status"),
         ], className="builder", **{"aria-labelledby": f"{PREFIX}-builder-heading"}),
         html.P(headline, id=HEADLINE, className="headline", **{"aria-live": "polite"}),
@@ -176,19 +178,19 @@ def layout(change=None, scenario=None, compare=None, duration=None, **_) -> html
     Input({"type": ROW_REMOVE, "service": ALL}, "n_clicks"),
     Input({"type": ROW_VALUE, "service": ALL}, "value"),
     Input({"type": ROW_KIND, "service": ALL}, "value"),
-    Input(DURATION, "value"),
+    Input(PERSIST_CHOICE, "value"),
     State(ADD_SERVICE, "value"),
     State(LOADED, "data"),
     prevent_initial_call=True,
 )
 @untrusted
-def update(_add, _removes, _values, _kinds, duration, add_service, loaded):
+def update(_add, _removes, _values, _kinds, persistence, add_service, loaded):
     """Any control moved: add or remove a row if asked, then redraw every result."""
     user = _staff()
     plan = views.planner()
     try:
         rows = _rows(ctx.inputs_list[2], ctx.inputs_list[3])
-        duration = data.one_of(duration, dict(views.DURATION_OPTIONS), "duration")
+        persistence = data.one_of(persistence, dict(views.PERSIST_OPTIONS), "persist")
         views.changes_from_controls(rows, plan)  # forged rows: no update
         trigger = ctx.triggered_id
         pressed = bool(ctx.triggered and ctx.triggered[0].get("value"))
@@ -216,7 +218,7 @@ def update(_add, _removes, _values, _kinds, duration, add_service, loaded):
     messages = [controls.message(n) for n in notes + said]
     if notes:  # a row cannot be used yet: the last results and the URL stay as they were
         return new_rows, no_update, no_update, no_update, messages
-    search, headline, body = _draw(_scenario(changes, loaded, plan, user), plan, duration)
+    search, headline, body = _draw(_scenario(changes, loaded, plan, user), plan, persistence)
     return new_rows, headline, body, search, messages
 
 
@@ -291,12 +293,12 @@ def publish(clicks, ref):
     State(COMPARE_PICK, "value"),
     State({"type": ROW_VALUE, "service": ALL}, "value"),
     State({"type": ROW_KIND, "service": ALL}, "value"),
-    State(DURATION, "value"),
+    State(PERSIST_CHOICE, "value"),
     State(LOADED, "data"),
     prevent_initial_call=True,
 )
 @untrusted
-def compare(clicks, picked, _values, _kinds, duration, loaded):
+def compare(clicks, picked, _values, _kinds, persistence, loaded):
     """The controls' scenario beside up to three others the user may see."""
     user = _staff()
     if not clicks:
@@ -305,7 +307,7 @@ def compare(clicks, picked, _values, _kinds, duration, loaded):
     try:
         changes, notes = views.changes_from_controls(
             _rows(ctx.states_list[1], ctx.states_list[2]), plan)
-        duration = data.one_of(duration, dict(views.DURATION_OPTIONS), "duration")
+        persistence = data.one_of(persistence, dict(views.PERSIST_OPTIONS), "persist")
         allowed = set(plan.published) | {d.ref for d in _drafts(user) or []}
         if not isinstance(picked, list) or any(p not in allowed for p in picked):
             raise ValueError("off-list scenario")
@@ -324,6 +326,9 @@ def compare(clicks, picked, _values, _kinds, duration, loaded):
         others = [views.resolve(r, plan, user) for r in refs]
     except ValueError as err:  # a draft that no longer fits the allow-lists
         return no_update, controls.message(str(err))
-    runs = [(s, run.model_run(s, plan, duration)["result"]) for s in (scenario, *others)]
-    return (compare_section(runs, lambda s: PATH + views.search_for(s.changes, s.ref)),
+    runs = [(s._replace(persistence=persistence),
+             run.model_run(s._replace(persistence=persistence), plan)["view"])
+            for s in (scenario, *others)]
+    return (compare_section(runs, lambda s: PATH + views.search_for(
+        s.changes, s.ref, persistence=s.persistence)),
             controls.message("Comparing.", ok=True))
