@@ -190,8 +190,13 @@ def decode(path: Path) -> tuple[str, str]:
         return data.decode("utf-8"), enc
 
 
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
 def _norm(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
+    """A header as matched: CamelCase split into words, then case, spaces and punctuation
+    ignored ('PaymentDate', 'Payment_Date' and 'payment date:' are all 'payment date')."""
+    return re.sub(r"[^a-z0-9]+", " ", _CAMEL.sub(" ", name).lower()).strip()
 
 
 def _find_header(

@@ -32,6 +32,7 @@ from warehouse.loaders.base import (
     Loader,
     LoadError,
     Quarantine,
+    SourceTable,
     dictionary,
     financial_year_arrow,
     parse_amount_arrow,
@@ -41,29 +42,55 @@ from warehouse.loaders.base import (
     validate,
 )
 
-# canonical name -> header spellings seen in published files
+# canonical name -> header spellings seen in published files (Local Government Transparency
+# Code 2015 names first, then what councils actually publish). Headers match ignoring case,
+# spaces, punctuation and CamelCase ('PaymentDate' is 'Payment Date'); an earlier spelling wins
+# when a file has two that match.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "body_name": ("Body Name", "Organisation Name", "Body"),
+    "body_name": ("Body Name", "Organisation Name", "Body", "Name of Body", "Council Name",
+                  "Organisation", "Local Authority", "Authority", "Council"),
     "department_label": ("Department", "Directorate", "Service Area Category", "Department Name",
-                         "Service Division", "Portfolio"),
+                         "Service Division", "Portfolio", "Department Area",
+                         "Organisational Unit", "Organisatonal Unit", "Organisation Unit",
+                         "Directorate Name", "Dept", "Department Description", "Service Block",
+                         "Responsible Unit", "Entity"),
     "service_area_label": ("Service Area", "Service", "Expense Area", "Cost Centre Description",
-                           "Division", "Service Label", "Cost Centre Name"),
+                           "Division", "Service Label", "Cost Centre Name", "Service Area Name",
+                           "Service Description", "Expenditure Area", "Cost Centre",
+                           "Cost Centre Desc", "Service Area Description", "Team",
+                           "Expense Area Name", "Section"),
     "expense_type": ("Expenses Type", "Expense Type", "Subj Description", "Subjective Description",
                      "Expenditure Category", "Account Description", "Expense Description",
-                     "Expenditure Type", "Subjective"),
-    "payment_date": ("Payment Date", "Date", "Invoice Creation Date", "Date Paid",
-                     "Transaction Date", "Invoice Date", "Paid Date", "Date of Payment"),
+                     "Expenditure Type", "Subjective", "Category Internal Name",
+                     "Proclass Label", "Detailed Expenditure Type", "Expense Category",
+                     "Subjective Name", "Account Name", "Category", "Proclass",
+                     "Expense Code Description", "Purchase Category", "Merchant Category",
+                     "Supplier Category", "Cost Element", "Expenditure Description",
+                     "Service Expenditure Type"),
+    "payment_date": ("Payment Date", "Invoice Payment Date", "Date Paid", "Paid Date", "Pay Date",
+                     "Date of Payment", "Payment Run Date", "Cheque Date", "Date", "Posting Date",
+                     "Transaction Date", "Invoice Creation Date", "Invoice Date",
+                     "Document Date", "Effective Date"),
     "transaction_ref": ("Transaction Number", "Transaction No", "Reference", "Invoice Number",
-                        "Transaction ID", "Voucher Number", "Document Number"),
-    "amount_gbp": ("Net Amount", "Amount", "Invoice Nett Amount", "Amount (£)", "Value",
-                   "Net Value", "Total", "Amount £", "Amount GBP", "Net Amount (£)",
-                   "Invoice Amount", "Line Amount"),
-    "supplier_name": ("Supplier Name", "Beneficiary", "Supplier", "Payee", "Vendor Name",
-                      "Merchant Name", "Supplier Name (redacted where personal data)"),
+                        "Transaction ID", "Voucher Number", "Document Number", "Trans No",
+                        "Transaction Reference", "Invoice No", "Invoice Ref", "Reference No",
+                        "Payment Reference", "Doc No", "Unique Transaction ID"),
+    "amount_gbp": ("Net Amount", "Amount", "Amount Paid", "Invoice Nett Amount", "Amount (£)",
+                   "Value", "Net Value", "Amount £", "Amount GBP", "Net Amount (£)",
+                   "Amount Excl VAT", "Amount £ (Excl VAT)", "Amount Excluding VAT",
+                   "Nett Amount", "Amount in Sterling", "Payment Amount", "Transaction Amount",
+                   "Paid Amount", "Invoice Amount", "Line Amount", "Value (£)", "Net",
+                   "Total", "Total Amount", "Sum of Amount", "Expenditure"),
+    "supplier_name": ("Supplier Name", "Beneficiary Name", "Beneficiary", "Supplier", "Payee",
+                      "Payee Name", "Vendor Name", "Vendor", "Merchant Name", "Creditor Name",
+                      "Creditor", "Recipient", "Recipient Name", "Name",
+                      "Supplier Name (redacted where personal data)"),
     "purpose": ("Purpose of Expenditure", "Purpose", "Description", "Summary of Purpose",
-                "Narrative"),
+                "Narrative", "Invoice Description", "Line Description", "Details"),
 }
-OPTIONAL = ("body_name", "service_area_label", "transaction_ref", "purpose")
+# any one organisational column is enough: a file with one has it read as the department
+ORGANISATIONAL = ("department_label", "service_area_label")
+OPTIONAL = ("body_name", "transaction_ref", "purpose", "expense_type", *ORGANISATIONAL)
 EARLIEST = date(1990, 1, 1)
 LATEST = date(2100, 12, 31)
 PARSE_RULES = {
@@ -219,10 +246,31 @@ def spend_frame(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array, service:
     return frame
 
 
+def organisational(src: SourceTable) -> arrow.Table:
+    """The file's table with its organisational labels in place: a file with one such column
+    (any of the department or service-area names) has it read as the department, with a blank
+    service area; a file with none is refused, naming the accepted headers."""
+    t = src.table
+    if "department_label" not in src.labels:
+        if "service_area_label" not in src.labels:
+            names = "; ".join(", ".join(COLUMNS[c]) for c in ORGANISATIONAL)
+            raise LoadError(f"{src.path.name}: line {src.header_line}: no organisational column "
+                            f"(a department or service area; accepted names: {names})")
+        src.labels["department_label"] = src.labels.pop("service_area_label")
+        t = t.set_column(t.column_names.index("department_label"), "department_label",
+                         t.column("service_area_label"))
+        t = t.set_column(t.column_names.index("service_area_label"), "service_area_label",
+                         arrow.nulls(t.num_rows, arrow.string()))
+    if "expense_type" not in src.labels:  # some files publish no expense type at all
+        t = t.set_column(t.column_names.index("expense_type"), "expense_type",
+                         arrow.array([""] * t.num_rows, arrow.string()))
+    return t
+
+
 def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection) -> dict:
     src = read_source(path, COLUMNS, optional=OPTIONAL)
     quarantine.source = src
-    t = src.table
+    t = organisational(src)
     # the three parses are independent and mostly let go of the GIL (Arrow and numpy kernels)
     with ThreadPoolExecutor(max_workers=2) as pool:
         amount_job = pool.submit(parse_amount_arrow, t.column("amount_gbp"))
