@@ -133,7 +133,20 @@ def add_missing_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
         if name not in have:
             con.execute(ddl)
             added.append(name)
+    _upgrade_spend(con)
     return added
+
+
+def _upgrade_spend(con: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse built before spend could be held as not yet allocated: service_code may be
+    null now, and text_marks says when a supplier or expense type is blank or redacted."""
+    cols = dict(con.execute(
+        "select column_name, is_nullable from information_schema.columns "
+        "where table_name = 'spend' and table_schema = current_schema()").fetchall())
+    if cols and "text_marks" not in cols:
+        con.execute("alter table spend add column text_marks varchar")
+    if cols.get("service_code") == "NO":
+        con.execute("alter table spend alter column service_code drop not null")
 
 
 def load_into_warehouse(
@@ -213,6 +226,8 @@ def format_report(report: LoadReport, show: int = SHOW_REJECTED) -> str:
         lines.append(f"{name}: {r.status} - {r.rows_read} read, {r.rows_loaded} loaded, "
                      f"{r.rows_quarantined} quarantined"
                      + (f" ({r.message})" if r.message and r.status != "loaded" else ""))
+        for note in r.notes:
+            lines.append(f"    {note}")
         for q in r.rejected[:show]:
             lines.append(f"    {name}:{q['line_no']}: {q['reason']}")
         if len(r.rejected) > show:

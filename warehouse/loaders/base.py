@@ -103,6 +103,10 @@ class LoadResult:
     message: str = ""
     rejected: list[dict] = field(default_factory=list)
     load_id: int | None = None  # the file's row in load_log
+    # what the loader says about the file (its total, what is not yet allocated ...), also
+    # written to the load_log message; ``summary`` holds the same as data
+    notes: list[str] = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
 
 
 # the bytes of the file being loaded, read once for its sha256 and again by the reader
@@ -562,12 +566,14 @@ def read_source(
     columns: dict[str, tuple[str, ...]],
     optional: Iterable[str] = (),
     max_preamble: int = 40,
+    trim: bool = True,
 ) -> SourceTable:
     """Read a CSV whose header may follow a preamble; map column-name variants to canonical names.
 
     ``columns`` maps each canonical name to the accepted header spellings. The header row is
     the first line that holds every required column; a missing one is an error naming it.
-    Blank rows and a trailing 'Total' footer are skipped, not counted as data.
+    Blank rows and a trailing 'Total' footer are skipped, not counted as data. With
+    ``trim=False`` every cell is kept exactly as published (a leading tab or '=' included).
     """
     path = Path(path)
     raw_bytes = read_bytes(path)
@@ -598,7 +604,9 @@ def read_source(
     n = len(lines)
     arrays = {}
     present = [c for c in columns if cols.get(c) is not None]
-    if n >= 100_000:  # trimming a column lets go of the GIL: two at a time
+    if not trim:
+        trimmed = {c: cols[c] for c in present}
+    elif n >= 100_000:  # trimming a column lets go of the GIL: two at a time
         with ThreadPoolExecutor(max_workers=2) as pool:
             trimmed = dict(zip(present, pool.map(_trim, [cols[c] for c in present]),
                                strict=True))
@@ -1076,8 +1084,8 @@ class Loader:
     before_insert: Callable[[duckdb.DuckDBPyConnection, dict[str, Frame]], None] | None = None
     # run in the file's transaction after its rows are inserted, with the file's name: data
     # checks of rules the schema does not declare (e.g. the spend table's key); raising
-    # LoadError rolls the file back
-    after_insert: Callable[[duckdb.DuckDBPyConnection, str], None] | None = None
+    # LoadError rolls the file back; sentences it returns join the file's notes
+    after_insert: Callable[[duckdb.DuckDBPyConnection, str], list[str] | None] | None = None
 
 
 def _already_loaded(con: duckdb.DuckDBPyConnection, kind: str, sha: str) -> str | None:
@@ -1166,6 +1174,8 @@ def _load_file(
         raise failure
     frames = parsed if parsed is not None else loader.parse(path, quarantine, con)
     rows_read = int(frames.pop("_rows_read", pd.DataFrame({"n": [0]}))["n"].iloc[0])
+    notes = list(frames.pop("_notes", []))
+    summary = frames.pop("_summary", {})
     n_bad = len(quarantine.lines())
     n_good = rows_read - n_bad
     share = n_bad / rows_read if rows_read else 0.0
@@ -1195,8 +1205,9 @@ def _load_file(
                     insert_frame(con, table, frame,
                                  replace=loader.replace_key is None or loader.upsert)
             if loader.after_insert is not None:
-                loader.after_insert(con, name)
+                notes += loader.after_insert(con, name) or []
             n_loaded = n_good
+            message = "; ".join(([message] if message else []) + notes)
         con.execute(
             "insert into load_log values ($id, $kind, $file, $sha, $read, $loaded, $bad, $start, "
             "$end, $status, $by, $msg)",
@@ -1219,7 +1230,7 @@ def _load_file(
         raise
     rejected = sorted(quarantine.rows, key=lambda r: r["line_no"])
     return LoadResult(loader.kind, name, sha, rows_read, n_loaded, n_bad, status, message,
-                      rejected, load_id)
+                      rejected, load_id, notes, summary)
 
 
 def insert_frame(

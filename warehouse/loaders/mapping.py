@@ -198,6 +198,14 @@ def _clear_restated_shares(con: duckdb.DuckDBPyConnection, frames: dict) -> None
         con.unregister("_restated")
 
 
-# reference rows: loading the mapping again updates them key by key
+def _allocate(con: duckdb.DuckDBPyConnection, file_name: str) -> list[str]:
+    """Payments loaded before their labels were mapped get their service now."""
+    from warehouse.loaders.spend import allocate
+
+    return allocate(con, file_name)
+
+
+# reference rows: loading the mapping again updates them key by key; spend held as not yet
+# allocated is allocated by the labels the file maps
 LOADER = Loader(kind="mapping", tables=TABLE_ORDER, parse=parse, replace_key=None,
-                before_insert=_clear_restated_shares)
+                before_insert=_clear_restated_shares, after_insert=_allocate)

@@ -41,6 +41,18 @@ from warehouse.loaders.base import (
     rows_read_frame,
     validate,
 )
+from warehouse.loaders.spend_report import (
+    MAX_TEXT,
+    Reconciliation,
+    label_lines,
+    no_dates_error,
+    other_bodies,
+    pennies,
+    pounds,
+    text_marks,
+    total_rows,
+    unallocated_labels,
+)
 
 # canonical name -> header spellings seen in published files (Local Government Transparency
 # Code 2015 names first, then what councils actually publish). Headers match ignoring case,
@@ -97,21 +109,30 @@ PARSE_RULES = {
     "payment_date": "a UK date such as 25/06/2012",
     "amount_gbp": "an amount such as 1234.50, £1,234.50, -500 or (500.00)",
 }
-UNMAPPED = "department and service area found in the council's spend mapping"
 INSERT_BATCH = 122_880  # rows: DuckDB's row group
+TEXT_COLUMNS = ("department_label", "service_area_label", "supplier_name", "expense_type",
+                "purpose", "transaction_ref", "body_name")
 
 
-def spend_schema(width: int) -> pa.DataFrameSchema:
-    """The rules a payment line must pass, on the parsed columns (one pandera schema)."""
+def _short(name: str) -> pa.Column:
+    return pa.Column(str, pa.Check.str_length(max_value=MAX_TEXT,
+                                              error=f"text of at most {MAX_TEXT} characters"),
+                     nullable=True)
+
+
+def spend_schema(width: int, named_width: int | None = None) -> pa.DataFrameSchema:
+    """The rules a payment line must pass, on the parsed columns (one pandera schema).
+
+    A payment with blank labels, a blank or redacted supplier or no expense type passes: it
+    is real spend (marked, and held as not yet allocated when no mapping places it). Cells past
+    the last named header column may be missing.
+    """
+    low = width if named_width is None else named_width
     return pa.DataFrameSchema(
         {
-            "_cells": pa.Column(int, pa.Check.eq(width, error="as many cells as the header")),
-            "department_label": pa.Column(
-                str, pa.Check.str_length(min_value=1, error="a department name"),
-                nullable=False),
-            "supplier_name": pa.Column(
-                str, pa.Check.str_length(min_value=1, error="a supplier or beneficiary name"),
-                nullable=False),
+            "_cells": pa.Column(int, pa.Check.in_range(low, width,
+                                                       error="as many cells as the header")),
+            **{name: _short(name) for name in TEXT_COLUMNS},
             "payment_date": pa.Column(
                 "datetime64[ns]",
                 pa.Check.in_range(pd.Timestamp(EARLIEST), pd.Timestamp(LATEST),
@@ -120,11 +141,6 @@ def spend_schema(width: int) -> pa.DataFrameSchema:
             "amount_gbp": pa.Column(
                 float, pa.Check(lambda s: s.abs() < 1e10, error="an amount under £10bn"),
                 nullable=False),
-            "expense_type": pa.Column(str, nullable=False),
-            "service_code": pa.Column(
-                str, pa.Check(lambda s: s.notna(), element_wise=False, ignore_na=False,
-                              error=UNMAPPED),
-                nullable=True),
         },
         strict=False,
         coerce=False,
@@ -198,32 +214,29 @@ def _str_series(col: arrow.ChunkedArray | arrow.Array) -> pd.Series:
                          .get)
 
 
-def rule_failures(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array,
-                  service: arrow.Array, width: int) -> np.ndarray:
+def rule_failures(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array, width: int,
+                  named_width: int) -> np.ndarray:
     """The rows breaking a rule of ``spend_schema``, found column-wise with Arrow and numpy.
 
     The same rules as the pandera schema, written as vectorised tests over the whole file;
     pandera then validates these rows (only) to say which rule each broke. A test holds the
     two to agreement on every fixture (tests/loaders/test_spend.py).
     """
-    def flags(values: arrow.ChunkedArray | arrow.Array) -> np.ndarray:
-        return np.asarray(pc.fill_null(values, True), dtype=bool)
-
-    bad = t.column("_cells").to_numpy() != width
-    for name in ("department_label", "supplier_name"):  # required, at least one character
-        bad |= flags(pc.equal(t.column(name), ""))
-    bad |= np.asarray(pc.is_null(t.column("expense_type")), dtype=bool)
+    cells = t.column("_cells").to_numpy()
+    bad = (cells < named_width) | (cells > width)
+    for name in TEXT_COLUMNS:
+        too_long = pc.greater(pc.utf8_length(t.column(name)), MAX_TEXT)
+        bad |= np.asarray(pc.fill_null(too_long, False), dtype=bool)
     with np.errstate(invalid="ignore"):
         bad |= ~(np.abs(amount) < 1e10)  # NaN (not an amount) fails too
     if len(pdate):
         outside = pc.or_(pc.less(pdate, arrow.scalar(EARLIEST, arrow.date32())),
                          pc.greater(pdate, arrow.scalar(LATEST, arrow.date32())))
-        bad |= flags(outside)
-    bad |= np.asarray(pc.is_null(service), dtype=bool)
+        bad |= np.asarray(pc.fill_null(outside, True), dtype=bool)
     return bad
 
 
-def spend_frame(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array, service: arrow.Array,
+def spend_frame(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array,
                 index: np.ndarray | None = None) -> pd.DataFrame:
     """The parsed columns as the pandas frame ``spend_schema`` validates (row labels: ``index``,
     the rows' positions in the file's table)."""
@@ -231,19 +244,23 @@ def spend_frame(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array, service:
         {
             "_line": t.column("_line").to_numpy(),
             "_cells": t.column("_cells").to_numpy(),
-            "department_label": _str_series(t.column("department_label")),
-            "supplier_name": _str_series(t.column("supplier_name")),
-            "expense_type": _str_series(t.column("expense_type")),
+            **{name: _str_series(t.column(name)) for name in TEXT_COLUMNS},
             "payment_date": pdate.cast(arrow.timestamp("ns")).to_pandas(),
             "payment_date_text": _str_series(t.column("payment_date")),
             "amount_gbp": amount,
             "amount_text": _str_series(t.column("amount_gbp")),
-            "service_code": _str_series(service),
         }
     )
     if index is not None:
         frame.index = index
     return frame
+
+
+def named_width(header: list[str]) -> int:
+    """Cells up to the last named header column: a row may stop there (empty trailing
+    columns of the header are often left off the rows)."""
+    named = [i for i, cell in enumerate(header) if cell.strip()]
+    return named[-1] + 1 if named else len(header)
 
 
 def organisational(src: SourceTable) -> arrow.Table:
@@ -267,8 +284,45 @@ def organisational(src: SourceTable) -> arrow.Table:
     return t
 
 
-def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection) -> dict:
-    src = read_source(path, COLUMNS, optional=OPTIONAL)
+def _drop(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array, service: arrow.Array,
+          drop: np.ndarray) -> tuple[arrow.Table, np.ndarray, arrow.Array, arrow.Array]:
+    mask = arrow.array(~drop)
+    return t.filter(mask), amount[~drop], pdate.filter(mask), service.filter(mask)
+
+
+def _dates(t: arrow.Table, pdate: arrow.Array, src: SourceTable,
+           period: date | None) -> tuple[arrow.Array, list[str]]:
+    """The payment dates; a file with no usable date in any row is refused naming its date
+    column, unless the user gave the period of the whole file (then every row has it)."""
+    if period is None and (not len(pdate) or pdate.null_count < len(pdate)):
+        return pdate, []
+    if period is None:
+        samples = [v for v in pc.unique(t.column("payment_date")).to_pylist()[:3] if v]
+        raise no_dates_error(src.path.name, src.labels["payment_date"], samples)
+    note = (f"payment dates: the period {period.isoformat()} given by the user for the whole "
+            f"file (its '{src.labels['payment_date']}' column is not read)")
+    return arrow.array([period] * t.num_rows, type=arrow.date32()), [note]
+
+
+def _body_notes(con: duckdb.DuckDBPyConnection, t: arrow.Table) -> list[str]:
+    """A warning for each body named in the file that is not the warehouse's council."""
+    if not t.num_rows or t.column("body_name").null_count == t.num_rows:
+        return []
+    councils = [r[0] for r in con.execute(
+        "select org_name from organisation where is_council order by org_code").fetchall()]
+    bodies = [b for b in pc.unique(t.column("body_name")).to_pylist() if b and b.strip()]
+    others = [b for b in bodies if councils and all(other_bodies([b], c) for c in councils)]
+    return [f"warning: body {b!r} in the file is not the warehouse's council "
+            f"({', '.join(councils)}); loaded as published" for b in others[:5]]
+
+
+def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
+          period: date | None = None) -> dict:
+    """Read a spend file as published; every payment is kept, allocated to a service or not.
+
+    ``period`` is the date given to every payment of a file that has no usable date.
+    """
+    src = read_source(path, COLUMNS, optional=OPTIONAL, trim=False)
     quarantine.source = src
     t = organisational(src)
     # the three parses are independent and mostly let go of the GIL (Arrow and numpy kernels)
@@ -277,44 +331,66 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection) ->
         date_job = pool.submit(parse_date_arrow, t.column("payment_date"))
         service = map_services(con, t)
         amount, pdate = amount_job.result(), date_job.result()
-    keep = ~rule_failures(t, amount, pdate, service, src.width)
+    totals = total_rows(t, amount, np.asarray(pc.is_null(pdate), dtype=bool)
+                        & np.asarray(pc.equal(pc.utf8_trim_whitespace(
+                            pc.fill_null(t.column("payment_date"), "")), ""), dtype=bool))
+    n_totals, totals_pence = int(totals.sum()), int(pennies(amount[totals]).sum())
+    if n_totals:
+        t, amount, pdate, service = _drop(t, amount, pdate, service, totals)
+    pdate, notes = _dates(t, pdate, src, period)
+    keep = ~rule_failures(t, amount, pdate, src.width, named_width(src.header))
     flagged = np.flatnonzero(~keep)
     if len(flagged):
         # pandera validates the flagged rows and quarantines each with the rules it broke
         take = arrow.array(flagged)
-        frame = spend_frame(t.take(take), amount[flagged], pdate.take(take),
-                            service.take(take), index=flagged)
-        labels = {**src.labels, "service_code": src.labels["department_label"]}
-        passed = validate(frame, spend_schema(src.width), quarantine, labels=labels,
+        frame = spend_frame(t.take(take), amount[flagged], pdate.take(take), index=flagged)
+        passed = validate(frame, spend_schema(src.width, named_width(src.header)), quarantine,
+                          labels=src.labels,
                           raw_columns={"payment_date": "payment_date_text",
-                                       "amount_gbp": "amount_text",
-                                       "service_code": "department_label"},
+                                       "amount_gbp": "amount_text"},
                           width=src.width, parse_rules=PARSE_RULES)
         keep[passed.index.to_numpy()] = True
+    pence = pennies(amount)
+    mapped = ~np.asarray(pc.is_null(service), dtype=bool)
+    recon = Reconciliation(
+        file_total=int(pence.sum()), allocated=int(pence[keep & mapped].sum()),
+        unallocated=int(pence[keep & ~mapped].sum()), quarantined=int(pence[~keep].sum()),
+        rows_allocated=int((keep & mapped).sum()), rows_unallocated=int((keep & ~mapped).sum()),
+        rows_quarantined=int((~keep).sum()), total_rows=n_totals, total_rows_pence=totals_pence)
     if keep.all():
         kept, dates, services, amounts = t, pdate, service, amount
     else:
-        mask = arrow.array(keep)
-        kept, dates, services = t.filter(mask), pdate.filter(mask), service.filter(mask)
-        amounts = amount[keep]
+        kept, amounts, dates, services = _drop(t, amount, pdate, service, ~keep)
+    labels = unallocated_labels(kept.filter(pc.is_null(services)), pennies(amounts)[
+        np.asarray(pc.is_null(services), dtype=bool)]) if recon.rows_unallocated else []
+    said = recon.sentences() if t.num_rows or n_totals else []
+    notes = [*said, *label_lines(labels), *notes, *_body_notes(con, kept)]
+    out = _spend_table(path.name, kept, dates, services, amounts)
+    return {"spend": out, "_rows_read": rows_read_frame(t.num_rows), "_notes": notes,
+            "_summary": {"reconciliation": recon, "unallocated": labels}}
+
+
+def _spend_table(file_name: str, kept: arrow.Table, dates: arrow.Array, services: arrow.Array,
+                 amounts: np.ndarray) -> arrow.Table:
     n_kept = kept.num_rows
     out = arrow.table(
         {
             "source_file": arrow.DictionaryArray.from_arrays(
-                arrow.array(np.zeros(n_kept, dtype=np.int32)), arrow.array([path.name])),
+                arrow.array(np.zeros(n_kept, dtype=np.int32)), arrow.array([file_name])),
             "line_no": kept.column("_line").cast(arrow.int32()),
             "body_name": kept.column("body_name"),
-            "department_label": kept.column("department_label"),
+            "department_label": pc.fill_null(kept.column("department_label"), ""),
             "service_area_label": pc.fill_null(kept.column("service_area_label"), ""),
             "service_code": services,
-            "expense_type": kept.column("expense_type"),
+            "expense_type": pc.fill_null(kept.column("expense_type"), ""),
             "payment_date": dates,
             "financial_year": financial_year_arrow(dates),
             "transaction_ref": kept.column("transaction_ref"),
             # the column's own type: DuckDB then stores it without a cast per row
             "amount_gbp": pc.cast(arrow.array(np.round(amounts, 2)), arrow.decimal128(14, 2)),
-            "supplier_name": kept.column("supplier_name"),
+            "supplier_name": pc.fill_null(kept.column("supplier_name"), ""),
             "purpose": kept.column("purpose"),
+            "text_marks": text_marks(kept),
         }
     )
     # batches of exactly one DuckDB row group: DuckDB inserts those (in parallel, one per
@@ -322,7 +398,7 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection) ->
     if out.num_rows > INSERT_BATCH:
         out = arrow.Table.from_batches(
             out.combine_chunks().to_batches(max_chunksize=INSERT_BATCH), schema=out.schema)
-    return {"spend": out, "_rows_read": rows_read_frame(t.num_rows)}
+    return out
 
 
 def check_keys(con: duckdb.DuckDBPyConnection, file_name: str) -> None:
@@ -335,7 +411,7 @@ def check_keys(con: duckdb.DuckDBPyConnection, file_name: str) -> None:
     """
     n_rows, n_lines, n_orphans = con.execute(
         "select count(*), count(distinct s.line_no), "
-        "count(*) filter (where v.service_code is null) "
+        "count(*) filter (where s.service_code is not null and v.service_code is null) "
         "from spend as s left join service as v on v.service_code = s.service_code "
         "where s.source_file = $f", {"f": file_name}).fetchall()[0]
     if n_rows == n_lines and not n_orphans:
@@ -353,7 +429,8 @@ def check_keys(con: duckdb.DuckDBPyConnection, file_name: str) -> None:
     orphan = con.execute(
         "select s.line_no, s.service_code from spend as s "
         "anti join service as v on v.service_code = s.service_code "
-        "where s.source_file = $f order by s.line_no limit 3", {"f": file_name}).fetchall()
+        "where s.source_file = $f and s.service_code is not null order by s.line_no limit 3",
+        {"f": file_name}).fetchall()
     if orphan:
         line, code = orphan[0]
         raise LoadError(
@@ -363,3 +440,52 @@ def check_keys(con: duckdb.DuckDBPyConnection, file_name: str) -> None:
 
 
 LOADER = Loader(kind="spend", tables=("spend",), parse=parse, after_insert=check_keys)
+
+
+def allocate(con: duckdb.DuckDBPyConnection, file_name: str | None = None) -> list[str]:
+    """Give loaded payments the service their labels now map to, without reloading the spend.
+
+    Run after a mapping file loads (in its transaction): each distinct (department, service
+    area, expense type) of the spend table is looked up as a new file's rows are; payments
+    whose labels now map to a service get it. Returns sentences for the load's output.
+    """
+    rows = con.execute(
+        "select department_label, service_area_label, expense_type, service_code, "
+        "count(*), coalesce(sum(amount_gbp), 0)::decimal(18, 2) from spend group by all"
+    ).fetchall()
+    if not rows:
+        return []
+    labels = arrow.table({
+        "department_label": arrow.array([r[0] for r in rows], arrow.string()),
+        "service_area_label": arrow.array([r[1] for r in rows], arrow.string()),
+        "expense_type": arrow.array([r[2] for r in rows], arrow.string()),
+    })
+    codes = map_services(con, labels).to_pylist()
+    changed = [(r[0], r[1], r[2], code) for r, code in zip(rows, codes, strict=True)
+               if code is not None and code != r[3]]
+    newly = [r for r, code in zip(rows, codes, strict=True) if code is not None and r[3] is None]
+    left = [r for r, code in zip(rows, codes, strict=True) if code is None and r[3] is None]
+    if changed:
+        con.register("_allocation", pd.DataFrame(
+            changed, columns=["department_label", "service_area_label", "expense_type",
+                              "service_code"]))
+        try:
+            con.execute(
+                "update spend as s set service_code = a.service_code from _allocation as a "
+                "where s.department_label = a.department_label "
+                "and s.service_area_label = a.service_area_label "
+                "and s.expense_type = a.expense_type")
+        finally:
+            con.unregister("_allocation")
+    out = []
+    if newly:
+        out.append(f"{sum(r[4] for r in newly)} payment(s), "
+                   f"{pounds(round(sum(r[5] for r in newly) * 100))}, now allocated to a "
+                   "service by this mapping")
+    moved = len(changed) - len(newly)
+    if moved:
+        out.append(f"{moved} label(s) already allocated now map to another service")
+    if left:
+        out.append(f"{sum(r[4] for r in left)} payment(s), "
+                   f"{pounds(round(sum(r[5] for r in left) * 100))}, still not yet allocated")
+    return out
