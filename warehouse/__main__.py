@@ -28,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-bad-share", type=float, default=None)
     p.add_argument("--authority", default=None,
                    help="outturn only: the authority's E-code (E5011) or ONS code (E09000007)")
+    p.add_argument("--period", default=None,
+                   help="spend only: the month (YYYY-MM) or day (YYYY-MM-DD) of every payment "
+                        "of a file whose date column holds no usable date")
 
     sub.add_parser("fetch", add_help=False,
                    help="download Fingertips indicators for an area into an export-format CSV "

@@ -21,7 +21,9 @@ outturn kind (an E-code such as E5011 or an ONS code such as E09000007).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import fcntl
+import functools
 import os
 import shutil
 import sys
@@ -75,10 +77,23 @@ class LoadReport:
             f.status in ("loaded", "skipped") for f in self.files)
 
 
-def loader_for(kind: str, authority: str | None = None) -> Loader:
-    """The loader of a kind; the outturn kind can be narrowed to one authority."""
+def loader_for(kind: str, authority: str | None = None, period: str | None = None) -> Loader:
+    """The loader of a kind; the outturn kind can be narrowed to one authority, and spend
+    files without usable dates given the period of all their payments."""
     if kind not in LOADERS:
         raise LoadCommandError(f"unknown kind '{kind}'; the kinds are: {', '.join(LOADERS)}")
+    if period:
+        if kind != "spend":
+            raise LoadCommandError("--period applies to the spend kind only")
+        from warehouse.loaders import spend
+        from warehouse.loaders.spend_report import parse_period
+
+        try:
+            day = parse_period(period)
+        except LoadError as err:
+            raise LoadCommandError(str(err)) from err
+        return dataclasses.replace(LOADERS[kind],
+                                   parse=functools.partial(spend.parse, period=day))
     if authority:
         if kind != "outturn":
             raise LoadCommandError("--authority applies to the outturn kind only")
@@ -156,6 +171,7 @@ def load_into_warehouse(
     max_bad_share: float | None = None,
     authority: str | None = None,
     loaded_by: str | None = None,
+    period: str | None = None,
 ) -> LoadReport:
     """Load ``files`` of one kind into a copy of ``target``; swap it in only if all went well."""
     from warehouse.build import record_warnings, run_all_checks, write_marts
@@ -164,7 +180,7 @@ def load_into_warehouse(
     max_bad = settings.max_bad_share() if max_bad_share is None else max_bad_share
     if not 0 <= max_bad <= 1:
         raise LoadCommandError(f"--max-bad-share must be between 0 and 1, not {max_bad}")
-    loader = loader_for(kind, authority)
+    loader = loader_for(kind, authority, period)
     if not target.is_file():
         raise LoadCommandError(f"{target}: no warehouse here; run 'python -m warehouse build' "
                                "first")
@@ -252,12 +268,14 @@ def format_report(report: LoadReport, show: int = SHOW_REJECTED) -> str:
 
 def run(kind: str, files: Sequence[Path], target: Path | None = None,
         max_bad_share: float | None = None, authority: str | None = None,
-        out: TextIO | None = None, err: TextIO | None = None) -> int:
+        out: TextIO | None = None, err: TextIO | None = None,
+        period: str | None = None) -> int:
     """Load and print the summary; 0 when every file loaded (or was already loaded), else 1."""
     out = out or sys.stdout
     err = err or sys.stderr
     try:
-        report = load_into_warehouse(kind, files, target, max_bad_share, authority)
+        report = load_into_warehouse(kind, files, target, max_bad_share, authority,
+                                     period=period)
     except LoadCommandError as e:
         print(f"load failed: {e}", file=err)
         return 2
@@ -272,7 +290,7 @@ def run(kind: str, files: Sequence[Path], target: Path | None = None,
 def main_load(args: argparse.Namespace) -> int:
     """Entry point of ``python -m warehouse load`` (args: kind, files, target, max_bad_share)."""
     return run(args.kind, args.files, args.target, args.max_bad_share,
-               getattr(args, "authority", None))
+               getattr(args, "authority", None), period=getattr(args, "period", None))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -288,6 +306,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--authority", default=None,
                         help="outturn only: the authority's E-code (E5011) or ONS code "
                              "(E09000007); default: every authority in the file")
+    parser.add_argument("--period", default=None,
+                        help="spend only: the month (YYYY-MM) or day (YYYY-MM-DD) of every "
+                             "payment of a file whose date column holds no usable date")
     return main_load(parser.parse_args(argv))
 
 

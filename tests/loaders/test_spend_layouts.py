@@ -3,10 +3,19 @@ and others from the public record), each read with no set-up for the file."""
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import functools
+import io
+import re
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from warehouse import load
+from warehouse.loaders import LOADERS, load_file, spend
 from warehouse.loaders.base import LoadError, _norm, read_source
 from warehouse.loaders.spend import COLUMNS, OPTIONAL, organisational
 
@@ -100,3 +109,175 @@ def test_a_file_with_no_organisational_column_is_refused_naming_the_accepted_nam
     with pytest.raises(LoadError, match=r"no_org.csv: line 1: no organisational column.*"
                                          r"Expense Area"):
         organisational(src)
+
+
+# --- whole files, as published: every payment in, reconciled to the penny ---------------------
+def independent_total(path: Path, encoding: str, amount_header: str,
+                      skip_first: str = "") -> tuple[int, Decimal]:
+    """Rows and pounds of a file read with Python's csv module and Decimal alone: a data row
+    has a date-like cell; '£', ',' and brackets are dropped from the amount."""
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode(encoding))))
+    header_at = next(i for i, r in enumerate(rows) if amount_header in r)
+    col = rows[header_at].index(amount_header)
+    n, total = 0, Decimal("0")
+    for r in rows[header_at + 1:]:
+        if not r or not any(c.strip() for c in r) or (skip_first and r[0] == skip_first):
+            continue
+        if not any(re.search(r"\d{1,4}[-/.][\dA-Za-z]{2,3}[-/.]\d{2,4}", c) for c in r):
+            continue  # a total row: no date
+        text = r[col].strip().replace("£", "").replace(",", "")
+        value = Decimal(text.strip("()")) * (-1 if text.startswith("(") else 1)
+        n += 1
+        total += value.quantize(Decimal("0.01"))
+    return n, total
+
+
+FILES = {
+    # cp1252, '£3,400.00' and '-£992.10', dotted dates, a labelled footer, a row under £500
+    "cp1252_pounds.csv": ("cp1252", "Amount", (
+        "Body Name,Expense Area,Expense Type,Invoice Payment Date,Transaction Number,Amount,"
+        "Beneficiary Name\r\n"
+        "Testborough,Adult Social Care,Grants,01.03.2019,1,\"£3,400.00\",Café Lunch Club\r\n"
+        "Testborough,Adult Social Care,Grants,02.03.2019,2,-£992.10,Café Lunch Club\r\n"
+        "Testborough,Parks Team,Tools,02.03.2019,3,120.00,Spade & Co\r\n"
+        "Testborough,Parks Team,,04.03.2019,4,\"257,268.43\",REDACTED\r\n"
+        ",,,,,\"£259,796.33\",\r\n")),
+    # UTF-8 with BOM, 30-Oct-13 dates, float noise, a quoted line break, empty trailing columns
+    "bom_trailing.csv": ("utf-8-sig", "NetAmount", (
+        "\ufeffOrganisationalUnit,PaymentDate,SupplierName,NetAmount,ProclassLabel,,,\n"
+        "Housing,30-Oct-13,\"Fix-It\nBuilders\",1428.6399999999999,Repairs\n"
+        "Housing,31-Oct-13,\t=1+1,600,Repairs,,,\n"
+        "Mystery Unit,31-Oct-13,Someone,700.5,\n"
+        "Total,,,2729.14,\n")),
+    # ISO dates with a time, a CamelCase header, no expense type column
+    "iso_times.csv": ("utf-8", "Amount Paid", (
+        "ServiceLabel,DatePaid,Name:,Amount Paid\n"
+        "Adult Social Care,2017-06-01 00:00:00,A Ltd,510.00\n"
+        "Adult Social Care,2017-06-02 00:00:00,B Ltd,(20.00)\n")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_each_file_loads_every_payment_and_reconciles_to_the_penny(name, wh, tmp_path):
+    encoding, amount_header, text = FILES[name]
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding.replace("-sig", "")))
+    n, total = independent_total(path, encoding, amount_header, skip_first="Total")
+    r = load_file(wh, LOADERS["spend"], path)
+    assert r.status == "loaded", r.message
+    assert (r.rows_loaded, r.rows_quarantined) == (n, 0)
+    got = wh.execute("select count(*), sum(amount_gbp) from spend where source_file = $f",
+                     {"f": name}).fetchall()[0]
+    assert got == (n, total)
+    recon = r.summary["reconciliation"]
+    assert recon.balanced and recon.file_total == int(total * 100)
+    assert recon.allocated + recon.unallocated == int(total * 100)
+    # an unlabelled total row is skipped here; a labelled 'Total' footer by the reader
+    assert recon.total_rows == {"cp1252_pounds.csv": 1}.get(name, 0)
+
+
+def test_text_is_kept_exactly_as_published(wh, tmp_path):
+    encoding, _, text = FILES["bom_trailing.csv"]
+    path = tmp_path / "bom_trailing.csv"
+    path.write_bytes(text.encode("utf-8"))
+    load_file(wh, LOADERS["spend"], path)
+    suppliers = {r[0] for r in wh.execute("select supplier_name from spend").fetchall()}
+    assert "\t=1+1" in suppliers  # a leading tab is not stripped (it would make a formula)
+    assert "Fix-It\nBuilders" in suppliers
+
+
+def test_blank_and_redacted_text_loads_marked(wh, tmp_path):
+    encoding, _, text = FILES["cp1252_pounds.csv"]
+    path = tmp_path / "cp1252_pounds.csv"
+    path.write_bytes(text.encode(encoding))
+    load_file(wh, LOADERS["spend"], path)
+    marks = dict(wh.execute("select transaction_ref, text_marks from spend").fetchall())
+    assert marks["4"] == "supplier redacted; expense type blank"
+    assert marks["1"] is None
+
+
+def test_a_file_with_no_usable_date_is_refused_naming_its_date_column(wh, tmp_path):
+    path = tmp_path / "zero_dates.csv"
+    path.write_text("Service Area,Pay Date,Supplier Name,Amount\n"
+                    "Adult Social Care,00:00:00,A Ltd,600\n"
+                    "Adult Social Care,00:00:00,B Ltd,700\n", encoding="utf-8")
+    before = wh.execute("select count(*) from spend").fetchall()[0][0]
+    with pytest.raises(LoadError, match=r"zero_dates.csv: column 'Pay Date': no row has a "
+                                         r"usable date.*'00:00:00'.*--period"):
+        load_file(wh, LOADERS["spend"], path)
+    assert wh.execute("select count(*) from spend").fetchall()[0][0] == before
+    # with the period given by the user, every payment loads with it, and the lineage says so
+    given = dataclasses.replace(LOADERS["spend"],
+                                parse=functools.partial(spend.parse, period=date(2013, 10, 1)))
+    r = load_file(wh, given, path)
+    assert r.rows_loaded == 2
+    got = wh.execute("select distinct payment_date, financial_year from spend "
+                     "where source_file = 'zero_dates.csv'").fetchall()
+    assert got == [(date(2013, 10, 1), "2013/14")]
+    log = wh.execute("select message from load_log where file_name = 'zero_dates.csv'")
+    assert "2013-10-01 given by the user" in log.fetchall()[0][0]
+
+
+def test_a_file_from_another_body_loads_with_a_warning(wh, tmp_path):
+    path = tmp_path / "other.csv"
+    path.write_text("Body Name,Directorate,Payment Date,Supplier Name,Amount\n"
+                    "Somewhere Else District Council,Housing,01/04/2023,A Ltd,600\n",
+                    encoding="utf-8")
+    r = load_file(wh, LOADERS["spend"], path)
+    assert r.rows_loaded == 1
+    assert any("'Somewhere Else District Council'" in n and "not the warehouse's council" in n
+               for n in r.notes)
+
+
+def test_a_mapping_loaded_later_allocates_without_reloading_the_spend(wh, tmp_path, fixtures):
+    path = tmp_path / "later.csv"
+    path.write_text("Directorate,Payment Date,Supplier Name,Amount\n"
+                    "Brand New Directorate,01/04/2023,A Ltd,600.10\n"
+                    "Brand New Directorate,02/04/2023,B Ltd,99.90\n"
+                    "Still Unknown,02/04/2023,C Ltd,5\n", encoding="utf-8")
+    r = load_file(wh, LOADERS["spend"], path)
+    assert r.summary["reconciliation"].unallocated == 70500
+    assert [x[:4] for x in r.summary["unallocated"]] == [
+        ("Brand New Directorate", "", 2, 70000), ("Still Unknown", "", 1, 500)]
+    mapping = tmp_path / "mapping.yaml"
+    base = (fixtures / "mapping_testborough.yaml").read_text(encoding="utf-8")
+    service = wh.execute("select service_code from service order by 1 limit 1").fetchall()[0][0]
+    mapping.write_text(base.replace("spend_mapping:\n", "spend_mapping:\n- {department: brand "
+                                    f"new DIRECTORATE, service_area: '', service: {service}}}\n"),
+                       encoding="utf-8")
+    m = load_file(wh, LOADERS["mapping"], mapping)
+    assert m.status == "loaded", m.message
+    got = wh.execute("select supplier_name, service_code from spend "
+                     "where source_file = 'later.csv' order by line_no").fetchall()
+    assert got == [("A Ltd", service), ("B Ltd", service), ("C Ltd", None)]
+    assert any("2 payment(s), £700.00, now allocated" in n for n in m.notes)
+    assert any("1 payment(s), £5.00, still not yet allocated" in n for n in m.notes)
+
+
+def test_the_command_loads_an_unseen_layout_and_names_what_is_not_yet_allocated(live,
+                                                                               tmp_path,
+                                                                               capsys):
+    encoding, _, text = FILES["cp1252_pounds.csv"]
+    path = tmp_path / "cp1252_pounds.csv"
+    path.write_bytes(text.encode(encoding))
+    code = load.run("spend", [path], target=live)
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "loaded - 4 read, 4 loaded, 0 quarantined" in out
+    assert "file total £259,796.33" in out
+    assert "not yet allocated: 'Parks Team': 2 rows, £257,388.43" in out
+    assert "1 total row(s) skipped" in out
+
+
+def test_the_command_refuses_an_all_zero_dates_file_or_loads_it_with_a_period(live, tmp_path,
+                                                                              capsys):
+    path = tmp_path / "q3.csv"
+    path.write_text("Service Area,Pay Date,Supplier Name,Amount\n"
+                    "Adult Social Care,00:00:00,A Ltd,600\n", encoding="utf-8")
+    assert load.run("spend", [path], target=live) == 1
+    assert "column 'Pay Date': no row has a usable date" in capsys.readouterr().err
+    assert load.run("spend", [path], target=live, period="2013-10") == 0
+    out = capsys.readouterr().out
+    assert "the period 2013-10-01 given by the user" in out
+    assert load.run("spend", [path], target=live, period="Oct 2013") == 2
+    assert "YYYY-MM" in capsys.readouterr().err
