@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="source folder (default: the demo borough, generated if missing)")
     p.add_argument("--target", type=Path, default=None, help="default: $WAREHOUSE_PATH")
     p.add_argument("--max-bad-share", type=float, default=None)
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                   help="how long to wait for another build or load to finish (default 60)")
 
     p = sub.add_parser("load", help="load files of one kind into the warehouse (copy, load, swap)")
     p.add_argument("kind")
@@ -31,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--period", default=None,
                    help="spend only: the month (YYYY-MM) or day (YYYY-MM-DD) of every payment "
                         "of a file whose date column holds no usable date")
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                   help="how long to wait for another build or load to finish (default 60)")
 
     p = sub.add_parser("inspect", help="say how a spend file will be read (columns, encoding, "
                                        "dates, total, labels not yet mapped); writes nothing")
