@@ -57,10 +57,11 @@ create table spend_mapping (
 -- spend loader in each file's transaction (warehouse/loaders/spend.py, check_keys) and by the
 -- data checks spend_key_unique and spend_service_exists, not declared here: DuckDB checks a
 -- declared key row by row, which doubled the time of a million-row load.
--- one row per payment line of a spend-over-£500 file (credit notes are negative); text is
--- kept as published. A payment whose labels no mapping places yet has a null service_code:
--- it is *not yet allocated* (loading a mapping later allocates it). text_marks says when the
--- supplier or expense type is blank or redacted ('supplier redacted; expense type blank').
+-- Text is kept as published. A payment whose labels no mapping places yet has a null
+-- service_code: it is *not yet allocated* (loading a mapping later allocates it). text_marks
+-- says when the supplier or expense type is blank or redacted ('supplier redacted; expense
+-- type blank').
+-- one row per payment line of a spend-over-£500 file (credit notes are negative)
 create table spend (
     source_file varchar not null,
     line_no integer not null,
