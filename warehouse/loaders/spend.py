@@ -224,9 +224,13 @@ def rule_failures(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array, width:
     """
     cells = t.column("_cells").to_numpy()
     bad = (cells < named_width) | (cells > width)
-    for name in TEXT_COLUMNS:
-        too_long = pc.greater(pc.utf8_length(t.column(name)), MAX_TEXT)
-        bad |= np.asarray(pc.fill_null(too_long, False), dtype=bool)
+    for name in TEXT_COLUMNS:  # bytes first (no scan): a long text has more bytes than letters
+        col = t.column(name)
+        long_bytes = np.flatnonzero(np.asarray(
+            pc.fill_null(pc.greater(pc.binary_length(col), MAX_TEXT), False), dtype=bool))
+        if len(long_bytes):
+            chars = pc.utf8_length(col.take(arrow.array(long_bytes)))
+            bad[long_bytes[np.asarray(pc.greater(chars, MAX_TEXT), dtype=bool)]] = True
     with np.errstate(invalid="ignore"):
         bad |= ~(np.abs(amount) < 1e10)  # NaN (not an amount) fails too
     if len(pdate):
@@ -331,9 +335,7 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
         date_job = pool.submit(parse_date_arrow, t.column("payment_date"))
         service = map_services(con, t)
         amount, pdate = amount_job.result(), date_job.result()
-    totals = total_rows(t, amount, np.asarray(pc.is_null(pdate), dtype=bool)
-                        & np.asarray(pc.equal(pc.utf8_trim_whitespace(
-                            pc.fill_null(t.column("payment_date"), "")), ""), dtype=bool))
+    totals = total_rows(t, amount, pdate)
     n_totals, totals_pence = int(totals.sum()), int(pennies(amount[totals]).sum())
     if n_totals:
         t, amount, pdate, service = _drop(t, amount, pdate, service, totals)

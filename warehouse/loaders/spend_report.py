@@ -9,6 +9,7 @@ Everything here is column-wise (Arrow and numpy) and reads no warehouse table; t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,7 +17,7 @@ import numpy as np
 import pyarrow as arrow
 import pyarrow.compute as pc
 
-from warehouse.loaders.base import LoadError
+from warehouse.loaders.base import LoadError, dictionary
 
 # a cell longer than this is not a name or a label (a 50 MB supplier name must not reach a page)
 MAX_TEXT = 1000
@@ -45,16 +46,35 @@ def _blank(values: arrow.ChunkedArray | arrow.Array) -> np.ndarray:
     return np.asarray(pc.equal(trimmed, ""), dtype=bool)
 
 
-def total_rows(t: arrow.Table, amount: np.ndarray, dates_blank: np.ndarray) -> np.ndarray:
+def _per_distinct(values: arrow.ChunkedArray | arrow.Array,
+                  test: Callable[[arrow.Array], np.ndarray]) -> np.ndarray:
+    """``test`` of each cell, run once per distinct value (a column repeats a lot)."""
+    enc = dictionary(pc.fill_null(values, ""))
+    return test(enc.dictionary)[enc.indices.to_numpy(zero_copy_only=False)]
+
+
+def total_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.ndarray:
     """Rows that carry an amount and nothing to say whose payment it is: no date, no supplier,
     no organisational label and no expense type. Files end with such unlabelled totals (and
     some put subtotals between sections); they are not payments and are never counted."""
-    if t.num_rows == 0:
-        return np.zeros(0, dtype=bool)
-    empty = dates_blank & ~np.isnan(amount)
-    for name in ("supplier_name", "department_label", "service_area_label", "expense_type"):
-        empty &= _blank(t.column(name))
-    return empty
+    out = np.zeros(t.num_rows, dtype=bool)
+    if t.num_rows == 0 or not pdate.null_count:
+        return out
+    cand = np.flatnonzero(np.asarray(pc.is_null(pdate), dtype=bool) & ~np.isnan(amount))
+    if not len(cand):
+        return out
+    sub = t.take(arrow.array(cand))
+    empty = np.ones(len(cand), dtype=bool)
+    for name in ("payment_date", "supplier_name", "department_label", "service_area_label",
+                 "expense_type"):
+        empty &= _blank(sub.column(name))
+    out[cand[empty]] = True
+    return out
+
+
+def _redacted(texts: arrow.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(pc.match_substring_regex(texts, REDACTED), False),
+                      dtype=bool) & ~_blank(texts)
 
 
 def text_marks(t: arrow.Table) -> arrow.Array:
@@ -67,10 +87,7 @@ def text_marks(t: arrow.Table) -> arrow.Array:
     words: list[str] = []
     for name, what in TEXT_MARKS.items():
         col = t.column(name)
-        blank = _blank(col)
-        redacted = np.asarray(pc.fill_null(pc.match_substring_regex(col, REDACTED), False),
-                              dtype=bool) & ~blank
-        parts += [blank, redacted]
+        parts += [_per_distinct(col, _blank), _per_distinct(col, _redacted)]
         words += [f"{what} blank", f"{what} redacted"]
     if not any(p.any() for p in parts):
         return arrow.nulls(n, arrow.string())
