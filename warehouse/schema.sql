@@ -53,6 +53,15 @@ create table spend_mapping (
     primary key (department_label, service_area_label)
 );
 
+-- A council's column map: the canonical column is read from the n-th header cell with this
+-- text (1 = the first), whatever the synonyms say.
+-- one row per spend column a council's files name in their own way
+create table spend_column_map (
+    column_name varchar primary key,
+    header varchar not null,
+    occurrence integer not null check (occurrence >= 1)
+);
+
 -- Key (source_file, line_no) and service_code -> service (service_code) are enforced by the
 -- spend loader in each file's transaction (warehouse/loaders/spend.py, check_keys) and by the
 -- data checks spend_key_unique and spend_service_exists, not declared here: DuckDB checks a

@@ -282,3 +282,32 @@ def test_the_command_refuses_an_all_zero_dates_file_or_loads_it_with_a_period(li
     assert "the period 2013-10-01 given by the user" in out
     assert load.run("spend", [path], target=live, period="Oct 2013") == 2
     assert "YYYY-MM" in capsys.readouterr().err
+
+
+def test_a_councils_column_map_settles_two_columns_of_one_name(wh, tmp_path, fixtures):
+    path = tmp_path / "two_codes.csv"
+    path.write_text("Department Area,Date,Supplier Name,Amount,Account Code,Account Code\n"
+                    "Housing,01/04/2023,A Ltd,600,5120,Repairs and maintenance\n",
+                    encoding="utf-8")
+    load_file(wh, LOADERS["spend"], path)
+    assert wh.execute("select expense_type from spend").fetchall() == [("",)]
+    mapping = tmp_path / "columns.yaml"
+    mapping.write_text("spend_columns:\n- {column: expense_type, header: Account Code, "
+                       "occurrence: 2}\n", encoding="utf-8")
+    r = load_file(wh, LOADERS["mapping"], mapping)
+    assert r.status == "loaded", r.message
+    path.write_text(path.read_text(encoding="utf-8") + "Housing,02/04/2023,B Ltd,700,5120,"
+                    "Repairs and maintenance\n", encoding="utf-8")  # a corrected re-issue
+    load_file(wh, LOADERS["spend"], path)
+    got = wh.execute("select distinct expense_type from spend").fetchall()
+    assert got == [("Repairs and maintenance",)]
+
+
+def test_a_column_map_naming_a_header_the_file_lacks_says_so(wh, tmp_path):
+    wh.execute("insert into spend_column_map values ('expense_type', 'Account Code', 2)")
+    path = tmp_path / "one_code.csv"
+    path.write_text("Directorate,Date,Supplier Name,Amount,Account Code\n"
+                    "Housing,01/04/2023,A Ltd,600,5120\n", encoding="utf-8")
+    with pytest.raises(LoadError, match=r"one_code.csv: line 1: the council's column map reads "
+                                         r"'expense_type' from 'Account Code' \(occurrence 2\)"):
+        load_file(wh, LOADERS["spend"], path)

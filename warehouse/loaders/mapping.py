@@ -23,6 +23,9 @@ from warehouse.loaders.base import (
     validate,
 )
 
+# the spend loader's canonical columns (warehouse/loaders/spend.py COLUMNS)
+SPEND_COLUMNS = ["body_name", "department_label", "service_area_label", "expense_type",
+                 "payment_date", "transaction_ref", "amount_gbp", "supplier_name", "purpose"]
 CODE = pa.Check.str_matches(r"^[A-Z0-9][A-Z0-9_-]{0,31}$", error="an upper-case code")
 
 SECTIONS: dict[str, tuple[str, dict[str, str], pa.DataFrameSchema]] = {
@@ -90,6 +93,15 @@ SECTIONS: dict[str, tuple[str, dict[str, str], pa.DataFrameSchema]] = {
             "service_code": pa.Column(str, CODE),
         }),
     ),
+    "spend_columns": (
+        "spend_column_map",
+        {"column": "column_name", "header": "header", "occurrence": "occurrence"},
+        pa.DataFrameSchema({
+            "column_name": pa.Column(str, pa.Check.isin(SPEND_COLUMNS), unique=True),
+            "header": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "occurrence": pa.Column(int, pa.Check.ge(1)),
+        }),
+    ),
     "outcome_links": (
         "outcome_link",
         {"area": "area_code", "indicator": "indicator_id", "role": "role",
@@ -110,9 +122,10 @@ SECTIONS: dict[str, tuple[str, dict[str, str], pa.DataFrameSchema]] = {
         }),
     ),
 }
-LABEL_SECTIONS = ("spend_mapping", "expense_mapping")
+LABEL_SECTIONS = ("spend_mapping", "expense_mapping", "spend_columns")
 TABLE_ORDER = ("organisation", "department", "investment_area", "service", "service_allocation",
-               "spend_mapping", "spend_expense_mapping", "geography", "outcome_link")
+               "spend_mapping", "spend_expense_mapping", "spend_column_map", "geography",
+               "outcome_link")
 
 
 def _items_with_lines(text: str, path: Path) -> dict[str, list[tuple[int, dict, str]]]:
@@ -164,7 +177,7 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection) ->
         frame["_line"] = [line for line, _, _ in rows]
         frame["_raw"] = [raw for _, _, raw in rows]
         for col in frame.columns:
-            if col not in ("_line", "areas", "statutory", "indicator_id"):
+            if col not in ("_line", "areas", "statutory", "indicator_id", "occurrence"):
                 frame[col] = frame[col].map(lambda v: "" if v is None else str(v))
         good = validate(frame, schema, quarantine)
         if section == "organisations":

@@ -130,6 +130,21 @@ def _positions(header: list[str], columns: dict[str, tuple[str, ...]]) -> dict[s
     return positions
 
 
+def _fix_positions(positions: dict[str, int], header: list[str],
+                   fixed: dict[str, tuple[str, int]], where: str) -> dict[str, int]:
+    """Positions with the column map's choices in place (header text, 1-based occurrence)."""
+    for canon, (text, occurrence) in fixed.items():
+        hits = [i for i, cell in enumerate(header) if _norm(cell) == _norm(text)]
+        if len(hits) < occurrence:
+            raise LoadError(f"{where}: the council's column map reads '{canon}' from "
+                            f"'{text}' (occurrence {occurrence}), which the header has "
+                            f"{len(hits)} time(s)")
+        pos = hits[occurrence - 1]
+        positions = {c: p for c, p in positions.items() if p != pos and c != canon}
+        positions[canon] = pos
+    return positions
+
+
 class _Fallback(Exception):
     """The fast reader's two views of the file disagree: read it again with Python's csv."""
 
@@ -371,6 +386,7 @@ def read_source(
     optional: Iterable[str] = (),
     max_preamble: int = 40,
     trim: bool = True,
+    fixed: dict[str, tuple[str, int]] | None = None,
 ) -> SourceTable:
     """Read a CSV whose header may follow a preamble; map column-name variants to canonical names.
 
@@ -378,7 +394,12 @@ def read_source(
     the first line that holds every required column; a missing one is an error naming it.
     Blank rows and a trailing 'Total' footer are skipped, not counted as data. With
     ``trim=False`` every cell is kept exactly as published (a leading tab or '=' included).
+    ``fixed`` reads a canonical column from the n-th header cell of a name (a council's own
+    column map: the second of two 'Account Code' columns), whatever the synonyms say.
     """
+    fixed = fixed or {}
+    columns = {c: ((fixed[c][0],) if c in fixed else ()) + aliases
+               for c, aliases in columns.items()}
     path = Path(path)
     raw_bytes = read_bytes(path)
     data, encoding = to_utf8(raw_bytes, path.name)
@@ -387,7 +408,8 @@ def read_source(
         head_lines = [ln.rstrip("\r") for ln in head.split("\n")]
         header_idx, header = _find_header(head_lines, columns, set(optional), path.name,
                                           max_preamble)
-        positions = _positions(header, columns)
+        positions = _fix_positions(_positions(header, columns), header, fixed,
+                                   f"{path.name}: line {header_idx + 1}")
         body_start = 0
         for _ in range(header_idx + 1):
             nxt = data.find(b"\n", body_start)

@@ -288,6 +288,17 @@ def organisational(src: SourceTable) -> arrow.Table:
     return t
 
 
+def column_map(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, int]]:
+    """The council's own column map (its mapping file's ``spend_columns``): canonical column
+    -> (header text, occurrence), for what synonyms cannot settle."""
+    try:
+        rows = con.execute(
+            "select column_name, header, occurrence from spend_column_map").fetchall()
+    except duckdb.CatalogException:  # a warehouse built before column maps existed
+        return {}
+    return {c: (h, int(n)) for c, h, n in rows}
+
+
 def _drop(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array, service: arrow.Array,
           drop: np.ndarray) -> tuple[arrow.Table, np.ndarray, arrow.Array, arrow.Array]:
     mask = arrow.array(~drop)
@@ -326,7 +337,7 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
 
     ``period`` is the date given to every payment of a file that has no usable date.
     """
-    src = read_source(path, COLUMNS, optional=OPTIONAL, trim=False)
+    src = read_source(path, COLUMNS, optional=OPTIONAL, trim=False, fixed=column_map(con))
     quarantine.source = src
     t = organisational(src)
     # the three parses are independent and mostly let go of the GIL (Arrow and numpy kernels)
