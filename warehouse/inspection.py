@@ -25,7 +25,15 @@ import yaml
 
 from warehouse import settings
 from warehouse.loaders.base import LoadError, Quarantine, read_source
-from warehouse.loaders.spend import COLUMNS, OPTIONAL, label_key, organisational, parse
+from warehouse.loaders.spend import (
+    COLUMNS,
+    KEYWORDS,
+    OPTIONAL,
+    column_map,
+    label_key,
+    organisational,
+    parse,
+)
 from warehouse.loaders.spend_report import pounds
 
 KINDS = {"payment_date": "date", "amount_gbp": "amount", "department_label": "label",
@@ -87,7 +95,16 @@ def suggest(label: str, services: list[tuple[str, str, str | None]]) -> tuple[st
 def inspect_file(path: Path, target: Path | None = None, period=None) -> dict:
     """What loading ``path`` would do, as data (see ``format_inspection``)."""
     path = Path(path)
-    src = read_source(path, COLUMNS, optional=OPTIONAL, trim=False)
+    con = _connect(target)
+    try:
+        return _inspect(path, con, period)
+    finally:
+        con.close()
+
+
+def _inspect(path: Path, con: duckdb.DuckDBPyConnection, period) -> dict:
+    src = read_source(path, COLUMNS, optional=OPTIONAL, trim=False, fixed=column_map(con),
+                      keywords=KEYWORDS)
     table = organisational(src)
     columns = []
     for canon in COLUMNS:
@@ -102,20 +119,16 @@ def inspect_file(path: Path, target: Path | None = None, period=None) -> dict:
         columns.append({"column": canon, "header": header, "kind": KINDS.get(canon, "text"),
                         "samples": samples})
     dates = table.column("payment_date").slice(0, 5000).to_pylist()
-    con = _connect(target)
+    error = None
     try:
-        error = None
-        try:
-            parsed = parse(path, Quarantine(path.name), con, period=period)
-            summary, notes = parsed["_summary"], parsed["_notes"]
-        except LoadError as err:
-            summary, notes, error = {}, [], str(err)
-        services = con.execute(
-            "select service_code, service_name, sercop_line from service order by 1").fetchall()
-    finally:
-        con.close()
+        parsed = parse(path, Quarantine(path.name), con, period=period)
+        summary, notes = parsed["_summary"], parsed["_notes"]
+    except LoadError as err:
+        summary, notes, error = {}, [], str(err)
+    services = con.execute(
+        "select service_code, service_name, sercop_line from service order by 1").fetchall()
     recon = summary.get("reconciliation")
-    totals = recon.total_rows if recon else 0
+    totals = recon.total_rows + recon.note_rows if recon else 0
     return {"file": path.name, "encoding": src.encoding, "header_line": src.header_line,
             "columns": columns, "date_format": date_format(dates),
             "rows": table.num_rows - totals, "skipped_lines": src.skipped_lines + totals,

@@ -311,3 +311,32 @@ def test_a_column_map_naming_a_header_the_file_lacks_says_so(wh, tmp_path):
     with pytest.raises(LoadError, match=r"one_code.csv: line 1: the council's column map reads "
                                          r"'expense_type' from 'Account Code' \(occurrence 2\)"):
         load_file(wh, LOADERS["spend"], path)
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("Directorate,Date of Transaction,Supplier Name (Redacted),Amount excl. VAT,VAT Amount",
+     {"payment_date": "Date of Transaction", "supplier_name": "Supplier Name (Redacted)",
+      "amount_gbp": "Amount excl. VAT"}),
+    ("Service Area Name,Supplier ID,Supplier (redacted where personal),Net Value £,Paid On",
+     {"supplier_name": "Supplier (redacted where personal)", "amount_gbp": "Net Value £",
+      "payment_date": "Paid On"}),
+])
+def test_headers_no_spelling_names_are_found_by_their_words(header, expected, tmp_path):
+    path = write_layout(tmp_path, header)
+    src = read_source(path, COLUMNS, optional=OPTIONAL, keywords=spend.KEYWORDS)
+    assert {c: src.labels.get(c) for c in expected} == expected
+
+
+def test_headings_and_notes_are_skipped_and_a_payment_without_an_amount_quarantined(wh,
+                                                                                  tmp_path):
+    path = tmp_path / "notes.csv"
+    path.write_text("Directorate,Payment Date,Supplier Name,Amount\n"
+                    "ADULT SERVICES,,,\n"
+                    "Housing,01/04/2023,A Ltd,600\n"
+                    "Housing,02/04/2023,B Ltd,\n"
+                    + "".join(f"Housing,03/04/2023,C{k} Ltd,10\n" for k in range(20))
+                    + "Payments to individuals are not shown,,,\n", encoding="utf-8")
+    r = load_file(wh, LOADERS["spend"], path)
+    assert (r.status, r.rows_read, r.rows_loaded, r.rows_quarantined) == ("loaded", 22, 21, 1)
+    assert r.rejected[0]["line_no"] == 4 and r.rejected[0]["column_name"] == "Amount"
+    assert "2 note or heading row(s) skipped (no date and no amount)" in r.notes

@@ -88,20 +88,38 @@ def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", _CAMEL.sub(" ", name).lower()).strip()
 
 
+_LESSER = {"vat", "gross", "id", "code", "postcode", "reg", "type", "number", "no"}
+
+
+def _keyword_hits(cells: list[str], words: tuple[str, ...]) -> list[int]:
+    """Header cells holding one of the words as whole words, best first: a cell naming a
+    'name' or 'description' before others, one about VAT, codes or ids last."""
+    hits = []
+    for i, cell in enumerate(cells):
+        padded = f" {_norm(cell)} "
+        if any(f" {w} " in padded for w in words):
+            parts = set(padded.split())
+            hits.append((bool(parts & _LESSER), not parts & {"name", "description"}, i))
+    return [i for *_, i in sorted(hits)]
+
+
 def _find_header(
     lines: list[str],
     columns: dict[str, tuple[str, ...]],
     optional: set[str],
     name: str,
     max_preamble: int,
+    keywords: dict[str, tuple[str, ...]] | None = None,
 ) -> tuple[int, list[str]]:
     wanted = {canon: {_norm(a) for a in (canon, *aliases)} for canon, aliases in columns.items()}
     required = [c for c in columns if c not in optional]
+    keywords = keywords or {}
     best: tuple[int, list[str]] | None = None
     for idx, line in enumerate(lines[:max_preamble]):
         cells = next(csv.reader([line]), [])
         normed = {_norm(c) for c in cells}
-        found = [c for c in required if wanted[c] & normed]
+        found = [c for c in required if wanted[c] & normed
+                 or _keyword_hits(cells, keywords.get(c, ()))]
         if best is None or len(found) > len(best[1]):
             best = (idx, found)
         if len(found) == len(required) and any(c.strip() for c in cells):
@@ -117,17 +135,27 @@ def _find_header(
     )
 
 
-def _positions(header: list[str], columns: dict[str, tuple[str, ...]]) -> dict[str, int]:
+def _positions(header: list[str], columns: dict[str, tuple[str, ...]],
+               keywords: dict[str, tuple[str, ...]] | None = None) -> dict[str, int]:
+    """Each canonical column's header cell: an exact name first (an earlier alias preferred,
+    'Payment Date' before 'Date'); then, for a column still missing, a cell holding one of its
+    ``keywords`` ('Supplier Name (redacted)' holds 'supplier')."""
     normed = [_norm(cell) for cell in header]
     positions: dict[str, int] = {}
-    for canon, aliases in columns.items():  # an earlier alias is preferred ('Payment Date')
+    for canon, aliases in columns.items():
         for alias in (canon, *aliases):
             pos = next((i for i, h in enumerate(normed)
                         if h == _norm(alias) and i not in positions.values()), None)
             if pos is not None:
                 positions[canon] = pos
                 break
-    return positions
+    for canon, words in (keywords or {}).items():
+        if canon not in positions:
+            pos = next((i for i in _keyword_hits(header, words)
+                        if i not in positions.values()), None)
+            if pos is not None:
+                positions[canon] = pos
+    return {c: positions[c] for c in columns if c in positions}
 
 
 def _fix_positions(positions: dict[str, int], header: list[str],
@@ -387,6 +415,7 @@ def read_source(
     max_preamble: int = 40,
     trim: bool = True,
     fixed: dict[str, tuple[str, int]] | None = None,
+    keywords: dict[str, tuple[str, ...]] | None = None,
 ) -> SourceTable:
     """Read a CSV whose header may follow a preamble; map column-name variants to canonical names.
 
@@ -395,7 +424,8 @@ def read_source(
     Blank rows and a trailing 'Total' footer are skipped, not counted as data. With
     ``trim=False`` every cell is kept exactly as published (a leading tab or '=' included).
     ``fixed`` reads a canonical column from the n-th header cell of a name (a council's own
-    column map: the second of two 'Account Code' columns), whatever the synonyms say.
+    column map: the second of two 'Account Code' columns), whatever the synonyms say;
+    ``keywords`` finds a column no alias names by a word its header holds.
     """
     fixed = fixed or {}
     columns = {c: ((fixed[c][0],) if c in fixed else ()) + aliases
@@ -407,8 +437,8 @@ def read_source(
         head = data[:_HEAD_BYTES].decode("utf-8", errors="replace")
         head_lines = [ln.rstrip("\r") for ln in head.split("\n")]
         header_idx, header = _find_header(head_lines, columns, set(optional), path.name,
-                                          max_preamble)
-        positions = _fix_positions(_positions(header, columns), header, fixed,
+                                          max_preamble, keywords)
+        positions = _fix_positions(_positions(header, columns, keywords), header, fixed,
                                    f"{path.name}: line {header_idx + 1}")
         body_start = 0
         for _ in range(header_idx + 1):

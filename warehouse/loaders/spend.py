@@ -46,6 +46,7 @@ from warehouse.loaders.spend_report import (
     Reconciliation,
     label_lines,
     no_dates_error,
+    note_rows,
     other_bodies,
     pennies,
     pounds,
@@ -99,6 +100,19 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                       "Supplier Name (redacted where personal data)"),
     "purpose": ("Purpose of Expenditure", "Purpose", "Description", "Summary of Purpose",
                 "Narrative", "Invoice Description", "Line Description", "Details"),
+}
+# a column no spelling above names is found by a word its header holds (whole words, after
+# the exact names of every column; 'Supplier Name (Redacted)', 'Date of Transaction')
+KEYWORDS: dict[str, tuple[str, ...]] = {
+    "department_label": ("directorate", "department", "portfolio", "division"),
+    "service_area_label": ("service area", "expense area", "cost centre", "service"),
+    "expense_type": ("expense type", "expenses type", "expenditure type", "subjective",
+                     "expense", "expenditure", "category"),
+    "payment_date": ("payment date", "date paid", "paid", "date"),
+    "amount_gbp": ("net amount", "amount", "nett", "net", "value", "gbp", "sterling"),
+    "supplier_name": ("supplier", "beneficiary", "payee", "vendor", "merchant", "creditor",
+                      "recipient"),
+    "purpose": ("purpose", "narrative"),
 }
 # any one organisational column is enough: a file with one has it read as the department
 ORGANISATIONAL = ("department_label", "service_area_label")
@@ -337,7 +351,8 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
 
     ``period`` is the date given to every payment of a file that has no usable date.
     """
-    src = read_source(path, COLUMNS, optional=OPTIONAL, trim=False, fixed=column_map(con))
+    src = read_source(path, COLUMNS, optional=OPTIONAL, trim=False, fixed=column_map(con),
+                      keywords=KEYWORDS)
     quarantine.source = src
     t = organisational(src)
     # the three parses are independent and mostly let go of the GIL (Arrow and numpy kernels)
@@ -347,9 +362,10 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
         service = map_services(con, t)
         amount, pdate = amount_job.result(), date_job.result()
     totals = total_rows(t, amount, pdate)
+    notes_ = note_rows(t, amount, pdate)
     n_totals, totals_pence = int(totals.sum()), int(pennies(amount[totals]).sum())
-    if n_totals:
-        t, amount, pdate, service = _drop(t, amount, pdate, service, totals)
+    if n_totals or notes_.any():
+        t, amount, pdate, service = _drop(t, amount, pdate, service, totals | notes_)
     pdate, notes = _dates(t, pdate, src, period)
     keep = ~rule_failures(t, amount, pdate, src.width, named_width(src.header))
     flagged = np.flatnonzero(~keep)
@@ -369,14 +385,15 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
         file_total=int(pence.sum()), allocated=int(pence[keep & mapped].sum()),
         unallocated=int(pence[keep & ~mapped].sum()), quarantined=int(pence[~keep].sum()),
         rows_allocated=int((keep & mapped).sum()), rows_unallocated=int((keep & ~mapped).sum()),
-        rows_quarantined=int((~keep).sum()), total_rows=n_totals, total_rows_pence=totals_pence)
+        rows_quarantined=int((~keep).sum()), total_rows=n_totals, total_rows_pence=totals_pence,
+        note_rows=int(notes_.sum()))
     if keep.all():
         kept, dates, services, amounts = t, pdate, service, amount
     else:
         kept, amounts, dates, services = _drop(t, amount, pdate, service, ~keep)
     labels = unallocated_labels(kept.filter(pc.is_null(services)), pennies(amounts)[
         np.asarray(pc.is_null(services), dtype=bool)]) if recon.rows_unallocated else []
-    said = recon.sentences() if t.num_rows or n_totals else []
+    said = recon.sentences() if t.num_rows or n_totals or recon.note_rows else []
     notes = [*said, *label_lines(labels), *notes, *_body_notes(con, kept)]
     out = _spend_table(path.name, kept, dates, services, amounts)
     return {"spend": out, "_rows_read": rows_read_frame(t.num_rows), "_notes": notes,

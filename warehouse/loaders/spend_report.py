@@ -72,6 +72,27 @@ def total_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.nda
     return out
 
 
+def note_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.ndarray:
+    """Rows with neither a date nor an amount and at most one cell of text: a heading between
+    sections or a note after the data ('Payments to individuals are not shown'). They are not
+    payments, so they are skipped and counted, not quarantined (a line cut short, with a
+    supplier and a department but no amount, is quarantined)."""
+    out = np.zeros(t.num_rows, dtype=bool)
+    if t.num_rows == 0 or not pdate.null_count:
+        return out
+    cand = np.flatnonzero(np.asarray(pc.is_null(pdate), dtype=bool) & np.isnan(amount))
+    if not len(cand):
+        return out
+    sub = t.take(arrow.array(cand))
+    empty = _blank(sub.column("payment_date")) & _blank(sub.column("amount_gbp"))
+    filled = np.zeros(len(cand), dtype=np.int64)
+    for name in sub.column_names:
+        if not name.startswith("_"):
+            filled += ~_blank(sub.column(name))
+    out[cand[empty & (filled <= 1)]] = True
+    return out
+
+
 def _redacted(texts: arrow.Array) -> np.ndarray:
     return np.asarray(pc.fill_null(pc.match_substring_regex(texts, REDACTED), False),
                       dtype=bool) & ~_blank(texts)
@@ -154,6 +175,7 @@ class Reconciliation:
     rows_quarantined: int
     total_rows: int
     total_rows_pence: int
+    note_rows: int = 0
 
     @property
     def balanced(self) -> bool:
@@ -167,6 +189,9 @@ class Reconciliation:
         if self.total_rows:
             out.append(f"{self.total_rows} total row(s) skipped, not counted "
                        f"({pounds(self.total_rows_pence)})")
+        if self.note_rows:
+            out.append(f"{self.note_rows} note or heading row(s) skipped (no date and no "
+                       "amount)")
         return out
 
 
