@@ -76,6 +76,10 @@ def test_the_page_lists_the_labels_in_an_accessible_table(client, with_unallocat
     assert "&lt;b&gt;Bad&lt;/b&gt; / =1+1" in html  # escaped, never markup
     assert "<b>Bad</b>" not in html
     assert 'href="/api/v1/staff/unallocated-spend.csv"' in html
+    # the keyboard's first stop skips to the main content; the table's region takes focus
+    assert html.index('href="#main"') < html.index("<a ", html.index('href="#main"') + 1)
+    assert html[:html.index('href="#main"')].count("<a ") == 1
+    assert 'role="region" aria-labelledby="labels-heading" tabindex="0"' in html
 
 
 def test_the_page_on_the_demo_says_everything_is_allocated(client):
