@@ -340,3 +340,18 @@ def test_headings_and_notes_are_skipped_and_a_payment_without_an_amount_quaranti
     assert (r.status, r.rows_read, r.rows_loaded, r.rows_quarantined) == ("loaded", 22, 21, 1)
     assert r.rejected[0]["line_no"] == 4 and r.rejected[0]["column_name"] == "Amount"
     assert "2 note or heading row(s) skipped (no date and no amount)" in r.notes
+
+
+def test_text_over_a_sane_length_is_quarantined_and_never_stored_whole(wh, tmp_path):
+    huge = "A" * 2_000_000  # a runaway cell (a lost quote swallows the file)
+    path = tmp_path / "huge.csv"
+    rows = "".join(f"Housing,0{k}/04/2023,S{k} Ltd,600\n" for k in range(1, 10))
+    path.write_text("Directorate,Payment Date,Supplier Name,Amount\n" + rows
+                    + f"Housing,10/04/2023,{huge},700\n" + rows, encoding="utf-8")
+    r = load_file(wh, LOADERS["spend"], path, max_bad_share=0.1)
+    assert (r.rows_loaded, r.rows_quarantined) == (18, 1)
+    row = wh.execute("select column_name, reason, length(raw_text) from rejected_row").fetchall()
+    assert row[0][0] == "Supplier Name" and "at most 1000 characters" in row[0][1]
+    assert len(row[0][1]) < 500 and row[0][2] < 5000
+    longest = wh.execute("select max(length(supplier_name)) from spend").fetchall()[0][0]
+    assert longest < 10

@@ -13,6 +13,15 @@ import pandera.pandas as pa
 from warehouse.loaders.reader import SourceTable
 from warehouse.loaders.text import LoadError
 
+MAX_RAW = 4000  # characters of a refused line kept: a 50 MB cell must not reach a page
+
+
+def _clip(raw: str) -> str:
+    """The line as published, cut to ``MAX_RAW`` characters (saying how long it was)."""
+    if len(raw) <= MAX_RAW:
+        return raw
+    return f"{raw[:MAX_RAW]}... [cut: the line has {len(raw):,} characters]"
+
 
 @dataclass
 class Quarantine:
@@ -38,7 +47,8 @@ class Quarantine:
                 continue
             seen.add(line)
             self.rows.append({"line_no": line, "column_name": col,
-                              "raw_text": raw if raw is not None else "", "reason": reason})
+                              "raw_text": _clip(raw if raw is not None else ""),
+                              "reason": reason})
 
     def _raw(self, lines: Sequence[int]) -> list[str]:
         if self.source is None:
