@@ -142,6 +142,9 @@ def _items_with_lines(text: str, path: Path) -> dict[str, list[tuple[int, dict, 
     out: dict[str, list[tuple[int, dict, str]]] = {}
     for key_node, value_node in root.value:
         section = key_node.value
+        if section in out:
+            raise LoadError(f"{path.name}: line {key_node.start_mark.line + 1}: section "
+                            f"'{section}' appears twice (write its entries in one list)")
         items = data.get(section)
         if section not in SECTIONS:
             raise LoadError(f"{path.name}: line {key_node.start_mark.line + 1}: unknown section "
