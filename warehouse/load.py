@@ -208,6 +208,8 @@ def _load_copy(report: LoadReport, loader: Loader, files: Sequence[Path], max_ba
             if report.ok and changed:
                 record_warnings(con, [f.result.load_id for f in report.files
                                       if f.status == "loaded"], report.check_warnings)
+                # a new version of the data: the dashboard's caches are keyed by this id
+                con.execute("update build_info set build_id = $id", {"id": uuid.uuid4().hex})
                 con.execute("checkpoint")
         finally:
             con.close()

@@ -42,10 +42,13 @@ GOOD = ["Lambeth,Adults' and Community Services,Test Co,03/07/2012,1500.00,TEST"
 def test_a_good_file_is_loaded_marts_rebuilt_and_swapped_in(live, tmp_path, capsys):
     path = _spend_file(tmp_path, "july.csv", [GOOD[0]])
     before = _count(live, "select sum(spend_gbp) from mart_spend_service_year")
+    version = _count(live, "select build_id from build_info")
     assert load.run("spend", [path], target=live) == 0
     assert "july.csv: loaded - 1 read, 1 loaded, 0 quarantined" in capsys.readouterr().out
     after = _count(live, "select sum(spend_gbp) from mart_spend_service_year")
     assert after == pytest.approx(before + 1500.0)
+    # a new data version: the dashboard's cached answers (keyed by it) are not served again
+    assert _count(live, "select build_id from build_info") != version
     assert not list(live.parent.glob(".live.duckdb.loading-*"))
 
 
