@@ -103,13 +103,17 @@ def test_headers_match_ignoring_case_spaces_punctuation_and_camel_case(header, s
     assert _norm(header) == _norm(same)
 
 
-def test_a_file_with_no_organisational_column_is_refused_naming_the_accepted_names(tmp_path):
+def test_a_file_with_no_organisational_column_loads_unallocated_with_a_warning(wh, tmp_path):
     path = tmp_path / "no_org.csv"
-    path.write_text("Payment Date,Supplier Name,Amount\n01/04/2023,A,600\n", encoding="utf-8")
-    src = read_source(path, COLUMNS, optional=OPTIONAL)
-    with pytest.raises(LoadError, match=r"no_org.csv: line 1: no organisational column.*"
-                                         r"Expense Area"):
-        organisational(src)
+    path.write_text("Payment Date,Supplier Name,Amount\n01/04/2023,A Ltd,600\n",
+                    encoding="utf-8")
+    r = load_file(wh, LOADERS["spend"], path)
+    assert r.rows_loaded == 1 and r.summary["reconciliation"].unallocated == 60000
+    assert any(n.startswith("warning: no_org.csv: line 1: no organisational column")
+               and "Expense Area" in n for n in r.notes)
+    got = wh.execute("select department_label, service_code from spend "
+                     "where source_file = 'no_org.csv'").fetchall()
+    assert got == [("", None)]
 
 
 # --- whole files, as published: every payment in, reconciled to the penny ---------------------

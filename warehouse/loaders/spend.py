@@ -284,13 +284,13 @@ def named_width(header: list[str]) -> int:
 def organisational(src: SourceTable) -> arrow.Table:
     """The file's table with its organisational labels in place: a file with one such column
     (any of the department or service-area names) has it read as the department, with a blank
-    service area; a file with none is refused, naming the accepted headers."""
+    service area. A file with none loads too, every payment under a blank label (not yet
+    allocated); ``no_organisation_note`` says so."""
     t = src.table
     if "department_label" not in src.labels:
         if "service_area_label" not in src.labels:
-            names = "; ".join(", ".join(COLUMNS[c]) for c in ORGANISATIONAL)
-            raise LoadError(f"{src.path.name}: line {src.header_line}: no organisational column "
-                            f"(a department or service area; accepted names: {names})")
+            return t.set_column(t.column_names.index("department_label"), "department_label",
+                                arrow.array([""] * t.num_rows, arrow.string()))
         src.labels["department_label"] = src.labels.pop("service_area_label")
         t = t.set_column(t.column_names.index("department_label"), "department_label",
                          t.column("service_area_label"))
@@ -300,6 +300,16 @@ def organisational(src: SourceTable) -> arrow.Table:
         t = t.set_column(t.column_names.index("expense_type"), "expense_type",
                          arrow.array([""] * t.num_rows, arrow.string()))
     return t
+
+
+def no_organisation_note(src: SourceTable) -> list[str]:
+    """A warning for a file with no organisational column (its payments cannot be mapped)."""
+    if "department_label" in src.labels:
+        return []
+    names = "; ".join(", ".join(COLUMNS[c]) for c in ORGANISATIONAL)
+    return [f"warning: {src.path.name}: line {src.header_line}: no organisational column (a "
+            f"department or service area; accepted names: {names}); every payment is held as "
+            "not yet allocated under a blank label"]
 
 
 def column_map(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, int]]:
@@ -367,6 +377,7 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
     if n_totals or notes_.any():
         t, amount, pdate, service = _drop(t, amount, pdate, service, totals | notes_)
     pdate, notes = _dates(t, pdate, src, period)
+    notes += no_organisation_note(src)
     keep = ~rule_failures(t, amount, pdate, src.width, named_width(src.header))
     flagged = np.flatnonzero(~keep)
     if len(flagged):
