@@ -359,3 +359,12 @@ def test_text_over_a_sane_length_is_quarantined_and_never_stored_whole(wh, tmp_p
     assert len(row[0][1]) < 500 and row[0][2] < 5000
     longest = wh.execute("select max(length(supplier_name)) from spend").fetchall()[0][0]
     assert longest < 10
+
+
+def test_a_title_naming_every_column_is_not_taken_for_the_header(tmp_path):
+    path = tmp_path / "titled.csv"
+    path.write_text("Supplier payments by date paid and net amount,,,\n"
+                    "Directorate,Date of Transaction,Supplier Name (Redacted),Amount\n"
+                    "Housing,01/04/2023,A Ltd,600\n", encoding="utf-8")
+    src = read_source(path, COLUMNS, optional=OPTIONAL, keywords=spend.KEYWORDS)
+    assert src.header_line == 2 and src.labels["supplier_name"] == "Supplier Name (Redacted)"

@@ -118,8 +118,10 @@ def _find_header(
     for idx, line in enumerate(lines[:max_preamble]):
         cells = next(csv.reader([line]), [])
         normed = {_norm(c) for c in cells}
-        found = [c for c in required if wanted[c] & normed
-                 or _keyword_hits(cells, keywords.get(c, ()))]
+        found = [c for c in required if wanted[c] & normed]
+        if keywords and len(found) < len(required):  # each column its own cell
+            placed = _positions(cells, columns, keywords)
+            found = [c for c in required if c in placed]
         if best is None or len(found) > len(best[1]):
             best = (idx, found)
         if len(found) == len(required) and any(c.strip() for c in cells):
