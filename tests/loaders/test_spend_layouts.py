@@ -368,3 +368,21 @@ def test_a_title_naming_every_column_is_not_taken_for_the_header(tmp_path):
                     "Housing,01/04/2023,A Ltd,600\n", encoding="utf-8")
     src = read_source(path, COLUMNS, optional=OPTIONAL, keywords=spend.KEYWORDS)
     assert src.header_line == 2 and src.labels["supplier_name"] == "Supplier Name (Redacted)"
+
+
+def test_labelled_subtotals_between_sections_are_total_rows(wh, tmp_path):
+    path = tmp_path / "subtotals.csv"
+    path.write_text("Directorate,Payment Date,Supplier Name,Amount\n"
+                    "Housing,01/04/2023,A Ltd,600\n"
+                    "Housing,02/04/2023,B Ltd,400\n"
+                    "Total Housing,,,1000\n"
+                    "Parks,02/04/2023,C Ltd,50\n"
+                    "Sub-total,,,50\n"
+                    "Parks,03/04/2023,Total Cleaning Ltd,70\n"
+                    "Grand Total,,,1050\n", encoding="utf-8")
+    r = load_file(wh, LOADERS["spend"], path)
+    assert (r.rows_read, r.rows_loaded, r.rows_quarantined) == (4, 4, 0)
+    recon = r.summary["reconciliation"]
+    assert (recon.file_total, recon.total_rows) == (112000, 2)  # the reader drops the last
+    total = wh.execute("select sum(amount_gbp) from spend where source_file = 'subtotals.csv'")
+    assert total.fetchall()[0][0] == Decimal("1120.00")

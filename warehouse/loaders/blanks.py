@@ -71,18 +71,23 @@ def drop_blank_and_footer(table: arrow.Table, order: list[str]) -> tuple[arrow.T
         blank[idx[has]] = False
     keep = ~blank
     lines = table.column("_line").to_numpy()
-    # a footer: the last data rows in file order, from a row whose first cell reads 'Total'
+    # a footer: the last data rows in file order, from a row whose first cell reads 'Total',
+    # when no row after it is filled like a data row (a subtotal between sections is not it)
     live = np.flatnonzero(keep)
     if len(lines) > 1 and bool(np.all(lines[1:] > lines[:-1])):  # in file order already
         tail = live[-5:]
     else:
         tail = live[np.argsort(lines[live])][-5:]
-    cut = None
+    sparse = max(2, len(order) // 2)
+    shapes = []
     for k in tail:
         cells = [table.column(c)[int(k)].as_py() or "" for c in order]
         first = next((c.strip() for c in cells if c.strip()), "")
         filled = sum(1 for c in cells if re.search(r"[^\W_]", c))
-        if _FOOTER.match(first) and filled <= max(2, len(order) // 2):
+        shapes.append((bool(_FOOTER.match(first)) and filled <= sparse, filled <= sparse))
+    cut = None
+    for j, k in enumerate(tail):
+        if shapes[j][0] and all(few for _, few in shapes[j + 1:]):
             cut = lines[k]
             break
     if cut is not None:

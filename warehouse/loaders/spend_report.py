@@ -24,6 +24,7 @@ MAX_TEXT = 1000
 # how blank or withheld text is recognised; the text itself is kept as published
 REDACTED = (r"(?i)redact|withheld|personal (data|information)|private individual|"
             r"^\W*(name )?removed\W*$|^\W*\*+\W*$|^\W*x{3,}\W*$")
+TOTAL = r"(?i)^\s*(grand\s+|sub\s*-?\s*)?totals?\b"
 TEXT_MARKS = {"supplier_name": "supplier", "expense_type": "expense type"}
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
@@ -54,9 +55,11 @@ def _per_distinct(values: arrow.ChunkedArray | arrow.Array,
 
 
 def total_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.ndarray:
-    """Rows that carry an amount and nothing to say whose payment it is: no date, no supplier,
-    no organisational label and no expense type. Files end with such unlabelled totals (and
-    some put subtotals between sections); they are not payments and are never counted."""
+    """Total rows: an amount and no date, and either nothing to say whose payment it is (no
+    supplier, organisational label or expense type: an unlabelled total) or a cell that
+    starts 'Total', 'Sub total' or 'Grand total' and no supplier other than such a label.
+    Files end with these (and some put subtotals between sections); they are not payments
+    and are never counted."""
     out = np.zeros(t.num_rows, dtype=bool)
     if t.num_rows == 0 or not pdate.null_count:
         return out
@@ -68,8 +71,18 @@ def total_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.nda
     for name in ("payment_date", "supplier_name", "department_label", "service_area_label",
                  "expense_type"):
         empty &= _blank(sub.column(name))
-    out[cand[empty]] = True
+    labelled = np.zeros(len(cand), dtype=bool)
+    for name in sub.column_names:
+        if not name.startswith("_"):
+            labelled |= _is_total(sub.column(name))
+    supplier = sub.column("supplier_name")
+    no_supplier = _blank(supplier) | _is_total(supplier)
+    out[cand[empty | (labelled & no_supplier & _blank(sub.column("payment_date")))]] = True
     return out
+
+
+def _is_total(values: arrow.ChunkedArray | arrow.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(pc.match_substring_regex(values, TOTAL), False), dtype=bool)
 
 
 def note_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.ndarray:
