@@ -397,7 +397,7 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
         unallocated=int(pence[keep & ~mapped].sum()), quarantined=int(pence[~keep].sum()),
         rows_allocated=int((keep & mapped).sum()), rows_unallocated=int((keep & ~mapped).sum()),
         rows_quarantined=int((~keep).sum()), total_rows=n_totals, total_rows_pence=totals_pence,
-        note_rows=int(notes_.sum()))
+        note_rows=int(notes_.sum()), skipped_lines=src.skipped_lines)
     if keep.all():
         kept, dates, services, amounts = t, pdate, service, amount
     else:

@@ -189,6 +189,7 @@ class Reconciliation:
     total_rows: int
     total_rows_pence: int
     note_rows: int = 0
+    skipped_lines: int = 0  # blank lines and a 'Total' footer, skipped by the reader
 
     @property
     def balanced(self) -> bool:
@@ -202,6 +203,8 @@ class Reconciliation:
         if self.total_rows:
             out.append(f"{self.total_rows} total row(s) skipped, not counted "
                        f"({pounds(self.total_rows_pence)})")
+        if self.skipped_lines:
+            out.append(f"{self.skipped_lines} blank or footer line(s) skipped, not counted")
         if self.note_rows:
             out.append(f"{self.note_rows} note or heading row(s) skipped (no date and no "
                        "amount)")
