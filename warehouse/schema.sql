@@ -191,7 +191,8 @@ create table spillover_link (
     source varchar not null
 );
 
--- one row per GDP deflator year (HM Treasury), index with the base year = 100
+-- one row per financial year of the GDP deflator (ONS YBGB averaged over April-March, as HM
+-- Treasury does), index with the base year = 100
 create table gdp_deflator (
     financial_year varchar primary key,
     deflator double not null,

@@ -1,2 +1,2 @@
-"""Pure view functions: query frames in, the frames and sentences a page shows out (no HTML,
-no database), so a page and its tests share one reading of the numbers."""
+"""Pure views: validated parameters or query frames in, plain data and sentences out (no
+HTML, no Dash, no Flask, no database)."""
