@@ -17,7 +17,7 @@ import pytest
 from warehouse import load
 from warehouse.loaders import LOADERS, load_file, spend
 from warehouse.loaders.base import LoadError, read_source
-from warehouse.loaders.reader import _norm
+from warehouse.loaders.headers import _norm
 from warehouse.loaders.spend import COLUMNS, OPTIONAL, organisational
 
 # header as published -> (department, service area, date, supplier, amount, expense type)

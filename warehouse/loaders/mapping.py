@@ -218,7 +218,7 @@ def _clear_restated_shares(con: duckdb.DuckDBPyConnection, frames: dict) -> None
 
 def _allocate(con: duckdb.DuckDBPyConnection, file_name: str) -> list[str]:
     """Payments loaded before their labels were mapped get their service now."""
-    from warehouse.loaders.spend import allocate
+    from warehouse.loaders.allocation import allocate
 
     return allocate(con, file_name)
 
