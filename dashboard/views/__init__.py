@@ -1,1 +1,2 @@
-"""Pure views: validated parameters in, plain data out (no HTML, no Dash, no Flask)."""
+"""Pure views: validated parameters or query frames in, plain data and sentences out (no
+HTML, no Dash, no Flask, no database)."""
