@@ -126,23 +126,6 @@ def probability(p: float | None) -> str:
     return f"{p * 100:.0f}%"
 
 
-def likelihood(p: float) -> str:
-    """Words for a probability of a net saving, in the IPCC calibrated-language bands."""
-    if p >= 0.99:
-        return "virtually certain"
-    if p >= 0.9:
-        return "very likely"
-    if p >= 0.66:
-        return "likely"
-    if p > 0.33:
-        return "about as likely as not"
-    if p > 0.1:
-        return "unlikely"
-    if p > 0.01:
-        return "very unlikely"
-    return "exceptionally unlikely"
-
-
 class SpilloverInputs(NamedTuple):
     """What the spill-over model needs, from the named queries."""
 
