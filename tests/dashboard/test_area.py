@@ -171,7 +171,7 @@ def test_cost_csv_equals_the_mart(client, wh, terms):
     assert got["terms"].str.startswith(terms).all()
 
 
-def test_administrative_counts_get_no_interval_and_the_page_says_why(wh, dash_app):
+def test_administrative_counts_get_no_interval_and_the_page_says_why(wh, app, client):
     kinds = wh("select distinct area_code, outcome_count_kind, "
                "count(cost_per_outcome_lower_gbp) as with_interval from mart_area_year "
                "where outcome_units is not null group by all")
@@ -180,10 +180,12 @@ def test_administrative_counts_get_no_interval_and_the_page_says_why(wh, dash_ap
     assert (kinds["with_interval"] == 0).all()
     from queries import runner
 
-    with dash_app.server.test_request_context(f"/area/{AREA}"):
+    with app.test_request_context(f"/area/{AREA}"):
         rows = runner.run("area_cost_per_outcome", area_code=AREA, terms="cash")
     assert rows["interval_note"].str.startswith("No interval: the outcome is an "
                                                 "administrative count").all()
+    page = client.get(f"/area/{AREA}").get_data(as_text=True)
+    assert "No interval: the outcome is an administrative count" in page
 
 
 def test_spend_units_csv_equals_the_mart(client, wh):

@@ -101,8 +101,8 @@ def test_public_mode_serves_published_scenarios_and_changes_but_no_drafts(wareho
                                                                          tmp_path):
     code = textwrap.dedent("""
         import json
-        from dashboard.app import app
-        c = app.server.test_client()
+        from dashboard.app import server
+        c = server.test_client()
         out = {q: c.get("/api/v1/scenario-results" + q).status_code for q in (
             "?scenario=close-luncheon-clubs", "?change=LUNCH:-100pct",
             "?scenario=draft:1", "?change=LUNCH:-100pct&persist=oneoff")}
