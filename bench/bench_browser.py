@@ -8,7 +8,7 @@ it is drawn and counted. Page weight is the sum of the bytes on the wire for eve
 (Playwright's ``Request.sizes()``: headers plus encoded body, the browser sending
 ``Accept-Encoding: gzip, deflate, br``). Time to first chart is from navigation start to the
 first frame showing a chart (plotly.js's ``.js-plotly-plot`` SVG; the server draws no
-picture since ADR 0011), timed by a ``requestAnimationFrame`` watch the bench adds to the
+picture since ADR 0014), timed by a ``requestAnimationFrame`` watch the bench adds to the
 page, and never earlier than the first contentful paint; median of new contexts. The stages
 after it say when plotly.js took over.
 
@@ -52,7 +52,7 @@ def weigh(browser, url: str) -> dict:
 
 
 # Watches each frame from the page's first: when the first chart is on the page as a server
-# picture (none since ADR 0011), whole (the parser is past it: its block's data table
+# picture (none since ADR 0014), whole (the parser is past it: its block's data table
 # is there), and when plotly.js has drawn one. A frame's callback runs before that frame's
 # style, layout and paint, so the time is taken after them: in a message posted from the
 # callback, which runs once the frame is done. A few lines, one check per frame.

@@ -14,9 +14,9 @@ import pandas as pd
 from flask import abort, jsonify, request
 
 from dashboard import data
-from dashboard.components import spillover_inputs
 from dashboard.views import scenario_query as sq
 from dashboard.views import scenario_results as sr
+from dashboard.views.format import spillover_inputs
 from drafts.store import Change
 
 MAX_LIMIT = 1000

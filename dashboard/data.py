@@ -21,7 +21,7 @@ def init_cache(server, settings) -> None:
     """The query and figure cache of the app built with ``settings`` (``server.config
     ["SETTINGS"]`` also tells ``warehouse()`` which file this app reads)."""
     server.config["SETTINGS"] = settings
-    server.config["WAREHOUSE"] = Path(settings.warehouse_path)  # one Path, not one a call
+    server.extensions["warehouse"] = runner.warehouse(Path(settings.warehouse_path))
     url = settings.cache_redis_url
     config = {"CACHE_DEFAULT_TIMEOUT": settings.cache_timeout_s}
     if url:
@@ -54,8 +54,9 @@ CODE_VERSION = _code_version()
 
 def warehouse() -> runner.Warehouse:
     """The warehouse of the app handling this request (its settings), else $WAREHOUSE_PATH."""
-    path = current_app.config.get("WAREHOUSE") if has_app_context() else None
-    return runner.warehouse(path)
+    if has_app_context():
+        return current_app.extensions["warehouse"]
+    return runner.warehouse()
 
 
 def version() -> str:
@@ -85,7 +86,7 @@ class Kept:
                 self._items.popitem(last=False)
 
 
-KEPT_FRAME_BYTES = 1 << 20  # a frame kept in the worker is at most 1 MB (most are a few kB)
+KEPT_FRAME_BYTES = 256 << 10  # a frame kept in the worker: at most 256 kB (most are a few kB)
 _kept = Kept(512)  # frames and figures, keyed by the warehouse file, its version and the call
 
 

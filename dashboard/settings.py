@@ -18,9 +18,6 @@ class Setting:
     default: str
     help: str
 
-    def get(self) -> str:
-        return os.environ.get(self.name, self.default)
-
 
 SETTINGS = [
     Setting("DASHBOARD_MODE", "internal", "public (published data only) or internal"),
@@ -44,19 +41,11 @@ BY_NAME = {s.name: s for s in SETTINGS}
 MODES = ("public", "internal")
 
 
-def get(name: str) -> str:
-    return BY_NAME[name].get()
-
-
 def _mode(value: str) -> str:
     value = value.strip().lower()
     if value not in MODES:
         raise ValueError(f"DASHBOARD_MODE must be 'public' or 'internal', not {value!r}")
     return value
-
-
-def mode() -> str:
-    return _mode(get("DASHBOARD_MODE"))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ the data and code version and the page's own query parameters.
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, redirect, request
+from werkzeug.exceptions import HTTPException
 
 from dashboard import data
 from dashboard.site import render as render_module
@@ -93,8 +94,19 @@ def accessibility_page():
 
 
 def not_found(error=None):
-    """404: JSON under /api/, else a page that says so and offers the site's pages."""
-    if request.path.startswith("/api/"):
+    """404: JSON under /api/, else a page that says so and offers the site's pages. A page's
+    address with a trailing slash is sent to the page (one address per page)."""
+    path = request.path
+    if len(path) > 1 and path.endswith("/") and request.method in ("GET", "HEAD"):
+        canonical = "/" + "/".join(p for p in path.split("/") if p)
+        try:
+            endpoint, _ = current_app.url_map.bind("").match(canonical)
+        except HTTPException:
+            endpoint = None
+        if endpoint and endpoint.startswith("site."):
+            query = request.query_string.decode("latin-1")
+            return redirect(canonical + (f"?{query}" if query else ""), 308)
+    if path.startswith("/api/"):
         return jsonify({"error": "Not Found", "path": request.path[:200]}), 404
     links = [("/", "Overview"), ("/spillover", "Spill-over effects"), ("/data", "Open data"),
              ("/methods", "Methods"), ("/accessibility", "Accessibility statement")]

@@ -21,6 +21,7 @@ from dashboard.views.format import (
     indicator_value_columns,
     money,
 )
+from dashboard.views.links import apply_checks
 
 PREFIX = "area"
 TERMS_OPTIONS = [("cash", "Cash"), ("real", "Real terms")]
@@ -102,17 +103,11 @@ def view_from_query(area: str, query: dict) -> tuple[View, list[str]]:
         except ValueError:
             notes.append(f"The link's terms “{str(query['terms'])[:40]}” is not one this page "
                          "offers, so the default (cash) is shown.")
-    view = View(area, default_year(area, terms), terms)
-    checks = [("year", lambda v: _year(area, v, terms)),
-              ("benchmark", lambda v: _choice(v, BENCHMARK_OPTIONS)),
-              ("level", lambda v: _choice(v, LEVEL_OPTIONS))]
-    for key, check in checks:
-        if key in query:
-            try:
-                view = view._replace(**{key: check(query[key])})
-            except ValueError:
-                notes.append(f"The link's {key} “{str(query[key])[:40]}” is not one this page "
-                             f"offers, so the default ({getattr(view, key)}) is shown.")
+    view, more = apply_checks(View(area, default_year(area, terms), terms), query, [
+        ("year", lambda v: _year(area, v, terms)),
+        ("benchmark", lambda v: _choice(v, BENCHMARK_OPTIONS)),
+        ("level", lambda v: _choice(v, LEVEL_OPTIONS))])
+    notes += more
     if "service" in query:
         try:
             view = view._replace(service=_service(area, view.year, query["service"]))

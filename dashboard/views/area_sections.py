@@ -68,8 +68,9 @@ def cost_block(view: av.View, summary: str) -> ChartBlock:
     words = av.terms_phrase(view.terms, row["real_terms_base_year"])
     title = (f"Cost per {row['outcome_unit_label']}: {money(row['cost_per_outcome_gbp'])} in "
              f"{view.year} ({words})")
-    summary = f"{summary} {row['interval_note']}"  # why there is, or is not, an interval
-    return replace(_cost_chart(view.area, view.terms), title=title, summary=summary)
+    # why there is, or is not, an interval
+    return replace(_cost_chart(view.area, view.terms), title=title,
+                   summary=f"{summary} {row['interval_note']}")
 
 
 @data.memoize  # public figures: the same for every reader, keyed by area and terms

@@ -184,8 +184,9 @@ def test_administrative_counts_get_no_interval_and_the_page_says_why(wh, app, cl
         rows = runner.run("area_cost_per_outcome", area_code=AREA, terms="cash")
     assert rows["interval_note"].str.startswith("No interval: the outcome is an "
                                                 "administrative count").all()
-    page = client.get(f"/area/{AREA}").get_data(as_text=True)
-    assert "No interval: the outcome is an administrative count" in page
+    summary = client.get(f"/area/{AREA}").get_data(as_text=True).split(
+        'id="area-cost-summary"', 1)[1].split("</p>", 1)[0]
+    assert "No interval: the outcome is an administrative count" in summary
 
 
 def test_spend_units_csv_equals_the_mart(client, wh):
@@ -288,3 +289,12 @@ def test_indicator_rows_carry_each_indicators_history_for_its_trend_line(app, ar
             None if v != v else v for v in mine["value"]]  # NaN != NaN: a gap stays a gap
         assert [None if v is None else round(v, 2) for v in spark["benchmark"]] == [
             None if v != v else v for v in mine["benchmark_value"]]
+
+
+def test_a_kept_table_carries_its_own_views_caption(client, wh):
+    years = wh("select financial_year from mart_area_year where area_code = $a "
+               "order by 1 desc limit 2", {"a": AREA})["financial_year"].tolist()
+    for year in years + years:  # the second time from the tables kept by the worker
+        page = client.get(f"/area/{AREA}?year={year}&level=998").get_data(as_text=True)
+        table = page.split('id="area-cost-table"', 1)[1].split("</caption>", 1)[0]
+        assert f" in {year} (" in table, (year, table[:200])

@@ -104,3 +104,10 @@ def test_figures_travel_as_json_the_page_cannot_break_out_of(client):
         assert f'data-figure="{chart_id}"' in page
         assert "<" not in body
         assert json.loads(body)["data"]
+
+
+def test_a_page_address_with_a_trailing_slash_goes_to_the_page(client):
+    r = client.get("/area/OLDER/?terms=real")
+    assert r.status_code == 308 and r.location.endswith("/area/OLDER?terms=real")
+    assert client.get("/spillover//").status_code == 308
+    assert client.get("/nope/").status_code == 404

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
 from indicators import spillover as sp
-from tests.dashboard.public_mode import run_public
 
 URL = "/api/v1/scenario-results"
 
@@ -99,16 +96,16 @@ def test_forged_queries_get_a_4xx_with_a_message(client, query, status):
 
 def test_public_mode_serves_published_scenarios_and_changes_but_no_drafts(warehouse_file,
                                                                          tmp_path):
-    code = textwrap.dedent("""
-        import json
-        from dashboard.app import server
-        c = server.test_client()
-        out = {q: c.get("/api/v1/scenario-results" + q).status_code for q in (
-            "?scenario=close-luncheon-clubs", "?change=LUNCH:-100pct",
-            "?scenario=draft:1", "?change=LUNCH:-100pct&persist=oneoff")}
-        print(json.dumps(out))
-    """)
-    got = run_public(code, warehouse_file, tmp_path / "d.sqlite3")
+    from dashboard.factory import create_app
+    from dashboard.settings import Settings
+
+    drafts = tmp_path / "d.sqlite3"
+    app = create_app(Settings(mode="public", warehouse_path=str(warehouse_file),
+                              drafts_path=str(drafts)))
+    c = app.test_client()
+    got = {q: c.get("/api/v1/scenario-results" + q).status_code for q in (
+        "?scenario=close-luncheon-clubs", "?change=LUNCH:-100pct",
+        "?scenario=draft:1", "?change=LUNCH:-100pct&persist=oneoff")}
     assert got == {"?scenario=close-luncheon-clubs": 200, "?change=LUNCH:-100pct": 200,
                    "?scenario=draft:1": 400, "?change=LUNCH:-100pct&persist=oneoff": 200}
-    assert not (tmp_path / "d.sqlite3").exists()
+    assert not drafts.exists()

@@ -166,3 +166,33 @@ def test_a_kept_page_is_compressed_once_and_sent_as_it_is(client, monkeypatch):
     same = client.get("/area/OLDER?terms=real", headers={"Accept-Encoding": "identity"})
     assert "Content-Encoding" not in same.headers
     assert gzip.decompress(bodies[0]) == same.data  # bodies: the gzip ones, last in the loop
+
+
+def test_kept_is_a_bounded_lru():
+    from dashboard.data import Kept
+
+    kept = Kept(2)
+    kept.put("a", 1)
+    kept.put("b", 2)
+    assert kept.get("a") == 1  # "a" is now the most recent
+    kept.put("c", 3)
+    assert kept.get("b") is None and kept.get("a") == 1 and kept.get("c") == 3
+
+
+def test_two_apps_on_files_with_one_build_id_never_share_kept_answers(warehouse_file, tmp_path):
+    """A public and an internal app in one process can read files that carry the same build id
+    (publish keeps it): what a worker keeps is keyed by the file too."""
+    from dashboard.factory import create_app
+    from dashboard.settings import Settings
+
+    other = tmp_path / "other.duckdb"
+    shutil.copyfile(warehouse_file, other)
+    con = duckdb.connect(str(other))
+    con.execute("update build_info set borough_name = 'Elsewhere (demo)'")  # same build id
+    con.execute("checkpoint")
+    con.close()
+    first = create_app(Settings(mode="internal", warehouse_path=str(warehouse_file)))
+    second = create_app(Settings(mode="public", warehouse_path=str(other)))
+    for _ in range(2):
+        assert "Elsewhere" not in first.test_client().get("/").get_data(as_text=True)
+        assert "Elsewhere (demo)" in second.test_client().get("/").get_data(as_text=True)
