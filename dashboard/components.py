@@ -29,7 +29,6 @@ from dashboard.views.format import (  # noqa: F401 - re-exported for the Dash pa
     number,
     pct_change,
     plain,
-    probability,
     spillover_inputs,
     trend_text,
 )

@@ -115,17 +115,6 @@ def money_interval(low: float | None, high: float | None) -> str:
     return f"{money_signed(low)} to {money_signed(high)}"
 
 
-def probability(p: float | None) -> str:
-    """A probability as a whole per cent, never claiming certainty from a finite sample."""
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "–"
-    if 0 < p < 0.01:
-        return "under 1%"
-    if 0.99 < p < 1:
-        return "over 99%"
-    return f"{p * 100:.0f}%"
-
-
 class SpilloverInputs(NamedTuple):
     """What the spill-over model needs, from the named queries."""
 

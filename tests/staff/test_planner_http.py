@@ -9,7 +9,8 @@ import json
 import pytest
 import requests
 
-from dashboard.views.format import money_signed, probability
+from dashboard.views.format import money_signed
+from dashboard.views.scenario_results import probability_text as probability
 from indicators import spillover as sp
 from tests.auth_users import write_users_file
 from tests.conftest import start_gunicorn, stop
