@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from flask import abort, jsonify, request
+from flask import Response, abort, jsonify, request
 
-from dashboard import data
+from dashboard import data, spreadsheet
 
 MAX_LIMIT = 1000
 
@@ -93,9 +93,7 @@ def register(server) -> None:
                 frame = frame[frame[col].astype(str) == request.args[col]]
         total = len(frame)
         if fmt == "csv":
-            from flask import Response
-
-            return Response(frame.to_csv(index=False), mimetype="text/csv; charset=utf-8",
+            return Response(spreadsheet.to_csv(frame), mimetype=spreadsheet.CSV_MIME,
                             headers={"Content-Disposition":
                                      f'attachment; filename="{name}.csv"'})
         page = frame.iloc[offset: offset + limit]
