@@ -8,6 +8,8 @@ import threading
 from dash.fingerprint import check_fingerprint
 from flask import request
 
+from drafts.store import DraftStoreUnavailable
+
 try:  # brotli is optional: without it static files are served gzipped
     import brotli
 except ImportError:  # pragma: no cover
@@ -195,6 +197,12 @@ def harden(server) -> None:
     def add_request_id(response):
         response.headers["X-Request-Id"] = getattr(g, "request_id", "")
         return response
+
+    @server.errorhandler(DraftStoreUnavailable)
+    def drafts_unavailable(err):
+        # a page that did not catch it still says what is wrong, and it is not the reader's
+        # fault nor a crash: the store's file is missing or read-only just now
+        return jsonify({"error": str(err), "request_id": getattr(g, "request_id", "")}), 503
 
     @server.errorhandler(Exception)
     def on_error(err):

@@ -1123,7 +1123,11 @@ def publish_draft(form, user: auth.User) -> str:
         return ""
     ref = form.get("draft")
     store = drafts_store.default_store()
-    allowed = {d.ref for d in store.visible(user) if d.status == "draft"}
+    try:
+        allowed = {d.ref for d in store.visible(user) if d.status == "draft"}
+    except DraftError as err:  # the store is missing or read-only: say so
+        _say(PUBLISH_MSG, str(err))
+        return ""
     if not isinstance(ref, str) or not DRAFT_RE.match(ref) or ref not in allowed:
         _say(PUBLISH_MSG, OFF_LIST)
         return ""
@@ -1140,7 +1144,11 @@ def publish_draft(form, user: auth.User) -> str:
 def compare_with(form, user: auth.User, plan: Planner, scenario) -> str | None:
     """Put up to three other scenarios beside this one: the URL that shows them."""
     picked = form.getlist("compare")
-    allowed = set(plan.published) | {d.ref for d in drafts_store.default_store().visible(user)}
+    try:
+        allowed = set(plan.published) | {d.ref for d in drafts_store.default_store().visible(user)}
+    except DraftError as err:  # the store is missing or read-only: say so
+        _say(COMPARE_MSG, str(err))
+        return None
     if any(p not in allowed for p in picked):
         _say(COMPARE_MSG, OFF_LIST)
         return None
