@@ -24,7 +24,9 @@ def init_cache(server) -> None:
         config.update({"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url,
                        "CACHE_KEY_PREFIX": f"obd:{settings.mode()}:"})
     else:
-        config.update({"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000})
+        # bounded in bytes, not entries: a model run weighs a hundred figures
+        config.update({"CACHE_TYPE": "dashboard.bytecache.ByteBoundedCache",
+                       "CACHE_MAX_MB": float(settings.get("CACHE_MAX_MB"))})
     cache.init_app(server, config=config)
     cache.app = server  # so queries outside a request (layout validation, tests) use it too
 

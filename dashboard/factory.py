@@ -9,6 +9,7 @@ import dash
 from dashboard import (
     api,
     auth,
+    callback_gate,
     data,
     downloads,
     plotly_bundle,
@@ -67,6 +68,7 @@ def create_app() -> dash.Dash:
     security.sessions(app.server)  # the signed session cookie: form tokens, sign-in
     auth.register(app.server)
     security.harden(app.server)
+    callback_gate.register(app.server, app)  # after sign-in: a forged body is a 400
     static_pages.register(app.server, mode)  # pages rendered on the server, after sign-in
     api.register(app.server)
     app.server.config["DASHBOARD_MODE"] = mode

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import threading
 
 from dash.fingerprint import check_fingerprint
@@ -36,8 +37,31 @@ def policy(script_hashes: list[str]) -> str:
     return CSP.replace("script-src 'self'", f"script-src 'self' {hashes}")
 
 
+STAFF_CACHE = "private, no-store"
+# what a staff response depends on beyond its URL, by sign-in mode: a cache must never hand
+# one user's response to another
+STAFF_VARY = {"none": ("Cookie",), "header": ("Cookie", "X-Remote-User"),
+              "basic": ("Cookie", "Authorization"), "oidc": ("Cookie",)}
+STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/")
+
+
+def staff_cache_headers(response, auth_mode: str):
+    """Every internal (staff) response but the versioned static files: ``Cache-Control:
+    private, no-store`` and ``Vary`` on what names the user, whatever the route set (a page
+    "the same for every reader" is still only for signed-in staff)."""
+    response.headers["Cache-Control"] = STAFF_CACHE
+    response.headers.pop("Expires", None)
+    response.vary.update(STAFF_VARY.get(auth_mode, ("Cookie", "Authorization")))
+    return response
+
+
 def register(server, app) -> None:
+    from dashboard import settings
+    from dashboard.auth import auth_mode
+
     state: dict[str, str] = {}
+    internal = settings.mode() == "internal"
+    sign_in = auth_mode()
 
     @server.after_request
     def headers(response):
@@ -52,7 +76,9 @@ def register(server, app) -> None:
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         path = request.path
-        if path.startswith("/_dash-component-suites/") or path.startswith("/assets/"):
+        if internal and not (path.startswith(STATIC_PREFIXES) and response.status_code == 200):
+            response = staff_cache_headers(response, sign_in)
+        if path.startswith(STATIC_PREFIXES):
             # a year, immutable, only where the URL changes with the file: Dash's fingerprinted
             # component files and assets with their ?m= stamp; others revalidate as they are
             versioned = check_fingerprint(path)[1] or "m" in request.args
@@ -168,26 +194,82 @@ def sessions(server) -> None:
                          WTF_CSRF_TIME_LIMIT=8 * 3600)  # a working day with a form open
 
 
+def user_token_key() -> str:
+    """Where the signed-in user's form token lives in the session: a key per user, so a token
+    issued to one user is refused for another even on the same browser cookie (a shared
+    machine, or a proxy that signs someone else in)."""
+    from dashboard.auth import current_user
+
+    return "csrf_" + hashlib.sha256(current_user().name.encode("utf-8")).hexdigest()[:16]
+
+
+def form_token() -> str:
+    """The CSRF token for a form (Flask-WTF's signed, timed token), bound to the signed-in
+    user. A page puts it in a hidden ``csrf_token`` field; a Dash callback of the staff pages
+    sends it in an ``X-CSRFToken`` header (the page writes it into a ``dcc.Store`` or meta tag
+    when it renders) and checks it with :func:`check_form_token` before it changes anything."""
+    from flask_wtf.csrf import generate_csrf
+
+    return generate_csrf(token_key=user_token_key())
+
+
+def check_form_token(value) -> None:
+    """Raise ``wtforms.validators.ValidationError`` unless ``value`` is a live token issued by
+    :func:`form_token` to the user signed in now."""
+    from flask_wtf.csrf import validate_csrf
+
+    validate_csrf(value, token_key=user_token_key())
+
+
+def trust_proxies(server, count: int) -> None:
+    """Read the client's address (and scheme and host) from the ``X-Forwarded-*`` headers the
+    last ``count`` proxies set (Werkzeug's ProxyFix), so rate limits apply per real client.
+    0 (the default) trusts no header: the address is the peer's, as with ``make run``."""
+    if count < 0:
+        raise ValueError("TRUSTED_PROXIES must be 0 or more")
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
 def harden(server) -> None:
-    """Request size limit, rate limits, request ids, and errors without tracebacks."""
+    """Request size limit, rate limits, request ids, and errors without tracebacks.
+
+    Rate limits count per client address (through ``TRUSTED_PROXIES``) in
+    ``RATE_LIMIT_STORAGE_URL`` (default ``CACHE_REDIS_URL``): with Redis every worker and
+    instance shares one count; without it each worker counts alone (the loopback demo). If
+    Redis cannot be reached, each worker counts in memory until it can (Flask-Limiter's
+    fallback), rather than refusing or failing requests."""
     import logging
     import os
     import uuid
 
+    from dash.exceptions import DependencyException
     from flask import g, jsonify
     from flask_limiter import Limiter
     from flask_limiter.util import get_remote_address
     from werkzeug.exceptions import HTTPException
 
+    from dashboard import settings
+
     log = logging.getLogger("dashboard")
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     server.config["PROPAGATE_EXCEPTIONS"] = False
     server.debug = False
-    storage = os.environ.get("CACHE_REDIS_URL") or "memory://"
+    trust_proxies(server, int(settings.get("TRUSTED_PROXIES")))
+    storage = (settings.get("RATE_LIMIT_STORAGE_URL") or settings.get("CACHE_REDIS_URL")
+               or "memory://")
     limiter = Limiter(get_remote_address, app=server, storage_uri=storage,
                       default_limits=[os.environ.get("RATE_LIMIT", "600 per minute")],
-                      headers_enabled=True)
+                      headers_enabled=True, in_memory_fallback_enabled=storage != "memory://",
+                      key_prefix=f"obd-limits:{settings.mode()}")
     server.extensions["limiter"] = limiter
+
+    @server.errorhandler(DependencyException)
+    def bad_component_path(err):
+        # /_dash-component-suites/<package>/<path> that Dash does not serve: not found
+        return jsonify({"error": "Not Found", "request_id": getattr(g, "request_id", "")}), 404
 
     @server.before_request
     def request_id():

@@ -449,14 +449,14 @@ def _post(page: dict, mode: str):
     way back (``static_back``, read-only), and no new session (a cross-site POST must not
     replace the reader's own). With one, the page's handler does the work, flashes its message
     and names the view to show next (303, Post/Redirect/Get)."""
-    from flask_wtf.csrf import validate_csrf
     from wtforms.validators import ValidationError
 
     from dashboard.components import not_found
+    from dashboard.security import check_form_token
 
     base = page["path"]
     try:
-        validate_csrf(request.form.get("csrf_token"))
+        check_form_token(request.form.get("csrf_token"))  # bound to the signed-in user
     except ValidationError:
         back = page.get("static_back")
         target = _on_page(back(request.form) if back else base, base)

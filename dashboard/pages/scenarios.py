@@ -50,9 +50,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import html
 from flask import flash, get_flashed_messages, request
-from flask_wtf.csrf import generate_csrf
 
-from dashboard import auth, data, downloads, figures, settings
+from dashboard import auth, data, downloads, figures, security, settings
 from dashboard.components import (
     PALETTE,
     chart_block,
@@ -838,7 +837,7 @@ def _form(children: list, search: str, anchor: str) -> html.Form:
     """A POST form of the planner: the session's CSRF token, the scenario it acts on (the
     current query string) and ``children``; ``handle_form`` answers it."""
     return html.Form([
-        dbc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
+        dbc.Input(type="hidden", name="csrf_token", value=security.form_token()),
         dbc.Input(type="hidden", name=FROM, value=search.lstrip("?")),
         *children,
     ], method="post", action=f"{PATH}#{anchor}")
