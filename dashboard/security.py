@@ -290,6 +290,13 @@ def harden(server) -> None:
     def on_error(err):
         rid = getattr(g, "request_id", "")
         if isinstance(err, HTTPException):
-            return jsonify({"error": err.name, "request_id": rid}), err.code
+            body = {"error": err.name, "request_id": rid}
+            if err.code in (429, 503) and err.description:  # what to do: in words
+                body["message"] = err.description
+            response = jsonify(body)
+            retry = getattr(err, "retry_after", None)
+            if retry:
+                response.headers["Retry-After"] = str(retry)
+            return response, err.code
         log.exception("request %s failed: %s %s", rid, request.method, request.path)
         return jsonify({"error": "Something went wrong on our side.", "request_id": rid}), 500

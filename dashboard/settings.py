@@ -43,6 +43,11 @@ SETTINGS = [
             "recently used entries go first; with Redis, its maxmemory bounds the cache)"),
     Setting("PAGE_CACHE", "on",
             "on or off: keep rendered pages that are the same for every reader"),
+    Setting("SIM_PER_USER", "1",
+            "scenario simulations one user may run at once, across every worker (with Redis)"),
+    Setting("SIM_RATE", "60 per minute", "new scenario simulations one user may start"),
+    Setting("SIM_WAIT_S", "2",
+            "seconds a user's next simulation waits for their running one before a 429"),
     Setting("SECRET_KEY", "",
             "signs the session cookie (form tokens, sign-in); needed by header, basic and oidc "
             "sign-in; for AUTH_MODE=none gunicorn.conf.py makes one per start"),
@@ -85,6 +90,9 @@ class Settings:
     cache_max_mb: float = 128.0
     page_cache: bool = True
     secret_key: str = ""
+    sim_per_user: int = 1
+    sim_rate: str = "60 per minute"
+    sim_wait_s: float = 2.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", _mode(self.mode))
@@ -116,6 +124,9 @@ class Settings:
             "cache_max_mb": float(read("CACHE_MAX_MB")),
             "page_cache": read("PAGE_CACHE").strip().lower() != "off",
             "secret_key": read("SECRET_KEY"),
+            "sim_per_user": int(read("SIM_PER_USER")),
+            "sim_rate": read("SIM_RATE"),
+            "sim_wait_s": float(read("SIM_WAIT_S")),
         }
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known

@@ -51,7 +51,7 @@ import plotly.graph_objects as go
 from dash import html
 from flask import flash, get_flashed_messages, request
 
-from dashboard import auth, data, downloads, figures, security, settings
+from dashboard import auth, data, downloads, fairshare, figures, security, settings
 from dashboard.components import (
     PALETTE,
     chart_block,
@@ -352,10 +352,11 @@ def _model_run(_version: str, key: tuple[tuple[str, float], ...]) -> dict:
     changes = dict(key)
     # services without evidence links count with their direct effect only
     kwargs = {"funders": inputs.funders, "years": YEARS, "allow_unlinked": True}
-    result = sp.simulate(inputs.links, inputs.unit_costs, inputs.payers, changes,
-                         draws=DRAWS, seed=SEED, **kwargs)
-    tornado = sp.tornado(inputs.links, inputs.unit_costs, inputs.payers, changes,
-                         include_timing=True, scope="public_purse", **kwargs)
+    with fairshare.simulations().slot(auth.current_user().name):  # one user's fair share
+        result = sp.simulate(inputs.links, inputs.unit_costs, inputs.payers, changes,
+                             draws=DRAWS, seed=SEED, **kwargs)
+        tornado = sp.tornado(inputs.links, inputs.unit_costs, inputs.payers, changes,
+                             include_timing=True, scope="public_purse", **kwargs)
     return {"result": result, "tornado": tornado, "years": years_table(result),
             "tornado_table": _labelled_tornado(tornado, set(changes)),
             "evidence": evidence_table(result, set(changes))}
