@@ -34,6 +34,8 @@ BENCHMARKS = [
     ("spillover", "bench.bench_spillover", [], []),
     ("load", "bench.bench_load", ["--repeat", "5"], ["--repeat", "1"]),
     ("intervals", "bench.bench_intervals", [], ["--repeat", "1"]),
+    ("hostile", "bench.bench_hostile", [],
+     ["--scenarios", "200", "--unbounded", "100", "--seconds", "8"]),
 ]
 REPORT = ROOT / "docs" / "benchmarks.md"
 

@@ -124,8 +124,9 @@ def start(host: str = "127.0.0.1", port: int = 8050, run_dir: Path | str = "var/
                                         maxmemory=app_env.get("REDIS_MAXMEMORY", "256mb")),
                             encoding="utf-8")
             log = run_dir / "redis.log"
-            proc = subprocess.Popen([_binary("redis-server"), str(conf)],  # noqa: S603 - fixed argv
-                                    stdout=log.open("wb"), stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(  # noqa: S603 - fixed argv
+                [_binary("redis-server"), str(conf)], stdout=log.open("wb"),
+                stderr=subprocess.STDOUT)
             stack.procs.append(("redis", proc))
             _wait_for_port(redis_port, proc, "redis-server", log)
             redis_url = f"redis://127.0.0.1:{redis_port}/0"
@@ -151,16 +152,18 @@ def start(host: str = "127.0.0.1", port: int = 8050, run_dir: Path | str = "var/
                         encoding="utf-8")
         nginx = _binary("nginx")
         log = run_dir / "nginx-error.log"
-        test = subprocess.run([nginx, "-t",  # noqa: S603 - fixed argv "-q", "-p", str(run_dir), "-e", str(log),
-                               "-c", str(conf)], capture_output=True, text=True)
+        test = subprocess.run(  # noqa: S603 - fixed argv
+            [nginx, "-t", "-q", "-p", str(run_dir), "-e", str(log), "-c", str(conf)],
+            capture_output=True, text=True)
         if test.returncode != 0:
             raise RuntimeError(f"nginx refused {conf}: {test.stderr.strip()}")
-        proc = subprocess.Popen([nginx, "-p",  # noqa: S603 - fixed argv str(run_dir), "-e", str(log), "-c", str(conf),
-                                 "-g", "daemon off;"], stdout=subprocess.DEVNULL,
-                                stderr=(run_dir / "nginx-stderr.log").open("wb"))
+        errors = run_dir / "nginx-stderr.log"
+        proc = subprocess.Popen(  # noqa: S603 - fixed argv
+            [nginx, "-p", str(run_dir), "-e", str(log), "-c", str(conf), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL, stderr=errors.open("wb"))
         stack.procs.append(("nginx", proc))
         reach = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104 - a check, not a bind
-        _wait_for_port(port, proc, "nginx", log, host=reach)
+        _wait_for_port(port, proc, "nginx", errors, host=reach)
     except BaseException:
         stack.stop()
         raise
