@@ -7,8 +7,9 @@ new scenarios at once holds every worker of a small install, and everyone else's
 user:
 
 - how many of their simulations run at once (``SIM_PER_USER``, default 1): a request that
-  would start another waits up to ``SIM_WAIT_S`` seconds for the user's running one to finish,
-  then gets a 429 "your other scenario is still being worked out" with ``Retry-After``;
+  would start another gets a 429 "your other scenario is still being worked out" with
+  ``Retry-After``, at once or after waiting ``SIM_WAIT_S`` seconds (default 0: a waiting
+  request holds a sync gunicorn worker, which is what the limit is there to prevent);
 - how many new simulations they start in a minute (``SIM_RATE``, the ``limits`` library's
   moving window, e.g. ``60 per minute``).
 
@@ -56,7 +57,7 @@ class SimulationLimiter:
     """Per-user concurrency and rate of simulations, in Redis or in this process."""
 
     def __init__(self, per_user: int = 1, rate: str = "60 per minute",
-                 storage_uri: str = "memory://", wait_s: float = 2.0):
+                 storage_uri: str = "memory://", wait_s: float = 0.0):
         if per_user < 1:
             raise ValueError("SIM_PER_USER must be 1 or more")
         self.per_user = per_user

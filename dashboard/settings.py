@@ -46,7 +46,7 @@ SETTINGS = [
     Setting("SIM_PER_USER", "1",
             "scenario simulations one user may run at once, across every worker (with Redis)"),
     Setting("SIM_RATE", "60 per minute", "new scenario simulations one user may start"),
-    Setting("SIM_WAIT_S", "2",
+    Setting("SIM_WAIT_S", "0",
             "seconds a user's next simulation waits for their running one before a 429"),
     Setting("SECRET_KEY", "",
             "signs the session cookie (form tokens, sign-in); needed by header, basic and oidc "
@@ -92,7 +92,7 @@ class Settings:
     secret_key: str = ""
     sim_per_user: int = 1
     sim_rate: str = "60 per minute"
-    sim_wait_s: float = 2.0
+    sim_wait_s: float = 0.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", _mode(self.mode))
