@@ -4,8 +4,9 @@ thousands of distinct scenarios. A benchmark, not a test: it writes var/bench/ho
 1. Slow clients. N connections each send one header line every 5 s and never finish their
    request, while another client asks for ``/api/v1/datasets`` every half second (10 s
    timeout). Against ``make run``'s gunicorn (2 sync workers, exposed directly) and against
-   ``make serve``'s stack (nginx in front of 2 gunicorn instances). Reported: the other
-   client's slowest and 95th-percentile answer, and how many never came.
+   ``make serve``'s stack (nginx in front of 2 gunicorn instances). Every worker answers once
+   first (a worker's first request sets it up). Reported: the other client's slowest and
+   95th-percentile answer, and how many never came.
 2. Fair shares. On the stack, one user's 4 connections ask for new scenarios (each one
    distinct, so each a fresh 10,000-draw model run) as fast as they are answered, while
    another reader opens a page (``/area/OLDER``) 40 times in a row. Reported: the reader's
@@ -24,6 +25,7 @@ Usage: python -m bench.bench_hostile [--scenarios 2000] [--unbounded 400] [--sec
 from __future__ import annotations
 
 import argparse
+import contextlib
 import socket
 import statistics
 import tempfile
@@ -53,7 +55,15 @@ def _slow(url: str, stop_event: threading.Event, interval: float) -> None:
         pass  # closed by the server (nginx's client_header_timeout, gunicorn's worker timeout)
 
 
+def _warm(url: str, path: str, n: int = 24) -> None:
+    """Every worker answers once before timing (a worker's first request sets it up)."""
+    for _ in range(n):
+        with contextlib.suppress(requests.RequestException):
+            requests.get(url + path, timeout=30)
+
+
 def slow_clients(url: str, n_slow: int, seconds: float) -> dict:
+    _warm(url, PROBE)
     stop_event = threading.Event()
     threads = [threading.Thread(target=_slow, args=(url, stop_event, 5.0), daemon=True)
                for _ in range(n_slow)]
@@ -111,7 +121,7 @@ def _hammer(url: str, stop_event: threading.Event, start: int, codes: list) -> N
 
 
 def fairness(url: str) -> dict:
-    _page_times(url, 5)  # warm: the page's figures cached
+    _warm(url, PAGE)  # every worker has the page's figures cached
     alone = _page_times(url)
     stop_event, codes = threading.Event(), []
     threads = [threading.Thread(target=_hammer, args=(url, stop_event, k * 1_000_000 + 1, codes),
