@@ -1,14 +1,23 @@
 """The read-only JSON API: /api/v1/datasets and /api/v1/datasets/<name> with paging and
-filters on each dataset's allowed columns. Documented on the Open data page (/data)."""
+filters on each dataset's allowed columns, and /api/v1/scenario-results (every number the
+scenario planner shows for a set of changes or a published scenario). Documented on the Open
+data page (/data)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 from flask import Response, abort, jsonify, request
 
-from dashboard import data, spreadsheet
+from dashboard import auth, data, fairshare, spreadsheet
+from dashboard.components import spillover_inputs
+from dashboard.views import scenario_query as sq
+from dashboard.views import scenario_results as sr
+from drafts.store import Change
 
 MAX_LIMIT = 1000
 
@@ -59,7 +68,114 @@ def _records(frame) -> list[dict]:
     return out
 
 
+def _csv(frame, name: str):
+    """Every CSV of the API: formula-leading cells neutralised (``dashboard.spreadsheet``)."""
+    return Response(spreadsheet.to_csv(frame), mimetype=spreadsheet.CSV_MIME,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+def register_staff(server) -> None:
+    """Staff-only data (internal mode, a signed-in internal user): the spend labels not yet
+    allocated to a service, as JSON or CSV (the data-quality page's table)."""
+    from dashboard.views.data_quality import data_quality
+
+    @server.route("/api/v1/staff/unallocated-spend")
+    @server.route("/api/v1/staff/unallocated-spend.csv", endpoint="api_unallocated_csv")
+    def api_unallocated():
+        if not auth.current_user().is_internal:
+            abort(403)
+        if request.args:
+            return jsonify({"error": "this dataset takes no parameters"}), 400
+        view = data_quality(data.query("spend_allocation_totals"),
+                            data.query("unallocated_spend"))
+        if request.path.endswith(".csv"):
+            return _csv(view.download, "unallocated-spend")
+        return jsonify({"dataset": "unallocated-spend", "summary": view.sentences,
+                        "total": len(view.download), "columns": list(view.download.columns),
+                        "rows": _records(view.download)})
+
+
+SCENARIO_PARAMS = ("change", "scenario", sq.PERSIST)
+SCENARIO_ID = re.compile(r"^[a-z0-9-]{1,64}$")
+
+
+class _Plan(NamedTuple):
+    services: pd.DataFrame  # indexed by service_code, with spend_gbp (the latest year)
+    latest_year: str
+
+
+@data.cache.memoize()
+def _scenario_view(_version: str, key: tuple[tuple[str, float], ...], persistence: str) -> dict:
+    """The planner's results for one set of £ changes, cached per warehouse version."""
+    inputs = spillover_inputs()
+    with fairshare.simulations().slot(fairshare.requester()):  # one reader's fair share
+        return sr.scenario_results(dict(key), persistence=persistence, links=inputs.links,
+                                   unit_costs=inputs.unit_costs, payers=inputs.payers,
+                                   services=inputs.services)
+
+
+def _published(scenario_id: str) -> tuple[dict, tuple[Change, ...]] | None:
+    """A published scenario (the warehouse holds no drafts) and its changes, or None."""
+    rows = data.query("published_scenarios")
+    rows = rows[rows["scenario_id"] == scenario_id]
+    if rows.empty:
+        return None
+    first = rows.iloc[0]
+    about = {"id": scenario_id, "name": str(first["name"]),
+             "description": str(first["description"])}
+    return about, tuple(sorted(Change(r.service_code, r.change_type, float(r.change_value))
+                               for r in rows.itertuples()))
+
+
+def scenario_results_response():
+    """``GET /api/v1/scenario-results?change=SERVICE:±Npct|±GBP[,…]`` or ``?scenario=ID``,
+    with ``persist=sustained|oneoff``: every number the planner shows, as JSON. Input is
+    checked against the planner's allow-lists; anything else answers 400 (404 for an unknown
+    scenario) with a message."""
+    unknown = set(request.args) - set(SCENARIO_PARAMS)
+    if unknown:
+        return jsonify({"error": f"unknown parameter(s): {', '.join(sorted(unknown))}",
+                        "allowed": list(SCENARIO_PARAMS)}), 400
+    refs, persist = request.args.getlist("scenario"), request.args.getlist(sq.PERSIST)
+    changes_raw = request.args.getlist("change")
+    if len(refs) > 1 or len(persist) > 1:
+        return jsonify({"error": "give scenario and persist at most once each"}), 400
+    persistence = persist[0] if persist else "sustained"
+    if persistence not in sq.PERSIST_WORDS:
+        return jsonify({"error": f"{sq.PERSIST} must be sustained or oneoff"}), 400
+    if bool(refs) == bool(changes_raw):
+        return jsonify({"error": "give either change=SERVICE:VALUE[pct|k|m][,…] or "
+                                 "scenario=ID"}), 400
+    inputs = spillover_inputs()
+    services = inputs.services.set_index("service_code")
+    latest = str(inputs.services["financial_year"].iloc[0]) if len(services) else ""
+    plan = _Plan(services, latest)
+    if refs:
+        if not SCENARIO_ID.match(refs[0]):
+            return jsonify({"error": "a scenario id is lower-case letters, digits and -"}), 400
+        found = _published(refs[0])
+        if found is None:
+            return jsonify({"error": f"there is no published scenario {sq.short(refs[0])!r}"}), 404
+        about, changes = found
+        try:
+            changes = tuple(sq.check_change(c, plan) for c in changes)
+        except ValueError as err:
+            return jsonify({"error": str(err)}), 400
+    else:
+        changes, errors = sq.parse_changes(changes_raw, plan)
+        if errors:
+            return jsonify({"error": " ".join(errors)}), 400
+        about = {"id": None, "name": "Changes given in the link",
+                 "description": "Not a published scenario."}
+    about["changes"] = [sq.change_token(c) for c in changes]
+    view = _scenario_view(data.version(), sq.amounts(changes, plan), persistence)
+    return jsonify({"scenario": about, **view})
+
+
 def register(server) -> None:
+    server.add_url_rule("/api/v1/scenario-results", "api_scenario_results",
+                        scenario_results_response)
+
     @server.route("/api/v1/datasets")
     def api_index():
         return jsonify({"datasets": [
@@ -93,9 +209,7 @@ def register(server) -> None:
                 frame = frame[frame[col].astype(str) == request.args[col]]
         total = len(frame)
         if fmt == "csv":
-            return Response(spreadsheet.to_csv(frame), mimetype=spreadsheet.CSV_MIME,
-                            headers={"Content-Disposition":
-                                     f'attachment; filename="{name}.csv"'})
+            return _csv(frame, name)
         page = frame.iloc[offset: offset + limit]
         nxt = offset + limit if offset + limit < total else None
         return jsonify({"dataset": name, "total": total, "offset": offset, "limit": limit,

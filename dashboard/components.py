@@ -203,34 +203,6 @@ def money_interval(low: float | None, high: float | None) -> str:
     return f"{money_signed(low)} to {money_signed(high)}"
 
 
-def probability(p: float | None) -> str:
-    """A probability as a whole per cent, never claiming certainty from a finite sample."""
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "–"
-    if 0 < p < 0.01:
-        return "under 1%"
-    if 0.99 < p < 1:
-        return "over 99%"
-    return f"{p * 100:.0f}%"
-
-
-def likelihood(p: float) -> str:
-    """Words for a probability of a net saving, in the IPCC calibrated-language bands."""
-    if p >= 0.99:
-        return "virtually certain"
-    if p >= 0.9:
-        return "very likely"
-    if p >= 0.66:
-        return "likely"
-    if p > 0.33:
-        return "about as likely as not"
-    if p > 0.1:
-        return "unlikely"
-    if p > 0.01:
-        return "very unlikely"
-    return "exceptionally unlikely"
-
-
 class SpilloverInputs(NamedTuple):
     """What the spill-over model needs, from the named queries."""
 

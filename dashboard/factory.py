@@ -18,6 +18,7 @@ from dashboard import (
     static_pages,
 )
 from dashboard.layout import shell
+from dashboard.site import data_quality
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,6 +72,9 @@ def create_app() -> dash.Dash:
     callback_gate.register(app.server, app)  # after sign-in: a forged body is a 400
     static_pages.register(app.server, mode)  # pages rendered on the server, after sign-in
     api.register(app.server)
+    if mode == "internal":  # staff pages: spend not yet allocated is not public data
+        api.register_staff(app.server)
+        app.server.register_blueprint(data_quality.blueprint)
     app.server.config["DASHBOARD_MODE"] = mode
     return app
 

@@ -23,7 +23,7 @@ How a page or a Dash callback uses it: wrap the computation that a cache miss ru
 
     @data.cache.memoize()
     def _model_run(version, key):
-        with fairshare.simulations().slot(auth.current_user().name):
+        with fairshare.simulations().slot(fairshare.requester()):
             return simulate(...)
 
 A refusal raises :class:`SimulationBusy` (an HTTP 429); a Dash callback may catch it and show
@@ -132,6 +132,17 @@ class SimulationLimiter:
                 self._give_redis(user, token)
             else:
                 self._give_local(user)
+
+
+def requester() -> str:
+    """Whose share a request draws on: the signed-in user, or for anonymous readers (the
+    public site, the public API) their client address (read through ``TRUSTED_PROXIES``)."""
+    from flask import request
+
+    from dashboard.auth import ANONYMOUS, current_user
+
+    user = current_user()
+    return f"user:{user.name}" if user != ANONYMOUS else f"addr:{request.remote_addr}"
 
 
 _limiter: SimulationLimiter | None = None

@@ -14,7 +14,7 @@ Confidence intervals".
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -25,8 +25,12 @@ __all__ = [
     "HIGHER_IS_BETTER",
     "LOWER_IS_BETTER",
     "NO_JUDGEMENT",
+    "ComparisonMethod",
     "compare",
+    "compare_by_method",
+    "comparison_method",
     "normalise_polarity",
+    "quintiles",
 ]
 
 HIGHER_IS_BETTER = "higher is better"
@@ -163,3 +167,84 @@ def compare(value: Any, lower: Any, upper: Any, benchmark: Any,
     if label.ndim == 0:
         return label[()]
     return label
+
+
+# ---- the indicator's own method (Fingertips metadata BenchmarkComparisonMethod) -------------
+
+class ComparisonMethod(NamedTuple):
+    """How an indicator is benchmarked: ``kind`` "interval" (at ``level``), "quintiles" or
+    "none"."""
+
+    kind: str
+    level: float | None = None
+
+
+CI_95 = ComparisonMethod("interval", 0.95)
+CI_998 = ComparisonMethod("interval", 0.998)
+QUINTILES = ComparisonMethod("quintiles")
+NO_COMPARISON = ComparisonMethod("none")
+QUINTILE_LABELS = ("lowest", "low", "middle", "high", "highest")
+QUINTILE_JUDGED = {HIGHER_IS_BETTER: ("worst", "worse", "middle", "better", "best"),
+                   LOWER_IS_BETTER: ("best", "better", "middle", "worse", "worst")}
+
+
+def comparison_method(text: Any) -> ComparisonMethod:
+    """Read the Fingertips metadata field ``BenchmarkComparisonMethod``.
+
+    "Confidence intervals overlapping reference value (95.0)" -> interval at 95%, "(99.8)" ->
+    99.8%, "Quintiles" -> quintiles, "No comparison" -> none. A missing or empty field means
+    the Fingertips default, 95%. Raises ValueError for anything else (never guesses).
+    Reference: FingertipsNext indicator metadata, field ``BenchmarkComparisonMethod``.
+    """
+    if text is None or (isinstance(text, float) and np.isnan(text)) or text is pd.NA:
+        return CI_95
+    key = " ".join(str(text).lower().split())
+    if key == "":
+        return CI_95
+    if key == "quintiles":
+        return QUINTILES
+    if key in ("no comparison", "not compared"):
+        return NO_COMPARISON
+    match = re.fullmatch(r"confidence intervals? overlapping reference value \((95(?:\.0)?|"
+                         r"99\.8)\)", key)
+    if match:
+        return CI_95 if match[1].startswith("95") else CI_998
+    raise ValueError(f"BenchmarkComparisonMethod {str(text)!r} is not one Fingertips uses "
+                     "(95.0 or 99.8 confidence intervals, Quintiles, No comparison)")
+
+
+def quintiles(values: Any, polarity: Any = NO_JUDGEMENT) -> pd.Series:
+    """Fingertips quintile comparison: each area's fifth among the areas compared.
+
+    Method: areas with a value are ranked (ascending; ties share the mean rank) and area ``i``
+    of ``n`` falls in quintile ``ceil(5 * rank_i / n)``. Labels are "lowest" .. "highest"
+    without a polarity, "worst" .. "best" (or the reverse) with one; missing values are "not
+    compared". Reference: PHE Fingertips technical guidance, benchmarking by quintiles.
+    """
+    series = pd.Series(_as_float(values) if not isinstance(values, pd.Series) else values,
+                       dtype=float)
+    pol = _normalise_one(polarity)
+    labels = QUINTILE_JUDGED.get(pol, QUINTILE_LABELS)
+    ranks = series.rank(method="average")
+    n = int(series.notna().sum())
+    out = pd.Series("not compared", index=series.index, dtype=object)
+    if n:
+        fifth = np.ceil(5 * ranks[series.notna()] / n).clip(1, 5).astype(int)
+        out[series.notna()] = [labels[q - 1] for q in fifth]
+    return out
+
+
+def compare_by_method(method: ComparisonMethod, value: Any, lower95: Any, upper95: Any,
+                      lower998: Any, upper998: Any, benchmark: Any,
+                      polarity: Any = NO_JUDGEMENT) -> Any:
+    """Compare as the indicator's own method says (:func:`comparison_method`): the 95% or
+    99.8% interval against the benchmark (:func:`compare`), quintiles among the values given
+    (:func:`quintiles`), or "not compared". Reference: Fingertips ``BenchmarkComparisonMethod``.
+    """
+    if method.kind == "interval":
+        lo, hi = (lower95, upper95) if method.level == 0.95 else (lower998, upper998)
+        return compare(value, lo, hi, benchmark, polarity)
+    if method.kind == "quintiles":
+        return quintiles(value, polarity)
+    shape = np.shape(_as_float(value))
+    return np.full(shape, "not compared", dtype=object)

@@ -2,8 +2,9 @@
 
 * :func:`cost_per_outcome` - spend divided by outcome units, with the outcome's confidence
   interval carried through (cost / upper count .. cost / lower count).
-* :func:`to_real_terms` - cash to real terms with the HM Treasury GDP deflator
-  (table shipped in ``indicators/data/gdp_deflators.csv``; see :func:`deflator_table`).
+* :func:`to_real_terms` - cash to real terms with the GDP deflator (ONS series YBGB, as
+  published, averaged over financial years as HM Treasury does; shipped in
+  ``indicators/data/gdp_deflators.csv``; see :func:`deflator_table`).
 * :func:`year_on_year` - absolute and percentage change on the previous financial year.
 
 Financial years are UK government years (April-March) written "2023/24"; "2023-24",
@@ -39,6 +40,7 @@ __all__ = [
     "deflator_source",
     "deflator_table",
     "financial_year",
+    "financial_year_means",
     "to_real_terms",
     "year_on_year",
 ]
@@ -151,20 +153,50 @@ def _normalise_years(years: Any) -> np.ndarray:
     return flat.reshape(arr.shape)
 
 
+#: The published series' own reference period (index = 100), a calendar year.
+PUBLISHED_REFERENCE = "2022 (calendar year)"
+
+
+def financial_year_means(quarters: pd.DataFrame) -> pd.DataFrame:
+    """Average a quarterly index over UK financial years (April-March: Q2, Q3, Q4, next Q1).
+
+    Method: the arithmetic mean of the four quarters of each financial year, as HM Treasury
+    builds its financial-year GDP deflators from ONS quarterly national accounts; a year
+    without all four quarters is left out (never extrapolated). Reference: HM Treasury "GDP
+    deflators at market prices, and money GDP" (methodology notes). ``quarters`` has columns
+    quarter ("2023 Q2") and ybgb; returns financial_year, gdp_deflator, status.
+    """
+    parts = quarters["quarter"].str.extract(r"^(\d{4}) Q([1-4])$")
+    if parts.isna().any().any():
+        bad = quarters.loc[parts.isna().any(axis=1), "quarter"].tolist()
+        raise ValueError(f"gdp_deflators.csv: quarters not of the form 'YYYY Qn': {bad[:3]}")
+    year = parts[0].astype(int)
+    # Q1 (January-March) belongs to the financial year that began the April before
+    start = np.where(parts[1] == "1", year - 1, year)
+    frame = pd.DataFrame({"start": start, "value": pd.to_numeric(quarters["ybgb"])})
+    grouped = frame.groupby("start")["value"].agg(["mean", "count"])
+    whole = grouped[grouped["count"] == 4]
+    return pd.DataFrame({
+        "financial_year": [f"{y}/{(y + 1) % 100:02d}" for y in whole.index],
+        "gdp_deflator": whole["mean"].to_numpy(),
+        "status": "outturn",
+    })
+
+
 @cache
 def _deflator_file() -> tuple[pd.DataFrame, str]:
     path = resources.files("indicators").joinpath("data", "gdp_deflators.csv")
     text = path.read_text(encoding="utf-8")
     header = [line[1:].strip() for line in text.splitlines() if line.startswith("#")]
-    table = pd.read_csv(io.StringIO(text), comment="#", dtype={"financial_year": str})
-    return table, " ".join(header)
+    quarters = pd.read_csv(io.StringIO(text), comment="#", dtype={"quarter": str})
+    return financial_year_means(quarters), " ".join(header)
 
 
 def deflator_source() -> str:
-    """Provenance of the deflator table: release, base year, outturn/forecast split, caveats.
+    """Provenance of the deflator series: ONS YBGB, its release date and reference year.
 
-    Source: HM Treasury "GDP deflators at market prices, and money GDP" (release named in the
-    returned text, base 2023-24 = 100 as published). Units: text.
+    Source: ONS series YBGB (GDP at market prices, implied deflator, seasonally adjusted;
+    quarterly national accounts), averaged over financial years as HM Treasury does. Units: text.
     """
     return _deflator_file()[1]
 
@@ -172,31 +204,31 @@ def deflator_source() -> str:
 def default_base_year() -> str:
     """The price base used for real terms by default: financial year "2024/25".
 
-    Reference: HM Treasury GDP deflator table shipped with this package (:func:`deflator_table`).
+    Reference: the GDP deflator series shipped with this package (:func:`deflator_table`).
     Units: financial-year label "YYYY/YY".
     """
     return DEFAULT_BASE_YEAR
 
 
 def deflator_table(base_year: str | None = DEFAULT_BASE_YEAR) -> pd.DataFrame:
-    """HM Treasury GDP deflators by UK financial year 2010/11-2025/26, rebased to ``base_year``.
+    """GDP deflators by UK financial year from 2010/11, rebased to ``base_year``.
 
-    Method: index_rebased = deflator / deflator[base_year] * 100; ``to_base_factor`` =
-    deflator[base_year] / deflator (multiply cash by it to get ``base_year`` prices).
-    Reference: HM Treasury "GDP deflators at market prices, and money GDP" (see
-    :func:`deflator_source` for the release; published base 2023-24 = 100; outturn from ONS
-    series L8GG, later years OBR forecasts). Units: index (base year = 100), factor (ratio).
-    ``base_year=None`` keeps the published base. Columns: financial_year, gdp_deflator
-    (published index), status (outturn/forecast), index (rebased), to_base_factor. The base
-    year used is in ``.attrs["base_year"]``; an unknown base year gives NaN columns.
+    Method: each financial year's deflator is the mean of ONS YBGB's four quarters
+    (:func:`financial_year_means`); index_rebased = deflator / deflator[base_year] * 100;
+    ``to_base_factor`` = deflator[base_year] / deflator (multiply cash by it to get
+    ``base_year`` prices). Reference: ONS series YBGB (release in :func:`deflator_source`;
+    published reference 2022 = 100), HM Treasury's financial-year convention. Units: index
+    (base year = 100), factor (ratio). ``base_year=None`` keeps the published reference
+    (calendar 2022 = 100). Columns: financial_year, gdp_deflator (financial-year mean of the
+    published index), status, index (rebased), to_base_factor. The base used is in
+    ``.attrs["base_year"]``; an unknown base year gives NaN columns.
     """
     table, source = _deflator_file()
     out = table.copy()
-    base = None if base_year is None else financial_year(base_year)
     if base_year is None:
-        base_value = 100.0
-        base = out.loc[np.isclose(out["gdp_deflator"], 100.0), "financial_year"].iloc[0]
+        base, base_value = PUBLISHED_REFERENCE, 100.0
     else:
+        base = financial_year(base_year)
         match = out.loc[out["financial_year"] == base, "gdp_deflator"]
         base_value = float(match.iloc[0]) if len(match) else np.nan
     out["index"] = out["gdp_deflator"] / base_value * 100.0
@@ -232,7 +264,7 @@ def to_real_terms(amounts: Any, years: Any, base_year: str = DEFAULT_BASE_YEAR,
     """Convert cash amounts to real terms (constant ``base_year`` prices) with the GDP deflator.
 
     Method: real = cash * deflator[base_year] / deflator[year].
-    Reference: HM Treasury GDP deflators at market prices (:func:`deflator_table`,
+    Reference: GDP deflator at market prices, ONS YBGB by financial year (:func:`deflator_table`,
     :func:`deflator_source`); HM Treasury Green Book guidance on real terms. Units: the cash
     amounts' currency at ``base_year`` prices (e.g. GBP, 2024/25 prices).
 

@@ -30,6 +30,7 @@ getting better", "decreasing and getting worse" (with a polarity), "increasing",
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -164,6 +165,13 @@ def _label(slope: float, polarity: str | None) -> str:
     return INCREASING if up else DECREASING
 
 
+def _start_year(period: Any) -> int | None:
+    """The first year of a period label: 2021, "2021", "2021/22", "2021-22" -> 2021 (a
+    whole number counts as a year index)."""
+    match = re.fullmatch(r"\s*(\d{1,4})(?:\s*[/-]\s*\d{2}(?:\d{2})?)?\s*", str(period))
+    return int(match[1]) if match else None
+
+
 def recent_trend(periods: Any, numerator: Any = None, denominator: Any = None, *,
                  value: Any = None, lower95: Any = None, upper95: Any = None,
                  value_type: str = "proportion", polarity: Any = "no judgement",
@@ -216,6 +224,13 @@ def recent_trend(periods: Any, numerator: Any = None, denominator: Any = None, *
     if k < POINTS:
         return _cannot(f"fewer than {POINTS} points", method, k)
     recent = order[-POINTS:]
+    years = [_start_year(p) for p in per.to_numpy()[recent]]
+    if any(y is None for y in years):
+        return _cannot("periods are not years, so an unbroken series cannot be checked",
+                       method, POINTS)
+    if np.any(np.diff(years) != 1):
+        return _cannot(f"the most recent {POINTS} points are not consecutive years "
+                       "(a gap in the series)", method, POINTS)
     x = cols["numerator"][recent]
     n = cols["denominator"][recent]
     t = np.arange(1, POINTS + 1, dtype=float)

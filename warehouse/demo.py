@@ -523,27 +523,32 @@ UNIT_COSTS = [
 ]
 LINKS = [
     # id, service, outcome code, label, events per unit, rr, low, high, cost item, lag, drop,
-    # grade, source
-    ("LUNCH-FALLADM", "LUNCH", "falls_admission", "Emergency admissions after a fall", 0.06,
-     0.77, 0.71, 0.83, "FALL_ADMIT", 0, 0.0, "high",
+    # grade, source. An outcome code EVENT:consequence ties the links of one service that follow
+    # from the same events (one shared draw of the effect: indicators.spillover.inputs). A
+    # luncheon-club place-year prevents falls while it is attended (drop-off 1: each year's
+    # places act in that year; a sustained change repeats them every year).
+    ("LUNCH-FALLADM", "LUNCH", "falls:admission", "Emergency admissions after a fall", 0.06,
+     0.77, 0.71, 0.83, "FALL_ADMIT", 0, 1.0, "high",
      "Cochrane, Sherrington et al. 2019: exercise and rate of falls, RR 0.77 (0.71-0.83)"),
-    ("LUNCH-AE", "LUNCH", "ae_attendance", "A&E attendances after a fall", 0.15, 0.61, 0.47,
-     0.79, "AE_ATTEND", 0, 0.0, "low",
+    ("LUNCH-AE", "LUNCH", "falls:ae_attendance", "A&E attendances after a fall", 0.15, 0.61,
+     0.47, 0.79, "AE_ATTEND", 0, 1.0, "low",
      "Cochrane 2019: falls needing medical attention, RR 0.61 (0.47-0.79)"),
-    ("LUNCH-HOMECARE", "LUNCH", "home_care_hours", "Home-care hours after falls and isolation",
-     40, 0.77, 0.65, 0.92, "HOMECARE_HOUR", 1, 0.0, "moderate",
+    ("LUNCH-HOMECARE", "LUNCH", "falls:home_care_hours",
+     "Home-care hours after falls and isolation", 40, 0.77, 0.65, 0.92, "HOMECARE_HOUR", 1, 1.0,
+     "moderate",
      "King's Fund (Torbay) 2013: care costs after a fall admission about 4x the admission"),
-    ("LUNCH-CAREHOME", "LUNCH", "care_home_admission", "Moves into residential care", 0.012,
-     0.8, 0.6, 1.05, "CAREHOME_YEAR", 2, 0.0, "low",
-     "Craig et al. 2013: 60% of fall admission costs fall on social care"),
-    ("LUNCH-GP", "LUNCH", "gp_appointment", "GP appointments linked to loneliness", 2.0, 0.9,
-     0.8, 1.0, "GP_APPT", 0, 0.0, "very low",
+    ("LUNCH-CAREHOME", "LUNCH", "falls:care_home_admission", "Moves into residential care",
+     0.012, 0.8, 0.6, 1.05, "CAREHOME_YEAR", 2, 1.0, "low",
+     "Craig et al. 2013: 60% of fall admission costs fall on social care; each move stays "
+     "2.2 years on average (Forder & Fernandez 2011)"),
+    ("LUNCH-GP", "LUNCH", "isolation:gp_appointment", "GP appointments linked to loneliness",
+     2.0, 0.9, 0.8, 1.0, "GP_APPT", 0, 1.0, "very low",
      "Observational studies of social isolation and GP use, illustrative"),
-    ("FALLS-FALLADM", "FALLS", "falls_admission", "Emergency admissions after a fall", 0.08,
+    ("FALLS-FALLADM", "FALLS", "falls:admission", "Emergency admissions after a fall", 0.08,
      0.77, 0.71, 0.83, "FALL_ADMIT", 0, 0.3, "high",
      "Cochrane, Sherrington et al. 2019: exercise and rate of falls, RR 0.77 (0.71-0.83)"),
-    ("FALLS-HOMECARE", "FALLS", "home_care_hours", "Home-care hours after falls", 30, 0.77,
-     0.65, 0.92, "HOMECARE_HOUR", 1, 0.3, "moderate",
+    ("FALLS-HOMECARE", "FALLS", "falls:home_care_hours", "Home-care hours after falls", 30,
+     0.77, 0.65, 0.92, "HOMECARE_HOUR", 1, 0.3, "moderate",
      "King's Fund (Torbay) 2013"),
     ("REABLE-HOMECARE", "REABLE", "home_care_hours", "Ongoing home-care hours", 180, 0.6, 0.5,
      0.75, "HOMECARE_HOUR", 0, 0.2, "moderate",

@@ -48,16 +48,39 @@ def _indicator_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def mart_indicator(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per indicator x place x period: value, intervals, and the benchmark comparisons."""
+    """One row per indicator x place x period: value, intervals, and the benchmark comparisons
+    at both levels and (``vs_england``, ``vs_region``) by the indicator's own method."""
     df = _indicator_frame(con)
     for bench, col in (("england", "england_value"), ("region", "region_value")):
+        # a place is not compared with itself
+        same = df["geo_role"] == ("country" if bench == "england" else "region")
         for level, lo, hi in (("95", "lower95", "upper95"), ("998", "lower998", "upper998")):
             out = compare.compare(df["value"], df[lo], df[hi], df[col], df["polarity"])
-            # a place is not compared with itself
-            same = df["geo_role"] == ("country" if bench == "england" else "region")
             labels = np.asarray(out, dtype=object)
             df[f"vs_{bench}_{level}"] = np.where(same, "not compared", labels)
+        df[f"vs_{bench}"] = np.where(same, "not compared", _by_method(df, col))
     return df
+
+
+def _by_method(df: pd.DataFrame, benchmark: str) -> np.ndarray:
+    """Each indicator compared by its own Fingertips method (``comparison_method`` column, the
+    metadata's BenchmarkComparisonMethod; 95% where the source gives none): quintiles are
+    taken among the places of the same indicator and period."""
+    if "comparison_method" not in df.columns:
+        df["comparison_method"] = ""
+    out = np.full(len(df), "not compared", dtype=object)
+    for text, rows in df.groupby(df["comparison_method"].fillna(""), sort=False):
+        method = compare.comparison_method(text)
+        if method.kind == "quintiles":
+            for _, g in rows.groupby(["indicator_id", "period"], sort=False):
+                out[df.index.get_indexer(g.index)] = compare.quintiles(
+                    g["value"], g["polarity"].iloc[0]).to_numpy()
+            continue
+        got = compare.compare_by_method(method, rows["value"], rows["lower95"], rows["upper95"],
+                                        rows["lower998"], rows["upper998"], rows[benchmark],
+                                        rows["polarity"])
+        out[df.index.get_indexer(rows.index)] = np.asarray(got, dtype=object)
+    return out
 
 
 def mart_indicator_trend(df: pd.DataFrame) -> pd.DataFrame:
@@ -81,7 +104,9 @@ def mart_indicator_trend(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cost(spend: pd.Series, df: pd.DataFrame) -> pd.DataFrame:
-    """Cost per outcome with the interval where the outcome count has one, without elsewhere."""
+    """Cost per outcome with an interval only where the outcome is a count of events (a
+    Poisson count: ``outcome_lower`` set by ``03_mart_area_year_base.sql``); an administrative
+    count has none."""
     with_ci = cost.cost_per_outcome(spend, df["outcome_units"], df["outcome_lower"],
                                     df["outcome_upper"]).to_frame()
     without = cost.cost_per_outcome(spend, df["outcome_units"]).to_frame()

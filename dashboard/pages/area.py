@@ -382,6 +382,7 @@ def _cost_section(view: View, summary: str) -> html.Section:
                                    df["cost_per_outcome_lower_gbp"],
                                    df["cost_per_outcome_upper_gbp"], f"Cost per {unit}")
     table = cost_table(view.area, view.terms)
+    summary = f"{summary} {row['interval_note']}"  # why there is, or is not, an interval
     return chart_block(COST_BLOCK, title, summary, fig, display_table(table),
                        ("area-cost", {"area": view.area, "terms": view.terms}))
 

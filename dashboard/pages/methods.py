@@ -19,11 +19,16 @@ investment areas it serves by the council's allocation shares, which sum to one 
 service.
 
 **Cost per outcome** is the spend allocated to an area in a year divided by the outcome units
-achieved that year (for example, older people supported to live at home). Its interval comes
-from the outcome count's 95% confidence interval: cost ÷ upper count to cost ÷ lower count.
-Spend is treated as known exactly.
+achieved that year (for example, older people supported to live at home). The outcome units
+are always a count: spend is never divided by a rate or a percentage. An interval is shown only
+when the count is a random count of events (the numerator of an event rate, such as falls
+admissions): cost ÷ upper count to cost ÷ lower count, from the count's Poisson interval. An
+administrative count (homes meeting a standard, people supported at home) counts every case,
+so it has no sampling or Poisson uncertainty and no interval is shown. Spend is treated as
+known exactly.
 
-**Real terms** use HM Treasury's GDP deflators at market prices; figures are shown at the
+**Real terms** use the GDP deflator at market prices (ONS series YBGB, averaged over each
+financial year as HM Treasury does); figures are shown at the
 base year's prices, named beside every real-terms figure.
 
 **Confidence intervals** follow Public Health England's PHEindicatormethods: Wilson score
@@ -31,12 +36,20 @@ intervals for proportions; Byar's method for counts and crude rates, the exact P
 interval when the count is below 10; directly standardised rates with Dobson's method and the
 2013 European Standard Population, not published when the total count is below 10.
 
-**Compared with England (or London)**, as Fingertips does it: a value whose 95% (or 99.8%)
-interval lies wholly above or below the benchmark is significantly higher or lower, read as
-better or worse through the indicator's polarity; otherwise similar. Without an interval,
-"not compared".
+**Compared with England (or London)**, as Fingertips does it, by each indicator's own method
+(its metadata's benchmark comparison method; 95% when none is given): a value whose 95% or
+99.8% interval lies wholly above or below the benchmark is significantly higher or lower, read
+as better or worse through the indicator's polarity; otherwise similar. An indicator compared
+by quintiles is placed in its fifth among the areas compared. An indicator without a polarity
+("no judgement") is only ever higher, similar or lower: never better or worse. Without an
+interval, "not compared".
 
-**Recent trend**, as Fingertips does it: at least five points; a chi-squared test for linear
+**Indirectly standardised ratios** (ISR) divide the observed count by the count expected from
+reference age-specific rates, with the observed count's exact Poisson interval below 10 and
+Byar's from 10, as PHEindicatormethods' `calculate_ISRatio` does.
+
+**Recent trend**, as Fingertips does it: only on an unbroken series of at least five annual
+points (a gap in the latest five means no trend is given); a chi-squared test for linear
 trend on the latest five (for proportions, the Cochran-Armitage test; for rates, a weighted
 regression), significant at the 99.8% level.
 
@@ -44,10 +57,39 @@ regression), significant at the 99.8% level.
 (through its unit cost), which changes outcomes (through effect sizes from the evidence, such
 as Cochrane's rate ratio of 0.77 for exercise and falls), which changes the costs each
 department or organisation bears (through unit costs), year by year with lags and drop-off,
-discounted at the Green Book's 3.5% a year. Effects are reduced for deadweight and optimism
-bias by evidence grade, as the Greater Manchester cost-benefit model does. Uncertain inputs
-are sampled 10,000 times: results are intervals, and the probability that a change saves
-money overall and for each payer.
+discounted at the Green Book's 3.5% a year.
+
+- *Against the proposal.* Each knock-on effect is adjusted for optimism bias and deadweight by
+  its evidence grade (high 0% and 0%; moderate 10% and 0%; low 30% and 10%; very low 40% and
+  20%), as the Greater Manchester cost-benefit model grades confidence, and always so that the
+  proposal's case gets *less* favourable, as the HM Treasury Green Book asks: a knock-on
+  saving is scaled down by (1 − optimism bias)(1 − deadweight), a knock-on extra cost scaled
+  up by (1 + optimism bias)(1 + deadweight). Closing a service therefore sees the extra costs
+  it pushes onto others scaled up. The spend change itself is a budget figure and is not
+  adjusted. The planner shows every link's adjusted and unadjusted figure, its grade and the
+  percentages. (The deadweight percentages and the mapping of evidence grades to the model's
+  confidence grades are this project's assumptions.)
+- *Unknown is not zero.* A service with no evidence links has unknown knock-on effects: the
+  planner says so first and gives no probability of a net saving (and no interval) for the
+  payers whose result depends on it. Cutting a statutory, demand-led service (residential
+  care, home care, looked-after children) carries a warning: a budget cut without a change in
+  eligibility or need tends to reappear as overspend or unmet need.
+- *Shared draws.* Links that follow from the same events (falls leading to admissions, A&E
+  attendances, home care and moves into care homes) share one draw of the effect, so their
+  uncertainty adds up rather than cancelling; the planner names the tied links.
+- *Cohorts.* A sustained change (the default) changes activity every year, starting a new
+  cohort each year, and each cohort's effect fades by the drop-off from its own start; a
+  one-off change is a single cohort. Moves into care homes accumulate as residents, each
+  staying 2.2 years on average (range 1.5 to 3; Forder and Fernández 2011, PSSRU Discussion
+  Paper 2769; Steventon and Roberts 2012, BMC Health Services Research 12:377).
+- *Figures.* Uncertain inputs (effect sizes, unit costs) are sampled 10,000 times. The central
+  figure everywhere is the **median** of the draws, with the 95% interval from the 2.5th to
+  the 97.5th percentiles and the probability of a net saving overall and for each payer.
+  Sentences round money to three significant figures (£116k, £1.02m); tables and downloads
+  keep full precision. A probability from a finite number of draws is never shown as 0% or
+  100%: it is "<1%" or ">99%". Every figure is also available as JSON at
+  `/api/v1/scenario-results?change=SERVICE:±Npct` (or `?scenario=ID`; add
+  `persist=oneoff` for a one-off change).
 
 **Observed associations** in the council's own data (for example, falls admissions after
 luncheon-club places fell) are shown apart from modelled effects, and are not evidence of
@@ -61,7 +103,12 @@ cause.
 - HM Treasury (2022) The Green Book; HM Treasury (2014) Supporting public service
   transformation: cost benefit analysis guidance for local partnerships (Greater Manchester
   model).
+- HM Treasury (2013) Green Book supplementary guidance: optimism bias.
 - Washington State Institute for Public Policy, Benefit-Cost Technical Documentation.
+- Briggs A, Claxton K, Sculpher M (2006) Decision modelling for health economic evaluation.
+- Forder J, Fernández J-L (2011) Length of stay in care homes. PSSRU Discussion Paper 2769.
+- Steventon A, Roberts A (2012) Estimating length of stay in publicly-funded residential and
+  nursing care homes. BMC Health Services Research 12:377.
 """
 
 

@@ -61,6 +61,9 @@ def layout(**_query):
                    "columns named for each dataset (exact match), e.g. "
                    "/api/v1/datasets/indicators?geo_code=E92000001&limit=50. The response "
                    "gives total and next_offset. Add .csv to the name for the whole dataset as "
-                   "CSV."], color="light"),
+                   "CSV. GET /api/v1/scenario-results?change=SERVICE:±Npct (or ±£ a year; "
+                   "several changes comma-separated) or ?scenario=ID returns every figure the "
+                   "scenario model gives for it (add persist=oneoff for a one-off change)."],
+                  color="light"),
         *rows,
     ])

@@ -28,11 +28,15 @@ URL format (the whole scenario lives in the query string, so a link shares it)
   (``?scenario=draft:12``), which the signed-in user must be allowed to see.
 * ``compare`` — up to three more scenarios (ids or ``draft:<id>``, comma-separated or
   repeated) to set side by side with this one.
+* ``persist`` — ``sustained`` (the default: the change recurs every year, a new cohort of
+  activity each year) or ``oneoff`` (one year's change, one cohort); it applies to every
+  scenario on the page.
 
 Anything else is refused with a message naming what is wrong; nothing is guessed.
 
-Each scenario is run through ``indicators.spillover`` with 10,000 draws and a fixed seed
-over five years; results are cached by (warehouse version, the £ changes), so a repeat
+Each scenario is run through ``dashboard.views.scenario_results`` (the model with 10,000
+draws and a fixed seed over five years, as plain data: the JSON endpoint shows the same);
+results are cached by (warehouse version, the £ changes, sustained or one-off), so a repeat
 view is instant and the same link always shows the same figures.
 """
 
@@ -55,16 +59,28 @@ from dashboard import auth, data, downloads, fairshare, figures, security, setti
 from dashboard.components import (
     PALETTE,
     chart_block,
-    likelihood,
     money,
     money_interval,
     money_signed,
     number,
-    probability,
     radio_group,
     select_control,
     spillover_inputs,
 )
+from dashboard.views import scenario_results as sr
+from dashboard.views.scenario_query import (
+    AMOUNT_MAX,
+    MAX_CHANGES,
+    MAX_PARAM_CHARS,
+    PERSIST,
+    PERSIST_WORDS,
+    amounts,
+    change_token,
+    check_change,
+    parse_changes,
+)
+from dashboard.views.scenario_query import short as _short
+from dashboard.views.scenario_query import values as _values
 from drafts import store as drafts_store
 from drafts.store import Change, DraftError, DraftPermissionError
 from indicators import spillover as sp
@@ -109,18 +125,11 @@ KEPT = "form"  # flashed with a refused form: what the reader typed, to show it 
 YEARS = sp.DEFAULT_YEARS
 DRAWS = sp.DEFAULT_DRAWS
 SEED = sp.DEFAULT_SEED
-MAX_CHANGES = drafts_store.MAX_CHANGES
 MAX_COMPARE = 3  # besides the scenario shown: four side by side
-MAX_PARAM_CHARS = 1000
-PCT_MIN, PCT_MAX = -100.0, 500.0
-AMOUNT_MAX = 100_000_000.0
 KIND_OPTIONS = [("percent", "Per cent of current spend"), ("amount", "£ a year")]
-CHANGE_RE = re.compile(
-    r"^(?P<svc>[A-Za-z0-9][A-Za-z0-9_-]{0,31}):(?P<num>[+-]?\d{1,12}(?:\.\d{1,4})?)"
-    r"(?P<unit>pct|%|k|m)?$", re.IGNORECASE)
 PUBLISHED_RE = re.compile(r"^[a-z0-9-]{1,64}$")
 DRAFT_RE = re.compile(r"^draft:(\d{1,12})$")
-UNIT_SCALE = {"": 1.0, "k": 1e3, "m": 1e6}
+probability = sr.probability_text
 
 
 # ---- the scenario and its URL ----------------------------------------------------------
@@ -132,6 +141,7 @@ class Scenario(NamedTuple):
     description: str
     status: str  # "published", "draft", "published draft" or "unsaved"
     changes: tuple[Change, ...]
+    persistence: str = "sustained"  # or "oneoff": the ``persist`` query parameter
 
 
 class Planner(NamedTuple):
@@ -159,105 +169,11 @@ def planner() -> Planner:
     return Planner(services, latest, published)
 
 
-def _short(text: Any, limit: int = 40) -> str:
-    """An off-list value for a message: cut short, markup and quotes shown as "?" (React
-    escapes text anyway; this keeps a forged value from being echoed back verbatim)."""
-    value = "".join(ch if ch.isalnum() or ch in " :-+.,%_/" else "?" for ch in str(text))
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
-def _values(raw: Any, what: str) -> list[str]:
-    """A query parameter as a list of items: repeated or comma-separated."""
-    if raw is None:
-        return []
-    items = raw if isinstance(raw, list) else [raw]
-    if not all(isinstance(i, str) for i in items):
-        raise ValueError(f"The {what} must be text.")
-    if sum(len(i) for i in items) > MAX_PARAM_CHARS:
-        raise ValueError(f"The {what} is too long.")
-    return [p.strip() for item in items for p in item.split(",") if p.strip()]
-
-
-def _format_number(value: float) -> str:
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def change_token(change: Change) -> str:
-    """The canonical URL form of a change: ``LUNCH:-100pct``, ``FALLS:50000``."""
-    unit = "pct" if change.change_type == "percent" else ""
-    return f"{change.service_code}:{_format_number(change.change_value)}{unit}"
-
-
 def change_words(change: Change, plan: Planner) -> str:
     value = change.change_value
     if change.change_type == "percent":
         return f"{value:+g}% of its {plan.latest_year} spend".replace("-", "\u2212")
     return f"{'+' if value > 0 else ''}{money_signed(value)} a year"
-
-
-def check_change(change: Change, plan: Planner) -> Change:
-    """A change within the planner's bounds, or ValueError with a message for the reader."""
-    svc = change.service_code
-    if svc not in plan.services.index:
-        raise ValueError(f"There is no service “{_short(svc)}”. The planner covers: "
-                         f"{', '.join(plan.services.index)}.")
-    value = change.change_value
-    if not math.isfinite(value):
-        raise ValueError(f"The change to {svc} is not a number.")
-    if change.change_type == "percent":
-        if not PCT_MIN <= value <= PCT_MAX:
-            raise ValueError(f"A change can be between −100% and +500% of current spend "
-                             f"(asked {_format_number(value)}% for {svc}).")
-    elif change.change_type == "amount":
-        if abs(value) > AMOUNT_MAX:
-            raise ValueError(f"A change can be at most £100m either way (asked "
-                             f"{money_signed(value)} for {svc}).")
-        spend = float(plan.services.at[svc, "spend_gbp"])
-        if value < -spend - 0.005:
-            raise ValueError(f"A cut of {money(-value)} to {svc} is more than its whole spend "
-                             f"({money(spend)} in {plan.latest_year}).")
-    else:
-        raise ValueError(f"A change is an amount or a per cent, not “{_short(change[1])}”.")
-    return change
-
-
-def parse_change(text: str, plan: Planner) -> Change:
-    """One ``SERVICE:VALUE[UNIT]`` item, checked; ValueError with a message otherwise."""
-    compact = "".join(text.split())
-    match = CHANGE_RE.match(compact)
-    if not match:
-        raise ValueError(f"“{_short(text)}” is not a change: write SERVICE:VALUE, for example "
-                         "LUNCH:-100pct (a per cent of current spend) or FALLS:50000 (£ a year).")
-    unit = match["unit"].lower() if match["unit"] else ""
-    value = float(match["num"])
-    if unit in ("pct", "%"):
-        change = Change(match["svc"].upper(), "percent", value)
-    else:
-        change = Change(match["svc"].upper(), "amount", value * UNIT_SCALE[unit])
-    return check_change(change, plan)
-
-
-def parse_changes(raw: Any, plan: Planner) -> tuple[tuple[Change, ...], list[str]]:
-    """The ``change`` parameter: checked changes, or the messages saying what is wrong."""
-    try:
-        items = _values(raw, "change")
-    except ValueError as err:
-        return (), [str(err)]
-    if len(items) > MAX_CHANGES:
-        return (), [f"A scenario can change at most {MAX_CHANGES} services (this link has "
-                    f"{len(items)})."]
-    changes, errors = [], []
-    for item in items:
-        try:
-            changes.append(parse_change(item, plan))
-        except ValueError as err:
-            errors.append(str(err))
-    seen = [c.service_code for c in changes]
-    twice = sorted({s for s in seen if seen.count(s) > 1})
-    if twice:
-        errors.append(f"Change each service once: {', '.join(twice)} appears more than once.")
-    return (tuple(sorted(changes)) if not errors else ()), errors
 
 
 def resolve(ref: Any, plan: Planner, user: auth.User) -> Scenario:
@@ -289,6 +205,10 @@ def read_query(query: Mapping[str, Any], plan: Planner,
     """The scenario a URL asks for, the ones to compare it with, and any messages."""
     errors: list[str] = []
     scenario = None
+    persistence = query.get(PERSIST) or "sustained"
+    if persistence not in PERSIST_WORDS:
+        return None, (), [f"“{_short(persistence)}” is not a way a change lasts: write "
+                          f"{PERSIST}=sustained (every year) or {PERSIST}=oneoff (one year)."]
     raw_change, raw_ref = query.get("change"), query.get("scenario")
     if raw_change not in (None, "", []) and raw_ref not in (None, "", []):
         return None, (), ["Give either changes or a scenario, not both."]
@@ -313,14 +233,16 @@ def read_query(query: Mapping[str, Any], plan: Planner,
         refs = []
     for ref in refs:
         try:
-            others.append(resolve(ref, plan, user))
+            others.append(resolve(ref, plan, user)._replace(persistence=persistence))
         except ValueError as err:
             errors.append(str(err))
+    if scenario is not None:
+        scenario = scenario._replace(persistence=persistence)
     return scenario, tuple(others), errors
 
 
 def search_for(changes: tuple[Change, ...] = (), ref: str = "",
-               compare: tuple[str, ...] = ()) -> str:
+               compare: tuple[str, ...] = (), persistence: str = "sustained") -> str:
     """The query string for a scenario (canonical order; ``:`` and ``,`` left readable)."""
     params = {}
     if ref:
@@ -329,168 +251,84 @@ def search_for(changes: tuple[Change, ...] = (), ref: str = "",
         params["change"] = ",".join(change_token(c) for c in sorted(changes))
     if compare:
         params["compare"] = ",".join(compare)
+    if persistence != "sustained" and params:
+        params[PERSIST] = persistence
     return "?" + urlencode(params, safe=":,") if params else ""
-
-
-def amounts(changes: tuple[Change, ...], plan: Planner) -> tuple[tuple[str, float], ...]:
-    """£ a year per service (per cents of the latest year's spend), the cache key's core."""
-    out = []
-    for c in changes:
-        spend = float(plan.services.at[c.service_code, "spend_gbp"])
-        value = spend * c.change_value / 100 if c.change_type == "percent" else c.change_value
-        out.append((c.service_code, round(value, 2)))
-    return tuple(sorted(out))
 
 
 # ---- the model run ---------------------------------------------------------------------
 
 @data.cache.memoize()
-def _model_run(_version: str, key: tuple[tuple[str, float], ...]) -> dict:
-    """Simulation, tornado and the tables drawn from them for one set of £ changes, cached
-    per warehouse version (library types only, so any cache backend can pickle them)."""
+def _model_run(_version: str, key: tuple[tuple[str, float], ...],
+               persistence: str = "sustained") -> dict:
+    """The plain-data results (``dashboard.views.scenario_results``) for one set of £ changes,
+    and the tables drawn from them, cached per warehouse version (library types only, so any
+    cache backend can pickle them)."""
     inputs = spillover_inputs()
-    changes = dict(key)
-    # services without evidence links count with their direct effect only
-    kwargs = {"funders": inputs.funders, "years": YEARS, "allow_unlinked": True}
-    with fairshare.simulations().slot(auth.current_user().name):  # one user's fair share
-        result = sp.simulate(inputs.links, inputs.unit_costs, inputs.payers, changes,
-                             draws=DRAWS, seed=SEED, **kwargs)
-        tornado = sp.tornado(inputs.links, inputs.unit_costs, inputs.payers, changes,
-                             include_timing=True, scope="public_purse", **kwargs)
-    return {"result": result, "tornado": tornado, "years": years_table(result),
-            "tornado_table": _labelled_tornado(tornado, set(changes)),
-            "evidence": evidence_table(result, set(changes))}
+    with fairshare.simulations().slot(fairshare.requester()):  # one user's fair share
+        view = sr.scenario_results(dict(key), persistence=persistence, links=inputs.links,
+                                   unit_costs=inputs.unit_costs, payers=inputs.payers,
+                                   services=inputs.services, years=YEARS, draws=DRAWS,
+                                   seed=SEED)
+    return {"view": view, "years": pd.DataFrame(sr.years_rows(view)),
+            "tornado_table": pd.DataFrame(view["tornado"]),
+            "evidence": evidence_table(view)}
 
 
 def model_run(scenario: Scenario, plan: Planner) -> dict:
-    return _model_run(data.version(), amounts(scenario.changes, plan))
+    return _model_run(data.version(), amounts(scenario.changes, plan), scenario.persistence)
 
 
 # ---- tables: what the page shows and the CSV serves --------------------------------------
 
-def affected_payers(result: sp.SpilloverResult) -> pd.DataFrame:
-    """Payers with any direct or knock-on effect, council departments first."""
-    bp = result.by_payer
-    moved = (bp["direct_saving_gbp"].abs() > 0.5) | (bp["net_saving_p2_5_gbp"].abs() > 0.5) | (
-        bp["net_saving_p97_5_gbp"].abs() > 0.5)
-    return bp[moved].sort_values("is_council", ascending=False, kind="stable")
-
-
-def years_table(result: sp.SpilloverResult) -> pd.DataFrame:
-    """Tidy: one row per (payer or total) x year (and the 5-year total), knock-on intervals
-    as the net interval less the fixed direct effect."""
-    frame = result.to_frame()
-    keep = set(affected_payers(result)["payer_code"])
-    frame = frame[(frame["scope"] != "payer") | frame["payer_code"].isin(keep)].copy()
-    frame["payer_code"] = frame["payer_code"].where(frame["scope"] == "payer", frame["scope"])
+def evidence_table(view: dict) -> pd.DataFrame:
+    """Each link of the changed services: the knock-on figure adjusted against the proposal
+    and unadjusted, beside its evidence grade, optimism bias, deadweight and ties."""
+    rows = view["links"]
     return pd.DataFrame({
-        "payer_code": frame["payer_code"],
-        "payer": frame["payer_label"],
-        "is_council": frame["is_council"],
-        "year": frame["year"].astype("string").fillna(f"{YEARS}-year total"),
-        "direct_saving_gbp": frame["direct_saving_gbp"].round(0),
-        "knock_on_saving_gbp": frame["spillover_saving_gbp"].round(0),
-        "knock_on_lower95_gbp": (frame["net_saving_p2_5_gbp"]
-                                 - frame["direct_saving_gbp"]).round(0),
-        "knock_on_upper95_gbp": (frame["net_saving_p97_5_gbp"]
-                                 - frame["direct_saving_gbp"]).round(0),
-        "net_saving_gbp": frame["net_saving_gbp"].round(0),
-        "net_lower95_gbp": frame["net_saving_p2_5_gbp"].round(0),
-        "net_upper95_gbp": frame["net_saving_p97_5_gbp"].round(0),
-        "net_mean_gbp": frame["net_saving_mean_gbp"].round(0),
-        "prob_net_saving": frame["prob_net_saving"].round(4),
-    }).reset_index(drop=True)
-
-
-def _labelled_tornado(tornado: pd.DataFrame, changed: set[str], top: int = 10) -> pd.DataFrame:
-    """The top inputs with readable labels (service names only when several change)."""
-    inputs = spillover_inputs()
-    links = inputs.links.set_index("link_id")
-    services = dict(zip(inputs.services["service_code"], inputs.services["service_name"],
-                        strict=True))
-    items = dict(zip(inputs.unit_costs["cost_item"], inputs.unit_costs["label"], strict=True))
-    kinds = {"effect_ratio": "effect size", "lag_years": "delay (years)",
-             "drop_off": "drop-off", "unit_cost": "unit cost",
-             "discount_rate": "discount rate"}
-
-    def label(row) -> tuple[str, str]:
-        kind = kinds.get(row.input_type, str(row.input_type))
-        if row.input_type == "unit_cost":
-            return kind, str(items.get(row.key, row.key)).lower()
-        if row.input_type == "discount_rate":
-            return kind, ""
-        first = links.loc[str(row.key).split(", ")[0]]
-        what = str(first["outcome_label"]).lower()
-        if len(changed) > 1:
-            what += f" ({services.get(first['service_code'], first['service_code'])})"
-        return kind, what
-
-    t = tornado.head(top)
-    parts = [label(r) for r in t.itertuples()]
-    return pd.DataFrame({
-        "input": [f"{k.capitalize()}: {w}" if w else k.capitalize() for k, w in parts],
-        "kind": [k for k, _ in parts],
-        "what": [w for _, w in parts],
-        "low_value": t["value_low"].round(3),
-        "central_value": t["value_central"].round(3),
-        "high_value": t["value_high"].round(3),
-        "net_saving_at_low_gbp": t["net_saving_at_low_gbp"].round(0),
-        "net_saving_at_high_gbp": t["net_saving_at_high_gbp"].round(0),
-        "central_net_saving_gbp": t["central_net_saving_gbp"].round(0),
-        "swing_gbp": t["swing_gbp"].round(0),
-    }).reset_index(drop=True)
-
-
-def evidence_table(result: sp.SpilloverResult, changed: set[str]) -> pd.DataFrame:
-    """Each link of the changed services: the claimed knock-on beside its evidence grade,
-    optimism bias and deadweight."""
-    inputs = spillover_inputs()
-    links = inputs.links.set_index("link_id")
-    grades = sp.grade_adjustments_frame().set_index("evidence_grade")
-    services = dict(zip(inputs.services["service_code"], inputs.services["service_name"],
-                        strict=True))
-    bl = result.by_link[result.by_link["service_code"].isin(changed)]
-    g = grades.loc[bl["evidence_grade"]]
-    return pd.DataFrame({
-        "service": [services.get(s, s) for s in bl["service_code"]],
-        "outcome": bl["outcome_label"].to_numpy(),
-        "payer": bl["payer_label"].to_numpy(),
-        "claimed knock-on saving over 5 years (95% interval)": [
-            f"{money_signed(c)} ({money_interval(lo, hi)})" for c, lo, hi in zip(
-                bl["spillover_saving_gbp"], bl["spillover_saving_p2_5_gbp"],
-                bl["spillover_saving_p97_5_gbp"], strict=True)],
-        "evidence_grade": bl["evidence_grade"].to_numpy(),
-        "optimism_bias_pct": (g["optimism_bias"] * 100).round(0).to_numpy(),
-        "deadweight_pct": (g["deadweight"] * 100).round(0).to_numpy(),
-        "share_of_effect_kept_pct": (bl["share_retained"] * 100).round(0).to_numpy(),
-        "lag_years": links.loc[bl["link_id"], "lag_years"].to_numpy(),
-        "source": links.loc[bl["link_id"], "source"].to_numpy(),
+        "service": [r["service_name"] for r in rows],
+        "outcome": [r["outcome_label"] for r in rows],
+        "payer": [r["payer_label"] for r in rows],
+        f"knock-on over {YEARS} years, adjusted (95% interval)": [
+            f"{money_signed(r['knock_on_5y'])} "
+            f"({money_interval(r['knock_on_5y_low'], r['knock_on_5y_high'])})" for r in rows],
+        f"knock-on over {YEARS} years, unadjusted": [
+            money_signed(r["knock_on_5y_unadjusted"]) for r in rows],
+        "evidence_grade": [r["evidence_grade"] for r in rows],
+        "optimism_bias_pct": [r["optimism_bias_pct"] for r in rows],
+        "deadweight_pct": [r["deadweight_pct"] for r in rows],
+        "saving_kept_pct": [r["saving_kept_pct"] for r in rows],
+        "extra_cost_scaled_pct": [r["extra_cost_scaled_pct"] for r in rows],
+        "tied with (one shared draw)": [", ".join(r["tied_with"]) or "–" for r in rows],
+        "lag_years": [r["lag_years"] for r in rows],
+        "source": [r["source"] for r in rows],
     })
 
 
-def _validate_download(scenario="", change="") -> dict:
+def _validate_download(scenario="", change="", persist="") -> dict:
     """Off-list values raise ValueError (the download answers 400)."""
     user = auth.current_user()
     if not user.is_internal:
         raise ValueError("not signed in")
     plan = planner()
-    found, _, errors = read_query({"scenario": scenario or None, "change": change or None},
-                                  plan, user)
+    found, _, errors = read_query({"scenario": scenario or None, "change": change or None,
+                                   PERSIST: persist or None}, plan, user)
     if errors or found is None:
         raise ValueError("; ".join(errors) or "no scenario")
     return {"scenario": found.ref, "change": "" if found.ref else ",".join(
-        change_token(c) for c in found.changes)}
+        change_token(c) for c in found.changes), "persist": found.persistence}
 
 
-def scenario_download(scenario: str, change: str) -> pd.DataFrame:
+def scenario_download(scenario: str, change: str, persist: str) -> pd.DataFrame:
     plan = planner()
-    found, _, _ = read_query({"scenario": scenario or None, "change": change or None}, plan,
-                             auth.current_user())
+    found, _, _ = read_query({"scenario": scenario or None, "change": change or None,
+                              PERSIST: persist}, plan, auth.current_user())
     return model_run(found, plan)["years"]
 
 
 if INTERNAL:
-    downloads.dataset("scenario", ("scenario", "change"), _validate_download)(scenario_download)
+    downloads.dataset("scenario", ("scenario", "change", PERSIST),
+                      _validate_download)(scenario_download)
 
 
 def display(frame: pd.DataFrame) -> pd.DataFrame:
@@ -516,54 +354,9 @@ def display(frame: pd.DataFrame) -> pd.DataFrame:
 
 # ---- words -----------------------------------------------------------------------------
 
-def headline(scenario: Scenario, result: sp.SpilloverResult) -> str:
-    """The finding and how sure it is, in plain English."""
-    council_y = result.overall_by_year[result.overall_by_year["scope"] == "council"].set_index(
-        "year")
-    overall = result.overall.set_index("scope")
-    y1 = council_y.loc[1]
-    parts = []
-    direct1 = y1["direct_saving_gbp"]
-    if abs(direct1) > 0.5:
-        verb = "saves" if direct1 > 0 else "spends"
-        parts.append(f"In year 1 the council {verb} {money(abs(direct1))}"
-                     + (" more" if direct1 < 0 else ""))
-    others = affected_payers(result)
-    others = others[~others["is_council"].astype(bool)]
-    for row in others.sort_values("net_saving_gbp").head(2).itertuples():
-        if abs(row.net_saving_gbp) < 0.5:
-            continue
-        if row.net_saving_gbp < 0:
-            parts.append(f"{row.payer_label} pays {money(-row.net_saving_gbp)} more over "
-                         f"{YEARS} years (95% interval {money(-row.net_saving_p97_5_gbp)} to "
-                         f"{money_signed(-row.net_saving_p2_5_gbp)})")
-        else:
-            interval = money_interval(row.net_saving_p2_5_gbp, row.net_saving_p97_5_gbp)
-            parts.append(f"{row.payer_label} saves {money(row.net_saving_gbp)} over {YEARS} "
-                         f"years (95% interval {interval})")
-    y3 = council_y.loc[min(3, YEARS)]
-    if y3["direct_saving_gbp"] > 0.5 and y3["spillover_saving_gbp"] < -0.5:
-        share = -y3["spillover_saving_gbp"] / y3["direct_saving_gbp"]
-        parts.append(f"by year {min(3, YEARS)} the council's own knock-on costs are "
-                     f"{money(-y3['spillover_saving_gbp'])} a year, {share:.0%} of its saving")
-    elif y3["direct_saving_gbp"] < -0.5 and y3["spillover_saving_gbp"] > 0.5:
-        share = y3["spillover_saving_gbp"] / -y3["direct_saving_gbp"]
-        parts.append(f"by year {min(3, YEARS)} the council's own knock-on savings are "
-                     f"{money(y3['spillover_saving_gbp'])} a year, {share:.0%} of its extra "
-                     "spend")
-    first = "; ".join(parts)
-    first = first[:1].upper() + first[1:] + "." if first else ""
-    purse, council = overall.loc["public_purse"], overall.loc["council"]
-    p_purse, p_council = purse["prob_net_saving"], council["prob_net_saving"]
-    second = (
-        f"Over {YEARS} years (discounted) the net for the public purse is "
-        f"{money_signed(purse['net_saving_gbp'])} (95% interval "
-        f"{money_interval(purse['net_saving_p2_5_gbp'], purse['net_saving_p97_5_gbp'])}); "
-        f"a net saving for the public purse is {likelihood(p_purse)} "
-        f"(probability {probability(p_purse)}), and for the council {likelihood(p_council)} "
-        f"({probability(p_council)})."
-    )
-    return f"{scenario.name}: {first} {second}".replace(":  ", ": ")
+def headline(scenario: Scenario, view: dict) -> str:
+    """The finding and how sure it is, in plain English (unknown effects said first)."""
+    return f"{scenario.name}: " + " ".join(view["headline"])
 
 
 # ---- figures ---------------------------------------------------------------------------
@@ -588,9 +381,13 @@ def years_figure(table: pd.DataFrame) -> go.Figure:
             name=str(rows["payer"].iloc[0]),
             marker={"color": PALETTE[i % len(PALETTE)],
                     "pattern": {"shape": figures.PATTERNS[i % len(figures.PATTERNS)]}},
+            # no whiskers where the interval is unknown (an unmodelled service's knock-on)
             error_y={"type": "data", "symmetric": False, "color": "#1b1b1b",
-                     "array": (rows["net_upper95_gbp"] - rows["net_saving_gbp"]).tolist(),
-                     "arrayminus": (rows["net_saving_gbp"] - rows["net_lower95_gbp"]).tolist()},
+                     "visible": bool(rows["net_lower95_gbp"].notna().all()),
+                     "array": (rows["net_upper95_gbp"] - rows["net_saving_gbp"]).fillna(0)
+                     .tolist(),
+                     "arrayminus": (rows["net_saving_gbp"] - rows["net_lower95_gbp"]).fillna(0)
+                     .tolist()},
             hovertemplate="%{x}: £%{y:,.0f}<extra>%{fullData.name}</extra>"))
     return go.Figure(data=traces, layout=_fig_layout(
         380, barmode="group", hovermode="closest",
@@ -696,24 +493,40 @@ def _years_html(table: pd.DataFrame) -> html.Div:
                     **{"aria-label": "Year-by-year effects by payer"})
 
 
-def _probabilities(result: sp.SpilloverResult) -> html.Section:
-    overall = result.overall.set_index("scope")
-    items = [("Public purse (all payers)", overall.at["public_purse", "prob_net_saving"],
-              "public_purse"),
-             ("Council (all its departments)", overall.at["council", "prob_net_saving"],
-              "council")]
-    items += [(r.payer_label, r.prob_net_saving, r.payer_code)
-              for r in affected_payers(result).itertuples()]
+def _probabilities(view: dict) -> html.Section:
+    items = [("Public purse (all payers)", view["public_purse"], "public_purse"),
+             ("Council (all its departments)", view["council"], "council")]
+    items += [(p["payer_label"], p, p["payer_code"]) for p in view["payers"]]
     dl = []
-    for label, p, code in items:
+    for label, scope, code in items:
+        if scope["p_net_saving"] is None:
+            words = " — not given: knock-on effects of an unmodelled service are unknown"
+        else:
+            words = f" — a net saving over {YEARS} years is {scope['likelihood']}"
         dl += [html.Dt(label),
-               html.Dd([html.Span(probability(p), className="figure",
-                                  id=f"{PREFIX}-chance-{code}"),
-                        f" — a net saving over {YEARS} years is {likelihood(p)}"])]
+               html.Dd([html.Span(scope["p_net_saving_text"], className="figure",
+                                  id=f"{PREFIX}-chance-{code}"), words])]
     heading = f"{PROBS}-heading"
     return html.Section([html.H2("How likely is a net saving?", id=heading, className="h4"),
                          html.Dl(dl, className="probabilities")],
                         id=PROBS, **{"aria-labelledby": heading})
+
+
+def _persistence_note(scenario: Scenario) -> html.P:
+    """Which way the change is modelled, with a link to the other."""
+    other = "oneoff" if scenario.persistence == "sustained" else "sustained"
+    href = PATH + search_for(scenario.changes, scenario.ref, persistence=other)
+    return html.P([f"Modelled as {PERSIST_WORDS[scenario.persistence]}. ",
+                   html.A(f"Model it as {PERSIST_WORDS[other]}", href=href,
+                          id=f"{PREFIX}-persist-link"), "."],
+                  className="small", id=f"{PREFIX}-persist")
+
+
+def _warnings(view: dict) -> list:
+    if not view["warnings"]:
+        return []
+    return [dbc.Alert([html.P(w, className="mb-0") for w in view["warnings"]],
+                      color="warning", id=f"{PREFIX}-warnings", className="state-note")]
 
 
 def _changes_table(scenario: Scenario, plan: Planner) -> html.Div:
@@ -737,16 +550,20 @@ def _changes_table(scenario: Scenario, plan: Planner) -> html.Div:
 
 def _results(scenario: Scenario, plan: Planner, builder: html.Section) -> list:
     out = model_run(scenario, plan)
-    result, table = out["result"], out["years"]
+    view, table = out["view"], out["years"]
     params = ({"scenario": scenario.ref} if scenario.ref
               else {"change": ",".join(change_token(c) for c in scenario.changes)})
-    purse = result.overall.set_index("scope").loc["public_purse"]
+    if scenario.persistence != "sustained":
+        params[PERSIST] = scenario.persistence
+    purse = view["public_purse"]["net_5y"]["central"]
     years_title = ("Who pays and who benefits, year by year: "
-                   + ("the public purse saves overall" if purse["net_saving_gbp"] > 0
-                      else "the public purse pays more overall") + f" over {YEARS} years")
+                   + ("the public purse saves overall" if purse > 0
+                      else "the public purse pays more overall") + f" over {YEARS} years"
+                   + ("" if view["public_purse"]["complete"] else
+                      " in what is modelled (some knock-on effects are unknown)"))
     years_block = chart_block(
         YEARS_BLOCK, years_title,
-        "Net saving by payer and year (central estimate; the whiskers are 95% intervals). The "
+        "Net saving by payer and year (median of the draws; the whiskers are 95% intervals). The "
         "direct effect is the spend change itself; knock-on effects are modelled from the "
         "evidence and are uncertain.",
         years_figure(table),
@@ -756,10 +573,11 @@ def _results(scenario: Scenario, plan: Planner, builder: html.Section) -> list:
     if len(torn):
         kind, what = torn["kind"].iloc[0], torn["what"].iloc[0]
         t_title = (f"The result depends most on the {kind}" + (f" for {what}" if what else ""))
-        central = money_signed(torn["central_net_saving_gbp"].iloc[0])
+        central = sr.money_prose(torn["central_net_saving_gbp"].iloc[0])
         t_text = (f"Each bar shows how far the public purse's net over {YEARS} years moves when "
                   "one assumption goes to the low or high end of its range, the rest held at "
-                  f"their central values. The central result is {central}.")
+                  f"their central values. With every input at its central value the result is "
+                  f"{central} (the headline figures are medians of the draws).")
         tornado_block = chart_block(TORNADO_BLOCK, t_title, t_text, tornado_figure(torn),
                                     display(torn.drop(columns=["kind", "what"])))
     else:
@@ -767,26 +585,35 @@ def _results(scenario: Scenario, plan: Planner, builder: html.Section) -> list:
     ev = out["evidence"]
     weak = ev[ev["evidence_grade"].isin(["low", "very low"])]
     ev_text = (f"{len(ev)} modelled links; {len(weak)} rest on low or very low certainty "
-               "evidence and are scaled down for optimism bias and deadweight before they are "
-               "counted. The spend change itself is a budget figure and is not adjusted.")
+               "evidence. Optimism bias and deadweight work against the proposal (HM Treasury "
+               "Green Book): a knock-on saving is scaled down, a knock-on extra cost scaled up; "
+               "both figures are shown. Links tied to the same events share one draw of the "
+               "effect. The spend change itself is a budget figure and is not adjusted.")
     evidence_block = chart_block(EVIDENCE_BLOCK,
                                  "Claimed knock-on effects beside the strength of their evidence",
                                  ev_text, None, display(ev))
     # the evidence table is what the reader must see next to the savings: open by default
     evidence_block.children[-1].open = True
     return [
-        html.P(headline(scenario, result), className="headline", id=HEADLINE),
+        html.P(headline(scenario, view), className="headline", id=HEADLINE),
+        *_warnings(view),
+        _persistence_note(scenario),
         _changes_table(scenario, plan),
         builder,
-        _probabilities(result),
+        _probabilities(view),
         html.H2("Year by year, for each payer", className="h4 section-heading"),
         _years_html(table),
         years_block,
         tornado_block,
         evidence_block,
         html.P([f"Modelled with {DRAWS:,} Monte Carlo draws (seed {SEED}), {YEARS} years, "
-                f"{', '.join(result.price_years) or 'current'} prices, discounted at 3.5% a "
-                "year from year 2 (HM Treasury Green Book). These are modelled effects; what "
+                f"{', '.join(view['settings']['price_years']) or 'current'} prices, discounted "
+                "at 3.5% a year from year 2 (HM Treasury Green Book); central figures are the "
+                "medians of the draws. ",
+                html.A("These figures as JSON", href="/api/v1/scenario-results"
+                       + search_for(scenario.changes, scenario.ref,
+                                    persistence=scenario.persistence)),
+                ". These are modelled effects; what "
                 "the council's own data show is on the ",
                 html.A("spill-over page", href="/spillover#spillover-observed"),
                 ", labelled as observed association, not evidence of cause. ",
@@ -795,31 +622,32 @@ def _results(scenario: Scenario, plan: Planner, builder: html.Section) -> list:
 
 
 def _compare(scenario: Scenario, others: tuple[Scenario, ...], plan: Planner) -> html.Section:
-    runs = [(s, model_run(s, plan)["result"]) for s in (scenario, *others)]
+    runs = [(s, model_run(s, plan)["view"]) for s in (scenario, *others)]
     payer_codes: dict[str, str] = {}
-    for _, res in runs:
-        for r in affected_payers(res).itertuples():
-            payer_codes.setdefault(r.payer_code, r.payer_label)
+    for _, view in runs:
+        for p in view["payers"]:
+            payer_codes.setdefault(p["payer_code"], p["payer_label"])
     rows: dict[str, list[str]] = {
         "Changes": [", ".join(change_token(c) for c in s.changes) for s, _ in runs]}
     for scope, words in (("council", "Council"), ("public_purse", "Public purse")):
-        rows[f"{words}: year 1"] = [money_signed(
-            res.overall_by_year.set_index(["scope", "year"]).at[(scope, 1), "net_saving_gbp"])
-            for _, res in runs]
+        rows[f"{words}: year 1"] = [money_signed(view[scope]["years"][0]["net"]["central"])
+                                    for _, view in runs]
         rows[f"{words}: {YEARS} years (95% interval)"] = []
         rows[f"{words}: chance of a net saving"] = []
-        for _, res in runs:
-            o = res.overall.set_index("scope").loc[scope]
+        for _, view in runs:
+            net = view[scope]["net_5y"]
+            interval = (money_interval(net["low"], net["high"]) if net["low"] is not None
+                        else "no interval: knock-on effects partly unknown")
             rows[f"{words}: {YEARS} years (95% interval)"].append(
-                f"{money_signed(o['net_saving_gbp'])} "
-                f"({money_interval(o['net_saving_p2_5_gbp'], o['net_saving_p97_5_gbp'])})")
-            rows[f"{words}: chance of a net saving"].append(probability(o["prob_net_saving"]))
+                f"{money_signed(net['central'])} ({interval})")
+            rows[f"{words}: chance of a net saving"].append(view[scope]["p_net_saving_text"])
     for code, label in payer_codes.items():
         rows[f"{label}: {YEARS} years"] = [
-            money_signed(res.by_payer.set_index("payer_code").at[code, "net_saving_gbp"])
-            for _, res in runs]
+            money_signed(next((p["net_5y"]["central"] for p in view["payers"]
+                               if p["payer_code"] == code), 0.0)) for _, view in runs]
     head = html.Thead(html.Tr([html.Th("", scope="col")]
-                              + [html.Th(html.A(s.name, href=PATH + search_for(s.changes, s.ref)),
+                              + [html.Th(html.A(s.name, href=PATH + search_for(
+                                             s.changes, s.ref, persistence=s.persistence)),
                                          scope="col") for s, _ in runs]))
     body = html.Tbody([html.Tr([html.Th(k, scope="row"), *[html.Td(v) for v in vals]])
                        for k, vals in rows.items()])
@@ -863,7 +691,7 @@ def _builder(scenario: Scenario | None, plan: Planner, search: str,
     if scenario is not None:
         for c in scenario.changes:
             rest = tuple(x for x in scenario.changes if x != c)
-            href = PATH + search_for(rest)
+            href = PATH + search_for(rest, persistence=scenario.persistence)
             current.append(html.Li([
                 f"{plan.services.at[c.service_code, 'service_name']}: {change_words(c, plan)} ",
                 html.A(["Remove", html.Span(f" {c.service_code}", className="visually-hidden")],
@@ -998,7 +826,8 @@ def layout(**query) -> html.Div:
     plan = planner()
     scenario, others, errors = read_query(query, plan, user)
     compare_refs = tuple(s.ref for s in others)
-    search = search_for(scenario.changes, scenario.ref, compare_refs) if scenario else ""
+    search = (search_for(scenario.changes, scenario.ref, compare_refs, scenario.persistence)
+              if scenario else "")
     title = f"Scenario planner: {scenario.name}" if scenario else "Scenario planner"
     parts: list = [html.H1(title, id=TITLE), _messages(PAGE_MSG, messages)]
     if scenario is not None and scenario.description:
@@ -1093,7 +922,9 @@ def add_change(form, plan: Planner, scenario, compare) -> str:
         _say(ADD_MSG, f"A scenario can change at most {MAX_CHANGES} services.")
         return here
     _say(ADD_MSG, f"Added {change_token(change)}.", ok=True)
-    return search_for(tuple(sorted(changes)), "", tuple(s.ref for s in compare)) + here
+    persistence = scenario.persistence if scenario else "sustained"
+    return search_for(tuple(sorted(changes)), "", tuple(s.ref for s in compare),
+                      persistence) + here
 
 
 def save_draft(form, user: auth.User, plan: Planner, scenario, errors) -> str:
@@ -1160,13 +991,14 @@ def compare_with(form, user: auth.User, plan: Planner, scenario) -> str | None:
         _say(COMPARE_MSG, f"Choose at most {MAX_COMPARE} scenarios to compare.")
         return None
     _say(COMPARE_MSG, "Comparing." if refs else "Comparison cleared.", ok=True)
-    return search_for(scenario.changes, scenario.ref, refs)
+    return search_for(scenario.changes, scenario.ref, refs, scenario.persistence)
 
 
 def _here(form, plan: Planner, user: auth.User):
     """The scenario a form was sent from, its canonical query string, and any messages."""
     scenario, compare, errors = _from_search(form.get(FROM, ""), plan, user)
-    here = (search_for(scenario.changes, scenario.ref, tuple(s.ref for s in compare))
+    here = (search_for(scenario.changes, scenario.ref, tuple(s.ref for s in compare),
+                       scenario.persistence)
             if scenario else "")
     return scenario, compare, errors, here
 
@@ -1208,5 +1040,5 @@ if INTERNAL:
                        title="Scenario planner — Outcomes Budget Dashboard",
                        # a page for each user (drafts, forms): rendered on every request
                        server_rendered=("internal",),
-                       static_query=("change", "scenario", "compare"),
+                       static_query=("change", "scenario", "compare", PERSIST),
                        static_post=handle_form, static_back=back_to)

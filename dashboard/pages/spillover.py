@@ -27,10 +27,10 @@ from dashboard.components import (
     PALETTE,
     chart_block,
     money,
-    money_interval,
     number,
     spillover_inputs,
 )
+from dashboard.views.scenario_results import money_prose
 from indicators import spillover as sp
 
 dash.register_page(__name__, path="/spillover", order=3, name="Spill-over effects",
@@ -281,7 +281,7 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 
 def sankey_figure(out: dict) -> go.Figure:
-    """Services -> outcomes -> payers, widths = central saving over five years (discounted)."""
+    """Services -> outcomes -> payers, widths = median saving over five years (discounted)."""
     services = out["services"]
     flows = out["result"].sankey()
     flows = flows[flows["value_gbp"] > 0.5]
@@ -393,22 +393,23 @@ def summary(out: dict, scope_words: str) -> str:
     gains = by_payer["spillover_saving_gbp"]
     gains = gains[gains.abs() > 0.5].sort_values(ascending=False)
     council = result.overall.set_index("scope")
-    others = [f"{payers.get(p, p)} {money(v)}" for p, v in gains.items()]
+    others = [f"{payers.get(p, p)} {money_prose(v)}" for p, v in gains.items()]
     grades = result.by_link.loc[result.by_link["service_code"].isin(spend.index),
                                 "evidence_grade"].value_counts()
     grade_words = ", ".join(f"{n} {g}" for g, n in grades.items())
-    total = gains.sum()
     purse = council.loc["public_purse"]
+    total = purse["spillover_saving_gbp"]  # the median of the total, not a sum of medians
     # the spend itself is the direct part; what is left of the interval is the knock-on
     low = purse["net_saving_p2_5_gbp"] - purse["direct_saving_gbp"]
     high = purse["net_saving_p97_5_gbp"] - purse["direct_saving_gbp"]
     names = _names([services.get(s, s) for s in spend.index])
     return (
-        f"These are modelled effects, not measured ones. Spending {money(spend.sum())} a year "
-        f"on {len(spend)} services in {scope_words} ({names}) is estimated to avoid "
-        f"{money(total)} of costs over {result.years} years (discounted, "
-        f"{', '.join(result.price_years) or 'current'} prices; 95% interval "
-        f"{money_interval(low, high)}): {'; '.join(others)}. "
+        "These are modelled effects, not measured ones. Spending "
+        f"{money_prose(spend.sum())} a year on {len(spend)} services in {scope_words} "
+        f"({names}) is estimated to avoid "
+        f"{money_prose(total)} of costs over {result.years} years (discounted, "
+        f"{', '.join(result.price_years) or 'current'} prices; median of the model's draws, "
+        f"95% interval {money_prose(low)} to {money_prose(high)}): {'; '.join(others)}. "
         "Each figure rests on published evidence graded by certainty "
         f"({grade_words} links); weaker evidence is scaled down for optimism bias and "
         "deadweight before it is counted."
@@ -434,10 +435,11 @@ def _sankey_section(out: dict, area: str) -> html.Section:
     gains = out["result"].by_payer.set_index("payer_code")["spillover_saving_gbp"]
     top = gains.idxmax()
     title = (f"The latest year's spend on these services is modelled to save "
-             f"{payers.get(top, top)} the most: {money(gains.max())} over {YEARS} years")
+             f"{payers.get(top, top)} the most: {money_prose(gains.max())} over {YEARS} years")
     text = ("Read left to right: each service's activity prevents outcomes (falls, admissions, "
             "care needs), and each outcome's cost falls on a payer. Band widths are the "
-            f"central modelled saving over {YEARS} years, discounted at 3.5% a year. The table "
+            f"modelled saving over {YEARS} years (the median of the model's draws, after "
+            "optimism bias and deadweight), discounted at 3.5% a year. The table "
             "gives each link's 95% interval, evidence grade and source.")
     return chart_block(SANKEY_BLOCK, title, text, sankey_figure(out), display(out["links_table"]),
                        ("spillover-links", {"area": area}))

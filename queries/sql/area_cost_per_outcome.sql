@@ -1,10 +1,21 @@
 -- one row per financial year for one investment area: allocated spend, outcome units and cost
--- per outcome with its 95% interval, in cash or real terms ($terms: 'cash' or 'real');
+-- per outcome with its 95% interval (only where the outcome is a count of events: an
+-- administrative count has no interval, and interval_note says why), in cash or real terms
+-- ($terms: 'cash' or 'real');
 -- missing numbers come back as NaN, not NULL (pandas reads NULLs through a slow masked path)
 -- params: $area_code, $terms
 select
     financial_year,
     outcome_unit_label,
+    coalesce(outcome_count_kind, '') as outcome_count_kind,
+    case outcome_count_kind
+        when 'events' then 'The interval comes from the count of events (a Poisson count).'
+        when 'administrative' then 'No interval: the outcome is an administrative count (every '
+            || 'case is counted, not a random number of events), so there is no sampling or '
+            || 'Poisson uncertainty to show.'
+        else 'No cost per outcome: the outcome has no count (a rate or a percentage is never '
+            || 'divided into spend).'
+    end as interval_note,
     real_terms_base_year,
     coalesce(
         case when $terms = 'real' then allocated_spend_real_gbp else allocated_spend_gbp end,

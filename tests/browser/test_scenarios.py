@@ -9,7 +9,8 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from dashboard.components import money_signed, probability
+from dashboard.components import money_signed
+from dashboard.views.scenario_results import probability_text as probability
 from indicators import spillover as sp
 from tests.conftest import start_gunicorn, stop
 
@@ -90,7 +91,7 @@ def test_luncheon_club_scenario_from_a_url(page, server, expected):
     page.wait_for_selector("#scenarios-years-table")
     _check_figures(page, expected)
     headline = page.inner_text("#scenarios-headline")
-    assert headline.startswith("Close the luncheon clubs: In year 1 the council saves £116,319")
+    assert headline.startswith("Close the luncheon clubs: In year 1 the council saves £116k")
     assert "NHS hospital care pays" in headline
     assert probability(expected.prob_net_saving_public_purse) in headline
     # the tornado chart is drawn when it is scrolled to, with its table behind it
@@ -100,6 +101,7 @@ def test_luncheon_club_scenario_from_a_url(page, server, expected):
     # evidence grades beside the claimed savings, open to read
     evidence = page.inner_text("#scenarios-evidence-table")
     assert "optimism bias" in evidence and "very low" in evidence
+    assert "unadjusted" in evidence and "LUNCH-FALLADM" in evidence  # tied links named
     # side by side with the other published scenario
     compare = page.inner_text("#scenarios-compare-table")
     assert "Expand falls prevention by half" in compare

@@ -230,8 +230,25 @@ def test_cost_csv_equals_the_mart(client, wh, terms):
     assert list(got["financial_year"]) == list(want["financial_year"])
     for col, wcol in (("cost_per_outcome_gbp", "v"), ("lower95_gbp", "lo"),
                       ("upper95_gbp", "hi")):
-        assert (got[col] - want[wcol]).abs().max() <= 0.005 + 1e-9, col
+        # an administrative count has no interval: missing on both sides
+        assert (got[col].isna() == want[wcol].isna()).all(), col
+        assert (got[col] - want[wcol]).abs().fillna(0).max() <= 0.005 + 1e-9, col
     assert got["terms"].str.startswith(terms).all()
+
+
+def test_administrative_counts_get_no_interval_and_the_page_says_why(wh, dash_app):
+    kinds = wh("select distinct area_code, outcome_count_kind, "
+               "count(cost_per_outcome_lower_gbp) as with_interval from mart_area_year "
+               "where outcome_units is not null group by all")
+    # every demo outcome unit is an administrative count (people supported, homes, cases)
+    assert set(kinds["outcome_count_kind"]) == {"administrative"}
+    assert (kinds["with_interval"] == 0).all()
+    from queries import runner
+
+    with dash_app.server.test_request_context(f"/area/{AREA}"):
+        rows = runner.run("area_cost_per_outcome", area_code=AREA, terms="cash")
+    assert rows["interval_note"].str.startswith("No interval: the outcome is an "
+                                                "administrative count").all()
 
 
 def test_spend_units_csv_equals_the_mart(client, wh):

@@ -3,10 +3,7 @@ forms against forged POSTs, CSRF and role checks, and that public mode has no pl
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
 import sys
 import textwrap
 
@@ -16,6 +13,7 @@ import pytest
 from dashboard.auth import DEMO_USER
 from drafts import store as drafts_store
 from indicators import spillover as sp
+from tests.dashboard.public_mode import run_public
 
 
 @pytest.fixture(scope="module")
@@ -131,28 +129,30 @@ def test_page_with_a_junk_query_answers_without_a_traceback(client, drafts_file)
 def test_luncheon_club_scenario_tells_the_story(mod, plan):
     scenario = plan.published["close-luncheon-clubs"]
     assert scenario.changes == (mod.Change("LUNCH", "percent", -100.0),)
-    out = mod.model_run(scenario, plan)
-    result = out["result"]
-    assert result.draws == 10_000 and result.seed == sp.DEFAULT_SEED and result.years == 5
-    by_year = result.by_payer_year.set_index(["payer_code", "year"])
+    view = mod.model_run(scenario, plan)["view"]
+    assert view["settings"] == {"years": 5, "draws": 10_000, "seed": sp.DEFAULT_SEED,
+                                "discount_rate": 0.035, "price_years": ["2024/25"],
+                                "persistence": "sustained", "central": "median"}
+    payers = {p["payer_code"]: p for p in view["payers"]}
     spend = float(plan.services.at["LUNCH", "spend_gbp"])
     # year 1: the council (ASC) saves the whole spend; no knock-on lands on it yet
-    assert by_year.at[("ASC", 1), "net_saving_gbp"] == pytest.approx(spend)
-    assert by_year.at[("ASC", 1), "net_saving_gbp"] > 0
+    assert payers["ASC"]["years"][0]["net"]["central"] == pytest.approx(spend)
     # the NHS pays more, every year, and is sure to
     for payer in ("NHS-ACUTE", "NHS-PC"):
-        for year in range(1, 6):
-            assert by_year.at[(payer, year), "net_saving_gbp"] < 0
-    assert result.prob_net_saving("NHS-ACUTE") == 0.0
+        assert all(y["net"]["central"] < 0 for y in payers[payer]["years"])
+    assert payers["NHS-ACUTE"]["p_net_saving"] == 0.0
+    assert payers["NHS-ACUTE"]["p_net_saving_text"] == "<1%"
     # by year 3 the council's own knock-on costs are a large share of its saving
-    y3 = by_year.loc[("ASC", 3)]
-    assert -y3["spillover_saving_gbp"] > 0.5 * y3["direct_saving_gbp"]
+    y3 = payers["ASC"]["years"][2]
+    assert -y3["knock_on"] > 0.5 * y3["direct"]
     # and the public purse is more likely to lose than to gain over five years
-    assert result.prob_net_saving_public_purse < 0.5 < result.prob_net_saving_council
-    words = mod.headline(scenario, result)
-    assert words.startswith("Close the luncheon clubs: In year 1 the council saves £116,319")
+    assert view["public_purse"]["p_net_saving"] < 0.5
+    words = mod.headline(scenario, view)
+    assert words.startswith("Close the luncheon clubs: In year 1 the council saves £116k")
     assert "NHS hospital care pays" in words and "knock-on costs" in words
-    assert "probability" in words
+    assert "probability" in words and "medians" in words
+    # the tied links say so in the evidence table
+    assert {r["link_id"]: r["tied_event"] for r in view["links"]}["LUNCH-AE"] == "falls"
 
 
 def _direct_inputs(wh, natural_order: bool = False):
@@ -175,19 +175,23 @@ def _direct_inputs(wh, natural_order: bool = False):
 
 
 def test_result_matches_a_direct_call_of_the_model(mod, plan, wh):
-    shown = mod.model_run(plan.published["close-luncheon-clubs"], plan)["result"]
-    cols = ["net_saving_gbp", "net_saving_p2_5_gbp", "net_saving_p97_5_gbp", "prob_net_saving"]
-    got = shown.by_payer.set_index("payer_code")[cols].sort_index()
+    view = mod.model_run(plan.published["close-luncheon-clubs"], plan)["view"]
+    got = {p["payer_code"]: (p["net_5y"]["central"], p["net_5y"]["low"], p["net_5y"]["high"],
+                             p["p_net_saving"]) for p in view["payers"]}
     links, costs, payers, funders, spend = _direct_inputs(wh)
     direct = sp.simulate(links, costs, payers, {"LUNCH": -spend}, funders=funders,
                          draws=10_000, seed=sp.DEFAULT_SEED)
-    want = direct.by_payer.set_index("payer_code")[cols].sort_index()
-    assert got.to_numpy() == pytest.approx(want.to_numpy(), rel=1e-9, abs=1e-6)
-    # in the tables' own row order the draws differ, but not the central values
+    cols = ["net_saving_gbp", "net_saving_p2_5_gbp", "net_saving_p97_5_gbp", "prob_net_saving"]
+    want = direct.by_payer.set_index("payer_code")[cols]
+    for code, values in got.items():
+        assert values == pytest.approx(tuple(want.loc[code]), rel=1e-9, abs=1e-6)
+    # in the tables' own row order the draws are the same (taken in key order)
     links, costs, payers, funders, spend = _direct_inputs(wh, natural_order=True)
-    other = sp.simulate(links, costs, payers, {"LUNCH": -spend}, funders=funders, draws=200)
-    central = other.by_payer.set_index("payer_code")["net_saving_gbp"].sort_index()
-    assert got["net_saving_gbp"].to_numpy() == pytest.approx(central.to_numpy(), abs=1e-6)
+    other = sp.simulate(links, costs, payers, {"LUNCH": -spend}, funders=funders,
+                        draws=10_000)
+    central = other.by_payer.set_index("payer_code")["net_saving_gbp"]
+    for code, values in got.items():
+        assert values[0] == pytest.approx(central[code], abs=1e-6)
 
 
 def test_year_table_has_every_payer_year_and_totals(mod, plan):
@@ -465,12 +469,7 @@ def test_public_mode_has_no_planner_route_callbacks_or_download(warehouse_file, 
             "post": c.post("/scenarios", data={"action": "save", "name": "x"}).status_code,
         }))
     """) % PAGES_OUTPUT
-    env = {**os.environ, "DASHBOARD_MODE": "public", "WAREHOUSE_PATH": str(warehouse_file),
-           "DRAFTS_PATH": str(tmp_path / "d.sqlite3")}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
-                         timeout=120, check=True)
-    got = json.loads(out.stdout.strip().splitlines()[-1])
+    got = run_public(code, warehouse_file, tmp_path / "d.sqlite3")
     assert "/scenarios" not in got["paths"] and "/spillover" in got["paths"]
     assert got["callbacks"] == []
     assert got["download"] == 404
@@ -507,7 +506,16 @@ def test_spillover_links_csv_is_the_sankey_table_with_evidence(client, wh):
     per_year = spend / cost * 0.06 * (1 - 0.77) * 5400
     discount = sum(1.035 ** -t for t in range(5))
     row = links.set_index("link_id").loc["LUNCH-FALLADM"]
-    assert row["saving_over_5_years_gbp"] == pytest.approx(per_year * discount, abs=1)
+    from dashboard.components import spillover_inputs
+
+    with client.application.test_request_context("/spillover"):
+        inputs = spillover_inputs()
+    res = sp.simulate(inputs.links, inputs.unit_costs, inputs.payers, {"LUNCH": spend},
+                      funders=inputs.funders)
+    model = res.by_link.set_index("link_id").loc["LUNCH-FALLADM"]
+    assert model["spillover_saving_point_gbp"] == pytest.approx(per_year * discount, abs=1)
+    assert row["saving_over_5_years_gbp"] == pytest.approx(model["spillover_saving_gbp"], abs=1)
+    assert model["spillover_saving_gbp"] > per_year * discount
     assert row["saving_lower95_gbp"] < row["saving_over_5_years_gbp"] < row[
         "saving_upper95_gbp"]
     assert row["evidence_grade"] == "high" and "Cochrane" in row["source"]
@@ -586,3 +594,30 @@ def test_a_service_without_links_counts_its_direct_effect_only(client):
     lunch = pd.read_csv(io.StringIO(client.get("/download/scenario.csv?change=LUNCH:-10pct")
                                     .get_data(as_text=True)))
     assert lunch["knock_on_saving_gbp"].abs().sum() > 0  # the column does carry knock-ons
+
+
+def test_the_url_says_sustained_or_one_off_and_the_page_follows(mod, ctx, plan, drafts_file):
+    user = _user(mod)
+    scenario, _, errors = mod.read_query({"change": "FALLS:50pct", "persist": "oneoff"}, plan,
+                                         user)
+    assert errors == [] and scenario.persistence == "oneoff"
+    assert mod.search_for(scenario.changes, persistence="oneoff") == (
+        "?change=FALLS:50pct&persist=oneoff")
+    assert mod.search_for(scenario.changes) == "?change=FALLS:50pct"  # sustained: the default
+    once = mod.model_run(scenario, plan)["view"]
+    every = mod.model_run(scenario._replace(persistence="sustained"), plan)["view"]
+    assert once["settings"]["persistence"] == "oneoff"
+    assert once["council"]["direct_5y"] > every["council"]["direct_5y"]  # spent once, not 5x
+    text = str(mod.layout(change="FALLS:50pct", persist="oneoff"))
+    assert "Modelled as a one-off change (one year only)" in text
+    assert "persist=oneoff" in text  # the share link and the JSON link keep it
+    _, _, errors = mod.read_query({"change": "FALLS:50pct", "persist": "forever"}, plan, user)
+    assert errors and "persist=sustained" in errors[0]
+
+
+def test_an_unlinked_statutory_cut_is_unknown_and_warned_about_on_the_page(mod, ctx,
+                                                                          drafts_file):
+    text = str(mod.layout(change="RESCARE:-1000000"))
+    assert "Knock-on effects unknown" in text
+    assert "statutory, demand-led service" in text
+    assert "not given" in text and "100%" not in text

@@ -147,3 +147,51 @@ def test_fingertips_rows_compared_with_england():
     again = compare(shuffled["Value"], shuffled["LowerCI"], shuffled["UpperCI"],
                     shuffled["England"], "Low is good")
     assert again.reindex(got.index).equals(got["comparison"].rename("comparison"))
+
+
+# ---- each indicator's own comparison method -------------------------------------------------
+
+@pytest.mark.realdata
+def test_every_method_in_the_fingertips_metadata_is_read():
+    from indicators.compare import comparison_method
+
+    meta = pd.read_csv(realdata_path("fingertipsnext_indicators_metadata.csv"),
+                       encoding="utf-8-sig")
+    methods = meta["BenchmarkComparisonMethod"].map(comparison_method)
+    kinds = {(m.kind, m.level) for m in methods}
+    assert kinds == {("interval", 0.95), ("interval", 0.998), ("quintiles", None),
+                     ("none", None)}
+    by_id = dict(zip(meta["IndicatorID"], methods, strict=True))
+    assert by_id[247] == ("interval", 0.998) and by_id[383] == ("quintiles", None)
+
+
+def test_method_level_changes_the_verdict_and_unknown_methods_are_refused():
+    from indicators.compare import compare_by_method, comparison_method
+
+    m95 = comparison_method("Confidence intervals overlapping reference value (95.0)")
+    m998 = comparison_method("Confidence intervals overlapping reference value (99.8)")
+    # value 12, 95% interval 10.5-13.5 excludes 10; 99.8% interval 9.5-14.5 does not
+    args = (12.0, 10.5, 13.5, 9.5, 14.5, 10.0, "High is good")
+    assert compare_by_method(m95, *args) == "better"
+    assert compare_by_method(m998, *args) == "similar"
+    assert comparison_method(None) == m95  # the Fingertips default
+    none = comparison_method("No comparison")
+    assert list(compare_by_method(none, [1.0, 2.0], *[[0.0, 0.0]] * 4, [1.0, 1.0])) == [
+        "not compared", "not compared"]
+    with pytest.raises(ValueError, match="Tertiles"):
+        comparison_method("Tertiles")
+
+
+def test_quintiles_by_hand_with_and_without_polarity():
+    from indicators.compare import quintiles
+
+    values = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, np.nan]
+    # 10 areas: ranks 1-2 -> fifth 1, 3-4 -> 2, ... 9-10 -> 5; missing -> not compared
+    plain = quintiles(values).tolist()
+    assert plain == ["lowest"] * 2 + ["low"] * 2 + ["middle"] * 2 + ["high"] * 2 + [
+        "highest"] * 2 + ["not compared"]
+    low_good = quintiles(values, "Low is good").tolist()
+    assert low_good[0] == "best" and low_good[9] == "worst"
+    assert quintiles(values, "High is good").tolist()[9] == "best"
+    # no judgement: never better or worse words
+    assert not {"better", "worse", "best", "worst"} & set(quintiles(values, "No judgement"))

@@ -3,6 +3,7 @@ Treasury GDP deflator, year-on-year change by financial year."""
 
 from __future__ import annotations
 
+import io
 import math
 
 import numpy as np
@@ -74,22 +75,60 @@ def test_financial_year(label, expected):
 # ------------------------------------------------------------------------------- deflators
 
 
-def test_deflator_table_covers_2010_11_to_2025_26_and_states_its_base():
+def test_deflator_table_covers_2010_11_to_2024_25_and_states_its_base():
     table = cost.deflator_table()
-    expected_years = [f"{y}/{(y + 1) % 100:02d}" for y in range(2010, 2026)]
+    expected_years = [f"{y}/{(y + 1) % 100:02d}" for y in range(2010, 2025)]
     assert table["financial_year"].tolist() == expected_years
     assert (table["gdp_deflator"] > 0).all()
-    assert set(table["status"]) == {"outturn", "forecast"}
+    assert set(table["status"]) == {"outturn"}
     assert cost.default_base_year() == "2024/25"
     assert table.attrs["base_year"] == "2024/25"
     assert table.loc[table["financial_year"] == "2024/25", "index"].item() == pytest.approx(100)
-    # the published table's own base year reads 100
     published = cost.deflator_table(None)
-    assert published.attrs["base_year"] == "2023/24"
-    assert "HM Treasury" in cost.deflator_source() and "2023-24 = 100" in cost.deflator_source()
+    assert published.attrs["base_year"] == cost.PUBLISHED_REFERENCE
+    source = cost.deflator_source()
+    assert "YBGB" in source and "30 June 2025" in source and "2022 = 100" in source
     # UK prices rose between 2010/11 and 2024/25 by well over a quarter (GDP deflator)
     factor = table.loc[table["financial_year"] == "2010/11", "to_base_factor"].item()
     assert 1.25 < factor < 1.7
+
+
+# ONS YBGB as released on 30 June 2025 (2022 = 100): published quarterly and calendar-year
+# values, read from the release, against the shipped file.
+PUBLISHED_QUARTERS = {"2015 Q1": 83.4, "2020 Q2": 98.8, "2022 Q3": 100.7, "2024 Q4": 113.2,
+                      "2025 Q1": 114.1}
+PUBLISHED_CALENDAR_YEARS = {2010: 77.3, 2016: 85.2, 2019: 90.3, 2022: 100.0, 2023: 106.9,
+                            2024: 111.2}
+
+
+def _shipped_quarters() -> pd.DataFrame:
+    from importlib import resources
+
+    text = resources.files("indicators").joinpath("data", "gdp_deflators.csv").read_text()
+    return pd.read_csv(io.StringIO(text), comment="#", dtype={"quarter": str})
+
+
+def test_shipped_series_matches_published_ybgb_values():
+    quarters = _shipped_quarters().set_index("quarter")["ybgb"]
+    for quarter, value in PUBLISHED_QUARTERS.items():
+        assert quarters[quarter] == pytest.approx(value), quarter
+    # each published calendar-year value is the mean of its four published quarters, to the
+    # release's one decimal place: a mistyped quarter shows here
+    for year, value in PUBLISHED_CALENDAR_YEARS.items():
+        mean = quarters[[f"{year} Q{q}" for q in range(1, 5)]].mean()
+        assert abs(mean - value) <= 0.05 + 1e-9, (year, mean, value)
+
+
+def test_financial_year_is_the_mean_of_april_to_march_quarters():
+    # hand-worked: 2022/23 = (2022 Q2 + Q3 + Q4 + 2023 Q1) / 4 = (99.1 + 100.7 + 103.2 + 105.0) / 4
+    table = cost.deflator_table(None).set_index("financial_year")["gdp_deflator"]
+    assert table["2022/23"] == pytest.approx((99.1 + 100.7 + 103.2 + 105.0) / 4)
+    assert table["2024/25"] == pytest.approx((110.1 + 112.1 + 113.2 + 114.1) / 4)
+    # a year without all four quarters is left out, never extrapolated
+    partial = pd.DataFrame({"quarter": ["2030 Q2", "2030 Q3", "2030 Q4"], "ybgb": [1, 2, 3]})
+    assert cost.financial_year_means(partial).empty
+    with pytest.raises(ValueError, match="YYYY Qn"):
+        cost.financial_year_means(pd.DataFrame({"quarter": ["2030-Q2"], "ybgb": [1]}))
 
 
 def test_to_real_terms_in_base_year_is_unchanged_and_earlier_years_grow():

@@ -189,3 +189,16 @@ def test_trend_runs_on_real_fingertips_series():
     sizes = rows.groupby(by, dropna=False).size().reset_index(name="points")
     merged = out.merge(sizes, on=by)
     assert (merged.loc[merged["points"] < 5, "trend"] == "cannot be calculated").all()
+
+
+def test_recent_trend_needs_an_unbroken_series_of_five_years():
+    x, n = [50, 60, 70, 80, 90], [1000] * 5
+    whole = tr.recent_trend(["2017/18", "2018/19", "2019/20", "2020/21", "2021/22"], x, n)
+    assert whole.trend != "cannot be calculated"
+    gap = tr.recent_trend(["2016/17", "2018/19", "2019/20", "2020/21", "2021/22"], x, n)
+    assert gap.trend == "cannot be calculated" and "not consecutive" in gap.reason
+    # six points with a gap before the last five: the last five are unbroken, so it counts
+    six = tr.recent_trend([2014, 2017, 2018, 2019, 2020, 2021], [40, *x], [1000] * 6)
+    assert six.trend != "cannot be calculated"
+    quarters = tr.recent_trend(["2021 Q1", "2021 Q2", "2021 Q3", "2021 Q4", "2022 Q1"], x, n)
+    assert quarters.trend == "cannot be calculated" and "not years" in quarters.reason

@@ -1,12 +1,14 @@
 """Tests for indicators.spillover.
 
-Expected values are worked by hand from the model in the module docstring:
+Expected values are worked by hand from the model in the package docstrings:
 
-    Δactivity = Δspend / activity_unit_cost
-    Δevents_t = -Δactivity * events_per_unit * (1 - RR) * persistence_t * (1 - deadweight)
-    Δcost_t   = Δevents_t * unit_cost * (1 - optimism_bias)
-    net_saving = -Δcost (spill-over) and -Δspend (direct, to the funder); positive = saving
+    Δactivity = Δspend / activity_unit_cost                  (a year, per cohort)
+    Δevents_t = -Δactivity * events_per_unit * (1 - RR) * Σ_cohorts persistence
+    knock-on  = -Δevents_t * unit_cost, then against the proposal: a saving times
+                (1 - ob)(1 - dw), an extra cost times (1 + ob)(1 + dw)
+    net_saving = knock-on and -Δspend (direct, to the funder); positive = saving
     discount_t = 1.035 ** -(t - 1) (year 1 undiscounted)
+    sustained: a cohort starts every year; one-off: one cohort in year 1
 """
 
 from __future__ import annotations
@@ -130,7 +132,9 @@ def test_one_link_one_year_no_uncertainty_no_discounting():
 
 
 def test_discounting_over_three_years_year_one_undiscounted():
-    links, costs = frames()
+    # drop-off 1: a year's activity changes events in that year only, so a sustained cut
+    # has the same knock-on effect every year
+    links, costs = frames([link(drop_off=1.0)])
     result = sp.simulate(links, costs, PAYERS, CUT, funders=FUNDERS, years=3, draws=10)
     factors = np.array([1.0, 1 / 1.035, 1 / 1.035**2])  # 1, 0.966184, 0.933511
     np.testing.assert_allclose(yearly(result, "NHS-ICB"), -20_000.0 * factors)
@@ -143,7 +147,7 @@ def test_discounting_over_three_years_year_one_undiscounted():
 
 
 def test_discount_first_year_option_and_health_rate():
-    links, costs = frames()
+    links, costs = frames([link(drop_off=1.0)])
     result = sp.simulate(
         links, costs, PAYERS, CUT, funders=FUNDERS, years=2, draws=10, discount_first_year=True
     )
@@ -161,9 +165,10 @@ def test_discount_first_year_option_and_health_rate():
     np.testing.assert_allclose(yearly(health, "NHS-ICB"), [-20_000.0, -20_000.0 / 1.015])
 
 
-def test_lag_and_drop_off():
+def test_lag_and_drop_off_one_off_is_one_cohort():
     links, costs = frames([link(lag_years=2, drop_off=0.25)])
-    result = sp.simulate(links, costs, PAYERS, CUT, funders=FUNDERS, years=5, draws=10)
+    result = sp.simulate(links, costs, PAYERS, CUT, funders=FUNDERS, years=5, draws=10,
+                         persistence="oneoff")
     # Lag 2: nothing in years 1-2, full effect in year 3, then 75% and 56.25%.
     persistence = np.array([0.0, 0.0, 1.0, 0.75, 0.5625])
     discount = 1.035 ** -np.arange(5)
@@ -174,29 +179,88 @@ def test_lag_and_drop_off():
     assert yearly(result, "NHS-ICB")[4] == pytest.approx(-9_803.73, abs=0.01)
     # Events (undiscounted, summed): 10 * (1 + 0.75 + 0.5625) = 23.125
     assert result.by_link["delta_events"].iloc[0] == pytest.approx(23.125)
-    # The direct saving is not lagged.
+    # The direct saving is not lagged, and a one-off change saves in year 1 only.
+    np.testing.assert_allclose(yearly(result, "ASC"), [100_000.0, 0, 0, 0, 0])
+    assert result.persistence == "oneoff"
+
+
+def test_sustained_change_starts_a_cohort_every_year_each_with_its_own_drop_off():
+    links, costs = frames([link(lag_years=2, drop_off=0.25)])
+    result = sp.simulate(links, costs, PAYERS, CUT, funders=FUNDERS, years=5, draws=10)
+    # Cohorts start in years 1..5; each is felt from 2 years after its start, then decays:
+    # year 3: 1 (cohort 1); year 4: 0.75 + 1; year 5: 0.5625 + 0.75 + 1 = 2.3125.
+    persistence = np.array([0.0, 0.0, 1.0, 1.75, 2.3125])
+    discount = 1.035 ** -np.arange(5)
+    np.testing.assert_allclose(yearly(result, "NHS-ICB"), -20_000.0 * persistence * discount)
+    assert yearly(result, "NHS-ICB")[4] == pytest.approx(-46_250 / 1.035**4, abs=0.01)
+    assert result.by_link["delta_events"].iloc[0] == pytest.approx(10 * 5.0625)
+    # the spend change recurs every year
     np.testing.assert_allclose(yearly(result, "ASC"), 100_000.0 * discount)
+    # no drop-off: each cohort's effect lasts, so a sustained change accumulates
+    flat = sp.simulate(*frames([link(drop_off=0.0)]), PAYERS, CUT, funders=FUNDERS, years=3,
+                       draws=10, discount_rate=0.0)
+    np.testing.assert_allclose(yearly(flat, "NHS-ICB"), [-20_000.0, -40_000.0, -60_000.0])
 
 
 def test_full_drop_off_lasts_one_year():
     links, costs = frames([link(lag_years=1, drop_off=1.0)])
-    result = sp.simulate(
-        links, costs, PAYERS, CUT, funders=FUNDERS, years=3, draws=10, discount_rate=0.0
-    )
-    np.testing.assert_allclose(yearly(result, "NHS-ICB"), [0.0, -20_000.0, 0.0])
+    kwargs = {"funders": FUNDERS, "years": 3, "draws": 10, "discount_rate": 0.0}
+    once = sp.simulate(links, costs, PAYERS, CUT, persistence="oneoff", **kwargs)
+    np.testing.assert_allclose(yearly(once, "NHS-ICB"), [0.0, -20_000.0, 0.0])
+    every_year = sp.simulate(links, costs, PAYERS, CUT, **kwargs)
+    np.testing.assert_allclose(yearly(every_year, "NHS-ICB"), [0.0, -20_000.0, -20_000.0])
+    with pytest.raises(ValueError, match="persistence"):
+        sp.simulate(links, costs, PAYERS, CUT, persistence="twice", **kwargs)
 
 
-def test_weak_evidence_shrinks_the_claimed_effect():
+def test_care_home_moves_accumulate_as_residents_for_their_length_of_stay():
+    stays = pd.DataFrame({"outcome_code": ["care_home_admission"], "stay_years": [2.0],
+                          "stay_years_low": [1.5], "stay_years_high": [3.0],
+                          "source": ["test"]})
+    links, costs = frames([link(outcome_code="falls:care_home_admission", drop_off=1.0)])
+    kwargs = {"funders": FUNDERS, "years": 3, "draws": 10, "discount_rate": 0.0,
+              "stays": stays}
+    # Mean stay 2 years: each further year a resident stays with p = 1 - 1/2 = 0.5.
+    # One-off: 10 moves in year 1 -> 10, 5, 2.5 resident-years at £2,000.
+    once = sp.simulate(links, costs, PAYERS, CUT, persistence="oneoff", **kwargs)
+    np.testing.assert_allclose(yearly(once, "NHS-ICB"), [-20_000.0, -10_000.0, -5_000.0])
+    # Sustained: 10 moves a year -> residents 10, 15, 17.5.
+    every = sp.simulate(links, costs, PAYERS, CUT, **kwargs)
+    np.testing.assert_allclose(yearly(every, "NHS-ICB"), [-20_000.0, -30_000.0, -35_000.0])
+    assert every.by_link["stay_years"].iloc[0] == 2.0
+    # the tornado swings the stay: 1.5 years -> p = 1/3; 3 years -> p = 2/3
+    torn = sp.tornado(links, costs, PAYERS, CUT, funders=FUNDERS, years=3, discount_rate=0.0,
+                      stays=stays, scope="NHS-ICB").set_index("input_type")
+    low = -2_000 * (10 + 10 * (1 + 1 / 3) + 10 * (1 + 1 / 3 + 1 / 9))
+    assert torn.at["stay_years", "net_saving_at_low_gbp"] == pytest.approx(low)
+    # without a stays entry the move is costed once
+    plain = sp.simulate(*frames([link(drop_off=1.0)]), PAYERS, CUT, funders=FUNDERS, years=3,
+                        draws=10, discount_rate=0.0, stays=stays)
+    np.testing.assert_allclose(yearly(plain, "NHS-ICB"), [-20_000.0] * 3)
+
+
+def test_adjustments_work_against_a_cut_and_against_an_expansion():
     links, costs = frames([link(evidence_grade="Very low")])
-    result = sp.simulate(
-        links, costs, PAYERS, CUT, funders=FUNDERS, years=1, draws=10, discount_rate=0.0
-    )
+    kwargs = {"funders": FUNDERS, "years": 1, "draws": 10, "discount_rate": 0.0}
     # Very low = GM grade 5: optimism bias 40%; deadweight 20%.
-    # Events: 10 * (1 - 0.2) = 8; cost: 8 * 2,000 * (1 - 0.4) = 9,600.
-    assert result.by_link["delta_events"].iloc[0] == pytest.approx(8.0)
-    assert payer_row(result, "NHS-ICB")["net_saving_gbp"] == pytest.approx(-9_600.0)
-    # The direct saving is a budget figure and is not adjusted.
-    assert payer_row(result, "ASC")["net_saving_gbp"] == pytest.approx(100_000.0)
+    # A cut of £100,000: 10 extra admissions (unadjusted -£20,000); an extra cost is scaled
+    # up by (1 + 0.4)(1 + 0.2) = 1.68: -£33,600.
+    cut = sp.simulate(links, costs, PAYERS, CUT, **kwargs)
+    assert cut.by_link["delta_events"].iloc[0] == pytest.approx(10.0)
+    assert payer_row(cut, "NHS-ICB")["net_saving_gbp"] == pytest.approx(-33_600.0)
+    assert cut.by_link["spillover_saving_gbp"].iloc[0] == pytest.approx(-33_600.0)
+    assert cut.by_link["spillover_saving_unadjusted_gbp"].iloc[0] == pytest.approx(-20_000.0)
+    # The same service expanded by £100,000: 10 fewer admissions (unadjusted +£20,000); a
+    # claimed saving is scaled down by (1 - 0.4)(1 - 0.2) = 0.48: +£9,600.
+    grow = sp.simulate(links, costs, PAYERS, {"LUNCH": 100_000.0}, **kwargs)
+    assert payer_row(grow, "NHS-ICB")["net_saving_gbp"] == pytest.approx(9_600.0)
+    assert grow.by_link["spillover_saving_unadjusted_gbp"].iloc[0] == pytest.approx(20_000.0)
+    # The direct effect is a budget figure and is not adjusted.
+    assert payer_row(cut, "ASC")["net_saving_gbp"] == pytest.approx(100_000.0)
+    assert payer_row(grow, "ASC")["net_saving_gbp"] == pytest.approx(-100_000.0)
+    row = cut.by_link.iloc[0]
+    assert (row["optimism_bias"], row["deadweight"]) == (0.4, 0.2)
+    assert row["cost_uplift"] == pytest.approx(1.68)
 
 
 def test_grade_table_matches_documented_gm_values_and_is_monotone():
@@ -209,6 +273,7 @@ def test_grade_table_matches_documented_gm_values_and_is_monotone():
     assert kept[0] == 1.0 and kept[-1] < 0.6
     frame = sp.grade_adjustments_frame()
     assert frame["share_retained"].tolist() == pytest.approx([1.0, 0.9, 0.63, 0.48])
+    assert frame["cost_uplift"].tolist() == pytest.approx([1.0, 1.1, 1.43, 1.68])
 
 
 # ----------------------------------------------------------------------------------------
@@ -294,11 +359,12 @@ def test_cutting_a_preventive_service_saves_the_funder_and_costs_the_nhs():
     )
 
 
-def test_investment_mirrors_a_cut():
+def test_investment_mirrors_a_cut_only_when_the_evidence_is_high_certainty():
     links, costs = luncheon_club_case()
     kwargs = {"funders": FUNDERS, "years": 5, "draws": 500}
-    cut = sp.simulate(links, costs, PAYERS, {"LUNCH": -50_000.0}, **kwargs)
-    invest = sp.simulate(links, costs, PAYERS, {"LUNCH": 50_000.0}, **kwargs)
+    strong = links.assign(evidence_grade="high")
+    cut = sp.simulate(strong, costs, PAYERS, {"LUNCH": -50_000.0}, **kwargs)
+    invest = sp.simulate(strong, costs, PAYERS, {"LUNCH": 50_000.0}, **kwargs)
     np.testing.assert_allclose(
         invest.by_payer_year["net_saving_gbp"], -cut.by_payer_year["net_saving_gbp"]
     )
@@ -306,6 +372,14 @@ def test_investment_mirrors_a_cut():
         invest.by_payer_year["net_saving_mean_gbp"], -cut.by_payer_year["net_saving_mean_gbp"]
     )
     assert payer_row(invest, "NHS-ICB")["net_saving_gbp"] > 0
+    # With weaker evidence the adjustments go against each proposal: the cut's extra costs
+    # are larger than the expansion's savings.
+    cut = sp.simulate(links, costs, PAYERS, {"LUNCH": -50_000.0}, **kwargs)
+    invest = sp.simulate(links, costs, PAYERS, {"LUNCH": 50_000.0}, **kwargs)
+    cut_knock = cut.by_link.set_index("link_id")["spillover_saving_gbp"]
+    invest_knock = invest.by_link.set_index("link_id")["spillover_saving_gbp"]
+    assert cut_knock["HC"] < 0 < invest_knock["HC"]
+    assert -cut_knock["HC"] / invest_knock["HC"] == pytest.approx(1.43 / 0.63, rel=0.02)
 
 
 # ----------------------------------------------------------------------------------------
@@ -367,7 +441,7 @@ def test_monte_carlo_mean_converges_to_the_analytic_mean(distribution):
             unit_cost_distribution=distribution,
         )
         row = payer_row(res, "NHS-ICB")
-        assert row["net_saving_gbp"] == pytest.approx(central)
+        assert row["net_saving_point_gbp"] == pytest.approx(central)
         return row["net_saving_mean_gbp"] - mean
 
     small = [error(1_000, seed) for seed in range(8)]
@@ -411,6 +485,8 @@ def test_percentiles_are_numpy_percentiles_of_the_draws():
         assert row["net_saving_p97_5_gbp"] == pytest.approx(np.quantile(draws, 0.975))
         assert row["net_saving_mean_gbp"] == pytest.approx(draws.mean())
         assert row["prob_net_saving"] == pytest.approx((draws > 0).mean())
+        # the central figure is the median of the draws, not the point value
+        assert row["net_saving_gbp"] == pytest.approx(np.median(draws))
     council_cols = res.by_payer["is_council"].to_numpy(dtype=bool)
     for scope, draws in (
         ("council", res.payer_draws[:, council_cols].sum(axis=1)),
@@ -420,6 +496,7 @@ def test_percentiles_are_numpy_percentiles_of_the_draws():
         assert row["net_saving_p2_5_gbp"] == pytest.approx(np.quantile(draws, 0.025))
         assert row["net_saving_p97_5_gbp"] == pytest.approx(np.quantile(draws, 0.975))
         assert row["net_saving_mean_gbp"] == pytest.approx(draws.mean())
+        assert row["net_saving_gbp"] == pytest.approx(np.median(draws))
 
 
 def test_same_seed_same_results_different_seed_different_draws():
@@ -460,6 +537,48 @@ def test_links_sharing_service_and_outcome_share_the_effect_draw():
     links.loc[1, "outcome_code"] = "OTHER"
     res = sp.simulate(links, costs, PAYERS, CUT, funders=FUNDERS, years=1, draws=5000)
     assert abs(np.corrcoef(res.payer_draws[:, 0], res.payer_draws[:, 1])[0, 1]) < 0.1
+    assert res.by_link["tied_event"].tolist() == ["", ""]
+
+
+def test_two_links_tied_to_the_same_event_share_one_draw_of_the_effect():
+    # Falls -> admissions (NHS) and falls -> home care (ASC): different effect ratios and
+    # intervals, one underlying event. Tied, each RR is exp(ln RR + sd z) with the same z.
+    links, costs = frames(
+        [
+            link(link_id="ADM", outcome_code="falls:admission", effect_ratio=0.77,
+                 effect_ratio_low=0.71, effect_ratio_high=0.83),
+            link(link_id="HC", outcome_code="falls:home_care", effect_ratio=0.8,
+                 effect_ratio_low=0.6, effect_ratio_high=1.05, cost_item="HC",
+                 payer_code="ASC"),
+        ],
+        [unit_cost(), unit_cost(cost_item="HC", payer_code="ASC")],
+    )
+    res = sp.simulate(links, costs, PAYERS, CUT, funders=FUNDERS, years=1, draws=4000,
+                      discount_rate=0.0)
+    assert res.by_link.set_index("link_id")["tied_event"].to_dict() == {
+        "ADM": "falls", "HC": "falls"}
+    # Knock-on draws (NHS; ASC less its fixed direct saving) are monotone in the same z:
+    # Spearman's rank correlation is exactly 1.
+    nhs = res.payer_draws[:, 1]
+    asc_knock = res.payer_draws[:, 0] - 100_000.0
+    ranks = [pd.Series(x).rank().to_numpy() for x in (nhs, asc_knock)]
+    assert np.corrcoef(*ranks)[0, 1] == pytest.approx(1.0)
+    # Tied draws add up their uncertainty: the public purse's interval is wider than with
+    # independent draws.
+    declared = links.assign(outcome_code=["a", "b"], draw_group=["falls", "falls"])
+    same = sp.simulate(declared, costs, PAYERS, CUT, funders=FUNDERS, years=1, draws=4000,
+                       discount_rate=0.0)
+    np.testing.assert_allclose(same.payer_draws, res.payer_draws)  # a declared group ties too
+    untied = links.assign(outcome_code=["falls_admission", "home_care"])
+    free = sp.simulate(untied, costs, PAYERS, CUT, funders=FUNDERS, years=1, draws=4000,
+                       discount_rate=0.0)
+    assert free.by_link["tied_event"].tolist() == ["", ""]
+
+    def width(r):
+        row = overall(r, "public_purse")
+        return row["net_saving_p97_5_gbp"] - row["net_saving_p2_5_gbp"]
+
+    assert width(res) > 1.1 * width(free)
 
 
 # ----------------------------------------------------------------------------------------
@@ -538,7 +657,8 @@ def test_tornado_ranks_the_widest_uncertainty_first():
 def test_tornado_timing_inputs_and_discount_rate():
     links, costs = frames([link(lag_years=1, drop_off=0.5)])
     out = sp.tornado(
-        links, costs, PAYERS, CUT, funders=FUNDERS, years=3, include_timing=True, scope="NHS-ICB"
+        links, costs, PAYERS, CUT, funders=FUNDERS, years=3, include_timing=True,
+        scope="NHS-ICB", persistence="oneoff",
     )
     assert {"discount_rate", "lag_years", "drop_off"} <= set(out["input_type"])
     lag = out.set_index("input_type").loc["lag_years"]
@@ -558,7 +678,7 @@ def test_tornado_timing_inputs_and_discount_rate():
 
 
 def test_payer_matrix_pounds_per_pound():
-    links, costs = frames()
+    links, costs = frames([link(drop_off=1.0)])
     matrix = sp.payer_matrix(links, costs, PAYERS, FUNDERS, years=3)
     # £1 more a year buys 1/1000 place: 0.5 * 0.2 / 1000 = 0.0001 falls admissions avoided,
     # * £2,000 = £0.20 saved by the NHS per £1 ASC spends, every year -> 0.20 in PV terms.
@@ -566,7 +686,8 @@ def test_payer_matrix_pounds_per_pound():
     assert matrix.loc["ASC", "ASC"] == 0.0
     assert list(matrix.columns) == ["ASC", "NHS-ICB"]
     # With a 2-year lag only year 3 counts: 0.2 / 1.035^2 / (1 + 1/1.035 + 1/1.035^2).
-    lagged = sp.payer_matrix(*frames([link(lag_years=2)]), PAYERS, FUNDERS, years=3)
+    lagged = sp.payer_matrix(*frames([link(lag_years=2, drop_off=1.0)]), PAYERS, FUNDERS,
+                             years=3)
     expected = 0.2 / 1.035**2 / (1 + 1 / 1.035 + 1 / 1.035**2)
     assert lagged.loc["ASC", "NHS-ICB"] == pytest.approx(expected)
     by_service = sp.payer_matrix(links, costs, PAYERS, FUNDERS, years=3, by="service")
@@ -632,16 +753,20 @@ def test_to_frame_and_sankey_are_consistent():
     np.testing.assert_allclose(
         totals["net_saving_gbp"].to_numpy(), res.by_payer["net_saving_gbp"].to_numpy()
     )
+    # point values add up across payers and years; medians of parts need not
     yearly_sum = frame[frame["scope"] == "payer"].dropna(subset=["year"])
-    assert yearly_sum["net_saving_gbp"].sum() == pytest.approx(
-        overall(res, "public_purse")["net_saving_gbp"]
+    assert yearly_sum["net_saving_point_gbp"].sum() == pytest.approx(
+        overall(res, "public_purse")["net_saving_point_gbp"]
     )
     for scope in ("council", "public_purse"):
         rows = frame[frame["scope"] == scope]
         assert rows["year"].isna().sum() == 1
-        assert rows.dropna(subset=["year"])["net_saving_gbp"].sum() == pytest.approx(
-            overall(res, scope)["net_saving_gbp"]
+        assert rows.dropna(subset=["year"])["net_saving_point_gbp"].sum() == pytest.approx(
+            overall(res, scope)["net_saving_point_gbp"]
         )
+    # every row: net = direct + knock-on (the median of a constant plus draws)
+    np.testing.assert_allclose(frame["net_saving_gbp"],
+                               frame["direct_saving_gbp"] + frame["spillover_saving_gbp"])
     sankey = res.sankey()
     into_payers = sankey[sankey["target"].str.startswith("payer:")]
     assert into_payers["net_saving_gbp"].sum() == pytest.approx(
@@ -807,3 +932,15 @@ def test_unlinked_services_count_with_their_direct_effect_only():
     assert payer_row(both, "ASC")["direct_saving_gbp"] == pytest.approx(150_000.0)
     assert payer_row(both, "NHS-ICB")["net_saving_gbp"] == pytest.approx(
         payer_row(lunch, "NHS-ICB")["net_saving_gbp"])
+    # ... but its knock-on effects are unknown, not zero: no probability or interval for the
+    # payer that funds it, the council or the public purse
+    assert both.unmodelled_services == ("PARKS",)
+    assert lunch.unmodelled_services == ()
+    for row in (payer_row(both, "ASC"), overall(both, "council"),
+                overall(both, "public_purse")):
+        assert not row["knock_on_complete"]
+        assert math.isnan(row["prob_net_saving"])
+        assert math.isnan(row["net_saving_p2_5_gbp"])
+    nhs = payer_row(both, "NHS-ICB")
+    assert nhs["knock_on_complete"] and nhs["prob_net_saving"] == 0.0
+    assert overall(lunch, "public_purse")["knock_on_complete"]

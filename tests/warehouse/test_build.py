@@ -112,3 +112,25 @@ def test_the_story_is_in_the_data(own_copy):
     assert falls["2024/25"] > falls["2019/20"] * 1.08
     assert hours["2024/25"] > hours["2019/20"] * 1.1
     assert trend == "increasing and getting worse"
+
+
+def test_indicator_mart_compares_by_each_indicators_own_method():
+    import pandas as pd
+
+    from warehouse.marts import _by_method
+
+    frame = pd.DataFrame({
+        "indicator_id": [1, 1, 2, 2, 2, 2, 2],
+        "period": ["2023/24"] * 7,
+        "comparison_method": ["Confidence intervals overlapping reference value (99.8)",
+                              "", "Quintiles", "Quintiles", "Quintiles", "Quintiles",
+                              "Quintiles"],
+        "value": [12.0, 12.0, 1.0, 2.0, 3.0, 4.0, 5.0],
+        "lower95": [10.5, 10.5, *[0.0] * 5], "upper95": [13.5, 13.5, *[9.0] * 5],
+        "lower998": [9.5, 9.5, *[0.0] * 5], "upper998": [14.5, 14.5, *[9.0] * 5],
+        "england": [10.0] * 7,
+        "polarity": ["higher is better"] * 2 + ["no judgement"] * 5,
+    })
+    got = _by_method(frame, "england").tolist()
+    # 99.8%: similar; no method given: the Fingertips default 95%: better; quintiles of 5
+    assert got == ["similar", "better", "lowest", "low", "middle", "high", "highest"]

@@ -1,0 +1,1 @@
+"""Pages served by Flask and Jinja2 templates (``dashboard/templates``)."""
