@@ -12,7 +12,7 @@ from pathlib import Path
 
 import flask
 
-from dashboard import api, auth, data, downloads, plotly_bundle, security, site
+from dashboard import api, auth, callback_gate, data, downloads, plotly_bundle, security, site
 from dashboard.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,6 +40,7 @@ def create_app(settings: Settings) -> flask.Flask:
         server.register_blueprint(data_quality.blueprint)
 
         # its callbacks, for tests and tools
-        server.extensions["staff_dash"] = create_dash(server, settings)
-    security.register(server, STAFF_PREFIX)
+        staff = server.extensions["staff_dash"] = create_dash(server, settings)
+        callback_gate.register(server, staff)  # after sign-in: a forged body is a 400
+    security.register(server, settings, STAFF_PREFIX)
     return server
