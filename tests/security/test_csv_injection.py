@@ -66,12 +66,12 @@ def test_numbers_stay_numbers():
     assert [int(r["count"]) for r in rows] == [-1, 2, 3]
 
 
-def test_every_registered_download_writes_safe_cells(dash_app, monkeypatch):
+def test_every_registered_download_writes_safe_cells(app, monkeypatch):
     """Each /download/<name>.csv goes through the same writer: a table full of formulas comes
     out as text whatever the dataset."""
     poison = pd.DataFrame({"text": FORMULAS, "amount": [-1.5] * len(FORMULAS)})
     assert downloads.DATASETS, "no downloads registered"
-    client = dash_app.server.test_client()
+    client = app.test_client()
     for name in list(downloads.DATASETS):
         monkeypatch.setitem(downloads.DATASETS, name, downloads.Dataset(
             name, (), lambda: poison, lambda: {}))

@@ -1,10 +1,9 @@
 """Staff responses are never stored on the way (``Cache-Control: private, no-store`` with
-``Vary`` on what names the user); form tokens are bound to the signed-in user; rate limits
-count per real client address, shared by two instances through one real Redis."""
+``Vary`` on what names the user), the Flask site's and the staff dashboard's under /staff/
+alike; forged callback bodies and bad component paths are refused; rate limits count per real
+client address, shared by two instances through one real Redis."""
 
 from __future__ import annotations
-
-import re
 
 import pytest
 import requests
@@ -16,7 +15,9 @@ from tests.conftest import start_gunicorn, stop
 from tests.perf.test_cache import redis_url  # noqa: F401 - a real redis-server per test
 
 STAFF_URLS = [
-    "/", "/area/OLDER", "/director", "/scenarios", "/spillover", "/api/v1/datasets",
+    "/", "/area/OLDER", "/staff/director", "/staff/scenarios", "/staff/area",
+    "/staff/_dash-layout", "/staff/_dash-dependencies", "/staff/nope", "/spillover",
+    "/api/v1/datasets",
     "/api/v1/datasets/investment-areas", "/api/v1/datasets/supplier-spend.csv?limit=5",
     "/download/director-budget.csv?dept=ASC&year=2024/25",
     "/download/scenario.csv?scenario=close-luncheon-clubs",
@@ -48,9 +49,13 @@ def test_every_staff_response_is_private_and_not_stored(staff, path):
 def test_refusals_and_callbacks_are_private_too(staff):
     r = requests.get(staff + "/", timeout=30)  # nobody signed in
     assert r.status_code == 401 and r.headers["Cache-Control"] == "private, no-store"
-    r = requests.post(staff + "/_dash-update-component", json={"output": "x"},
+    r = requests.post(staff + "/staff/_dash-update-component", json={"output": "x"},
                       headers={"X-Remote-User": "dora"}, timeout=30)
     assert r.status_code < 500 and r.headers["Cache-Control"] == "private, no-store"
+    for old in ("/scenarios", "/director"):  # moved to /staff/: the redirect too
+        r = requests.get(staff + old, headers={"X-Remote-User": "dora"},
+                         allow_redirects=False, timeout=30)
+        assert r.status_code == 308 and r.headers["Cache-Control"] == "private, no-store"
 
 
 FORGED_BODIES = [{}, [], "x", 7, {"output": "x"}, {"output": "x", "outputs": [], "inputs": []},
@@ -62,7 +67,7 @@ FORGED_BODIES = [{}, [], "x", 7, {"output": "x"}, {"output": "x", "outputs": [],
 
 @pytest.mark.parametrize("body", FORGED_BODIES)
 def test_forged_callback_bodies_are_refused_with_400(staff, body):
-    r = requests.post(staff + "/_dash-update-component", json=body,
+    r = requests.post(staff + "/staff/_dash-update-component", json=body,
                       headers={"X-Remote-User": "dora"}, timeout=30)
     assert r.status_code == 400 and "Traceback" not in r.text
 
@@ -70,28 +75,10 @@ def test_forged_callback_bodies_are_refused_with_400(staff, body):
 def test_bad_component_suite_paths_are_not_found(staff):
     for path in ("dash/deps/react@18.js", "dash/no/such.js", "nosuchpackage/x.js",
                  "dash/%2e%2e/%2e%2e/etc/passwd", "dash_bootstrap_components/x.v9m9.js"):
-        r = requests.get(f"{staff}/_dash-component-suites/{path}",
+        r = requests.get(f"{staff}/staff/_dash-component-suites/{path}",
                          headers={"X-Remote-User": "dora"}, timeout=30)
         assert r.status_code == 404, (path, r.status_code)
         assert "Traceback" not in r.text
-
-
-def _token(session: requests.Session, url: str, user: str) -> str:
-    page = session.get(url + "/scenarios", headers={"X-Remote-User": user}, timeout=60).text
-    return re.search(r'value="([^"]+)" name="csrf_token"', page)[1]
-
-
-def test_a_form_token_works_only_for_the_user_it_was_issued_to(staff):
-    session = requests.Session()  # one browser cookie, as on a shared machine
-    token = _token(session, staff, "dora")
-    form = {"csrf_token": token, "action": "save", "name": "mine",
-            "from": "change=LUNCH:-10pct"}
-    other = session.post(staff + "/scenarios", data=form, headers={"X-Remote-User": "cath"},
-                         allow_redirects=False, timeout=60)
-    assert other.status_code == 400 and "Nothing was done" in other.text
-    own = session.post(staff + "/scenarios", data=form, headers={"X-Remote-User": "dora"},
-                       allow_redirects=False, timeout=60)
-    assert own.status_code == 303
 
 
 def test_proxy_headers_are_read_only_from_trusted_proxies():

@@ -60,7 +60,7 @@ def test_expired_entries_are_gone():
     assert cache.get("k") is None and cache.get("forever") == "v"
 
 
-def test_the_app_uses_it_when_there_is_no_redis(dash_app):
+def test_the_app_uses_it_when_there_is_no_redis(app):
     from dashboard import data
 
     backend = data.cache.cache
