@@ -26,7 +26,7 @@ def create_app(settings: Settings) -> flask.Flask:
     data.init_cache(server, settings)
     downloads.register(server, None if settings.internal else site.DATASET_MODULES)
     plotly_bundle.register_site(server)
-    security.sessions(server, settings)  # the signed session cookie: form tokens, sign-in
+    security.sessions(server, settings)  # the signed session cookie: sign-in
     auth.register(server, settings)
     security.harden(server, settings)
     site.register(server)

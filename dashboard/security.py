@@ -99,9 +99,9 @@ DYNAMIC = ("text/html", "application/json")
 def compressed_dynamic(response):
     """Compress a page or callback response (fast settings: it changes per request).
 
-    This matters on mobile data. BREACH: the planner's pages carry a CSRF token beside text
-    from the query string; the token is signed with a timestamp, so it differs on each page
-    (Flask-WTF), and those pages are for signed-in staff only.
+    This matters on mobile data. BREACH needs a secret in the page beside text the attacker
+    chooses: the pages carry no CSRF token (the staff dashboard checks where a POST comes
+    from instead), and staff pages are for signed-in staff only.
     """
     encoding = accepted_encoding()
     if (encoding is None or response.status_code != 200 or response.direct_passthrough
@@ -164,8 +164,7 @@ MAX_REQUEST_BYTES = 64 * 1024  # a callback body is a few kB; anything far large
 
 
 def sessions(server, settings) -> None:
-    """The signed session cookie: the CSRF tokens of the server-rendered forms (Flask-WTF),
-    their flashed messages, and the OIDC sign-in. ``SECRET_KEY`` signs it. Staff sign-in modes
+    """The signed session cookie: the OIDC sign-in. ``SECRET_KEY`` signs it. Staff sign-in modes
     (header, basic, oidc) must set it, the same on every instance. For the loopback demo
     (AUTH_MODE=none) gunicorn.conf.py makes one per start, so its workers agree. Secure cookies
     except for the loopback demo.
@@ -179,16 +178,15 @@ def sessions(server, settings) -> None:
     auth_mode = get_auth_mode(settings)
     secret = settings.secret_key
     if not secret and settings.internal and auth_mode != "none":
-        # staff sign in: every worker and instance must sign form tokens with the same key
+        # staff sign in: every worker and instance must sign the session with the same key
         raise ValueError(f"AUTH_MODE={auth_mode} needs SECRET_KEY (the same on every instance): "
-                         "it signs the session cookie that holds the forms' CSRF tokens")
+                         "it signs the session cookie")
     if not secret:  # the loopback demo or the public site (no forms): this process only
         logging.getLogger("dashboard").info("SECRET_KEY unset: a key for this process")
     server.secret_key = secret or secrets.token_hex(32)
     secure = os.environ.get("SESSION_COOKIE_SECURE", "0" if auth_mode == "none" else "1")
     server.config.update(SESSION_COOKIE_SECURE=secure == "1", SESSION_COOKIE_HTTPONLY=True,
-                         SESSION_COOKIE_SAMESITE="Lax",
-                         WTF_CSRF_TIME_LIMIT=8 * 3600)  # a working day with a form open
+                         SESSION_COOKIE_SAMESITE="Lax")
 
 
 def trust_proxies(server, count: int) -> None:

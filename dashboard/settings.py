@@ -46,7 +46,7 @@ SETTINGS = [
     Setting("SIM_WAIT_S", "0",
             "seconds a user's next simulation waits for their running one before a 429"),
     Setting("SECRET_KEY", "",
-            "signs the session cookie (form tokens, sign-in); needed by header, basic and oidc "
+            "signs the session cookie (sign-in); needed by header, basic and oidc "
             "sign-in; for AUTH_MODE=none gunicorn.conf.py makes one per start"),
     Setting("HOST", "127.0.0.1", "address gunicorn binds to"),
     Setting("PORT", "8050", "port gunicorn binds to"),
