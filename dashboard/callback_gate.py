@@ -1,12 +1,13 @@
 """A forged Dash callback request is a 400, never a 500.
 
-Dash trusts the shape of a POST to ``/_dash-update-component``: a body that is not an object,
-an ``output`` no callback has, an input without ``id`` or ``property``, or fewer inputs than the
-callback declares, ends in a KeyError or TypeError inside Dash (a 500). This gate checks the
-shape against the app's own ``callback_map`` before Dash runs, and refuses anything else with
-400. The values are not checked here: each callback still checks its own against its
-allow-lists. A new Dash page or callback needs nothing from this module; it is registered
-once in ``factory.create_app`` by ``security.harden``.
+Dash trusts the shape of a POST to the staff dashboard's ``/staff/_dash-update-component``: a
+body that is not an object, an ``output`` no callback has, an input without ``id`` or
+``property``, or fewer inputs than the callback declares, ends in a KeyError or TypeError
+inside Dash (a 500). This gate checks the shape against the app's own ``callback_map``
+before Dash runs, and refuses anything else with 400. The values are not checked here: each
+callback still checks its own against its allow-lists (``dashboard.staff.guard.untrusted``).
+A new Dash page or callback needs nothing from this module; ``factory.create_app`` registers
+it once, on the staff Dash app, after ``dashboard.staff.guard``'s same-origin check.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import time
 import pytest
 import requests
 
+from dashboard import security
 from deploy import serve
 
 HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options",
@@ -53,8 +54,13 @@ def test_two_instances_behind_nginx_share_one_redis(stack):
     for name in HEADERS:
         assert r.headers.get(name), name
     assert r.headers["Cache-Control"] == "private, no-store"
-    assert "'sha256-" in r.headers["Content-Security-Policy"]  # the app's own, not doubled
+    assert r.headers["Content-Security-Policy"] == security.CSP  # the app's own, not doubled
     assert r.headers["Server"] == "nginx"  # no version
+    # the staff dashboard (the Dash app under /staff/): its own policy, with Dash's hashes
+    r = requests.get(stack.url + "/staff/scenarios", timeout=60)
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "private, no-store"
+    assert "'sha256-" in r.headers["Content-Security-Policy"]
+    assert "default-src 'none'" not in r.headers["Content-Security-Policy"]
 
 
 @pytest.mark.parametrize("payload,status", [
