@@ -45,6 +45,7 @@ from warehouse.loaders import LOADERS, load_file, spend  # noqa: E402
 from warehouse.loaders.base import Quarantine, insert_frame  # noqa: E402
 
 TARGET = 1.3
+UNALLOCATED_SHARE = 0.1
 
 
 def write_spend(path: Path, rows: int, seed: int = 1) -> None:
@@ -54,6 +55,10 @@ def write_spend(path: Path, rows: int, seed: int = 1) -> None:
     services = demo.SERVICES
     pick = rng.integers(0, len(services), rows)
     dept = np.array([depts[s.dept] for s in services], dtype=object)[pick]
+    # a tenth of the payments under labels no mapping places yet: loaded as not yet allocated
+    unmapped = rng.random(rows) < UNALLOCATED_SHARE
+    dept[unmapped] = np.array([f"Unmapped Directorate {k}" for k in range(5)],
+                              dtype=object)[rng.integers(0, 5, int(unmapped.sum()))]
     area = np.array([s.service_area for s in services], dtype=object)[pick]
     expense = np.array([s.expense_types[0] for s in services], dtype=object)[pick]
     suppliers = np.array([f"Supplier {k}, Ltd" for k in range(5000)], dtype=object)
@@ -100,7 +105,7 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def time_loader(csv_path: Path, db: Path, mapping: Path) -> tuple[float, float, int]:
+def time_loader(csv_path: Path, db: Path, mapping: Path) -> tuple[float, float, int, int]:
     con = fresh_warehouse(db, mapping)
     cpu, start = cpu_seconds(), time.perf_counter()
     result = load_file(con, LOADERS["spend"], csv_path)
@@ -108,7 +113,7 @@ def time_loader(csv_path: Path, db: Path, mapping: Path) -> tuple[float, float, 
     elapsed, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     if result.status != "loaded":
         raise SystemExit(f"loader did not load the file: {result.message}")
-    return elapsed, cpu, result.rows_loaded
+    return elapsed, cpu, result.rows_loaded, result.summary["reconciliation"].rows_unallocated
 
 
 def time_insert_only(csv_path: Path, db: Path, mapping: Path) -> tuple[float, float]:
@@ -165,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
             b, bc, n_bare = time_bare(csv_path, tmpdir / "bare.duckdb")
             bare_s.append(b)
             bare_cpu.append(bc)
-            s, sc, n_loaded = time_loader(csv_path, tmpdir / "warehouse.duckdb", mapping)
+            s, sc, n_loaded, n_unallocated = time_loader(csv_path, tmpdir / "warehouse.duckdb",
+                                                          mapping)
             loader_s.append(s)
             loader_cpu.append(sc)
             f, fc = time_insert_only(csv_path, tmpdir / "floor.duckdb", mapping)
@@ -185,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"A {args.rows:,}-row spend-over-£500 file ({size_mb:.0f} MB, generated in {gen_s:.1f} s), "
         f"loaded {args.repeat} times each way, alternating, into fresh DuckDB files.",
+        "",
+        f"{n_unallocated:,} of the loaded payments are under labels no mapping places yet "
+        "(held as not yet allocated and counted in the load's output).",
         "",
         "| run | seconds (median) | seconds (each run) | CPU seconds (median) | rows |",
         "|---|---|---|---|---|",

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from flask import abort, jsonify, request
 
-from dashboard import data
+from dashboard import auth, data
 from dashboard.views import scenario_query as sq
 from dashboard.views import scenario_results as sr
 from dashboard.views.format import spillover_inputs
@@ -66,6 +66,34 @@ def _records(frame) -> list[dict]:
                         v.isoformat() if hasattr(v, "isoformat") else v)
                     for k, v in row.items()})
     return out
+
+
+def _csv(frame, name: str):
+    from flask import Response
+
+    return Response(frame.to_csv(index=False), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+def register_staff(server) -> None:
+    """Staff-only data (internal mode, a signed-in internal user): the spend labels not yet
+    allocated to a service, as JSON or CSV (the data-quality page's table)."""
+    from dashboard.views.data_quality import data_quality
+
+    @server.route("/api/v1/staff/unallocated-spend")
+    @server.route("/api/v1/staff/unallocated-spend.csv", endpoint="api_unallocated_csv")
+    def api_unallocated():
+        if not auth.current_user().is_internal:
+            abort(403)
+        if request.args:
+            return jsonify({"error": "this dataset takes no parameters"}), 400
+        view = data_quality(data.query("spend_allocation_totals"),
+                            data.query("unallocated_spend"))
+        if request.path.endswith(".csv"):
+            return _csv(view.download, "unallocated-spend")
+        return jsonify({"dataset": "unallocated-spend", "summary": view.sentences,
+                        "total": len(view.download), "columns": list(view.download.columns),
+                        "rows": _records(view.download)})
 
 
 SCENARIO_PARAMS = ("change", "scenario", sq.PERSIST)
@@ -181,11 +209,7 @@ def register(server) -> None:
                 frame = frame[frame[col].astype(str) == request.args[col]]
         total = len(frame)
         if fmt == "csv":
-            from flask import Response
-
-            return Response(frame.to_csv(index=False), mimetype="text/csv; charset=utf-8",
-                            headers={"Content-Disposition":
-                                     f'attachment; filename="{name}.csv"'})
+            return _csv(frame, name)
         page = frame.iloc[offset: offset + limit]
         nxt = offset + limit if offset + limit < total else None
         return jsonify({"dataset": name, "total": total, "offset": offset, "limit": limit,

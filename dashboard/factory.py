@@ -32,7 +32,12 @@ def create_app(settings: Settings) -> flask.Flask:
     site.register(server)
     api.register(server)
     if settings.internal:
+        from dashboard.site import data_quality
         from dashboard.staff import create_dash
+
+        # staff data: spend not yet allocated to a service is not public data
+        api.register_staff(server)
+        server.register_blueprint(data_quality.blueprint)
 
         # its callbacks, for tests and tools
         server.extensions["staff_dash"] = create_dash(server, settings)

@@ -1,4 +1,4 @@
-"""Command line: ``python -m warehouse {demo,build,load,publish,check,checksum} ...``."""
+"""Command line: ``python -m warehouse {demo,build,load,inspect,publish,check,checksum} ...``."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="source folder (default: the demo borough, generated if missing)")
     p.add_argument("--target", type=Path, default=None, help="default: $WAREHOUSE_PATH")
     p.add_argument("--max-bad-share", type=float, default=None)
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                   help="how long to wait for another build or load to finish (default 60)")
 
     p = sub.add_parser("load", help="load files of one kind into the warehouse (copy, load, swap)")
     p.add_argument("kind")
@@ -28,6 +30,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-bad-share", type=float, default=None)
     p.add_argument("--authority", default=None,
                    help="outturn only: the authority's E-code (E5011) or ONS code (E09000007)")
+    p.add_argument("--period", default=None,
+                   help="spend only: the month (YYYY-MM) or day (YYYY-MM-DD) of every payment "
+                        "of a file whose date column holds no usable date")
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                   help="how long to wait for another build or load to finish (default 60)")
+
+    p = sub.add_parser("inspect", help="say how a spend file will be read (columns, encoding, "
+                                       "dates, total, labels not yet mapped); writes nothing")
+    p.add_argument("file", type=Path)
+    p.add_argument("--target", type=Path, default=None,
+                   help="the warehouse whose mappings are read (read-only; default: "
+                        "$WAREHOUSE_PATH)")
+    p.add_argument("--mapping-template", type=Path, default=None, metavar="OUT",
+                   help="write a mapping file for the labels not yet mapped, with suggested "
+                        "services to check")
 
     sub.add_parser("fetch", add_help=False,
                    help="download Fingertips indicators for an area into an export-format CSV "
@@ -63,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         from warehouse.load import main_load
 
         return main_load(args)
+    if args.command == "inspect":
+        from warehouse.inspection import main_inspect
+
+        return main_inspect(args)
     if args.command == "publish":
         from warehouse.publish import main_publish
 

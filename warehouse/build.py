@@ -21,6 +21,7 @@ import pandas as pd
 from warehouse import settings
 from warehouse.loaders import LOADERS, LoadError, load_file
 from warehouse.loaders.base import insert_frame, now
+from warehouse.writer import WarehouseBusy, temp_copy, writer_lock
 
 HERE = Path(__file__).resolve().parent
 SCHEMA = HERE / "schema.sql"
@@ -170,8 +171,13 @@ def build(
     target: Path | None = None,
     max_bad_share: float | None = None,
     seed: int | None = None,
+    wait_s: float | None = None,
 ) -> BuildReport:
-    """Build ``target`` from ``source`` (the demo borough when None), then swap it in."""
+    """Build ``target`` from ``source`` (the demo borough when None), then swap it in.
+
+    Holds the warehouse's writer lock throughout (``warehouse/writer.py``): another build or
+    load of ``target`` waits, or this one waits up to ``wait_s`` seconds for it.
+    """
     target = Path(target or settings.warehouse_path())
     if source is None:
         from warehouse import demo
@@ -182,7 +188,15 @@ def build(
     source = Path(source)
     max_bad = settings.max_bad_share() if max_bad_share is None else max_bad_share
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.building-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    try:
+        with writer_lock(target, "build", wait_s):
+            return _build_copy(source, target, max_bad)
+    except WarehouseBusy as err:
+        raise BuildError(str(err)) from err
+
+
+def _build_copy(source: Path, target: Path, max_bad: float) -> BuildReport:
+    tmp = temp_copy(target, "building", uuid.uuid4().hex[:8])
     build_id = uuid.uuid4().hex
     try:
         con = duckdb.connect(str(tmp))
@@ -233,7 +247,8 @@ def _remove(path: Path) -> None:
 
 def main_build(args) -> int:
     try:
-        report = build(args.source, args.target, args.max_bad_share)
+        report = build(args.source, args.target, args.max_bad_share,
+                       wait_s=getattr(args, "wait", None))
     except BuildError as err:
         print(f"build failed: {err}", file=sys.stderr)
         print("the existing warehouse (if any) was left as it was", file=sys.stderr)

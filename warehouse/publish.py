@@ -41,6 +41,7 @@ PUBLIC_FILTERS: dict[str, str | None] = {
                        "where status = 'published')",
     "build_info": None,
     "spend_expense_mapping": None,
+    "spend_column_map": None,
     "outturn": None,
     "ascof_value": None,
     "nhs_unit_cost": None,

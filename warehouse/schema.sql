@@ -53,10 +53,23 @@ create table spend_mapping (
     primary key (department_label, service_area_label)
 );
 
+-- A council's column map: the canonical column is read from the n-th header cell with this
+-- text (1 = the first), whatever the synonyms say.
+-- one row per spend column a council's files name in their own way
+create table spend_column_map (
+    column_name varchar primary key,
+    header varchar not null,
+    occurrence integer not null check (occurrence >= 1)
+);
+
 -- Key (source_file, line_no) and service_code -> service (service_code) are enforced by the
 -- spend loader in each file's transaction (warehouse/loaders/spend.py, check_keys) and by the
 -- data checks spend_key_unique and spend_service_exists, not declared here: DuckDB checks a
 -- declared key row by row, which doubled the time of a million-row load.
+-- Text is kept as published. A payment whose labels no mapping places yet has a null
+-- service_code: it is *not yet allocated* (loading a mapping later allocates it). text_marks
+-- says when the supplier or expense type is blank or redacted ('supplier redacted; expense
+-- type blank').
 -- one row per payment line of a spend-over-£500 file (credit notes are negative)
 create table spend (
     source_file varchar not null,
@@ -64,14 +77,15 @@ create table spend (
     body_name varchar,
     department_label varchar not null,
     service_area_label varchar not null,
-    service_code varchar not null,
+    service_code varchar,
     expense_type varchar not null,
     payment_date date not null,
     financial_year varchar not null,
     transaction_ref varchar,
     amount_gbp decimal(14, 2) not null,
     supplier_name varchar not null,
-    purpose varchar
+    purpose varchar,
+    text_marks varchar
 );
 
 -- one row per service x financial year x version (draft, approved or outturn)
@@ -177,8 +191,8 @@ create table spillover_link (
     source varchar not null
 );
 
--- one row per financial year of the GDP deflator (ONS YBGB averaged over April-March, as HM
--- Treasury does), index with the base year = 100
+-- the GDP deflator: ONS YBGB averaged over April-March, as HM Treasury does
+-- one row per financial year, index with the base year = 100
 create table gdp_deflator (
     financial_year varchar primary key,
     deflator double not null,

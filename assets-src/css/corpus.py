@@ -18,6 +18,8 @@ PATHS = [
     "/area/OLDER", "/area/OLDER?terms=real&service=LUNCH", "/area/OLDER?year=1999/00",
     "/area/NOPE", "/nonexistent",
 ]
+# pages of the site that exist in internal mode only (the loopback demo user is staff)
+INTERNAL_PATHS = ["/data-quality"]
 
 
 def main(out: Path) -> int:
@@ -25,12 +27,14 @@ def main(out: Path) -> int:
     from dashboard.factory import create_app
     from dashboard.settings import Settings
 
-    client = create_app(Settings.from_env(mode="public")).test_client()
+    public = create_app(Settings.from_env(mode="public")).test_client()
+    internal = create_app(Settings.from_env(mode="internal", auth_mode="none")).test_client()
     out.mkdir(parents=True, exist_ok=True)
-    for i, path in enumerate(PATHS):
+    pages = [(public, p) for p in PATHS] + [(internal, p) for p in INTERNAL_PATHS]
+    for i, (client, path) in enumerate(pages):
         html = client.get(path, headers={"Accept-Encoding": "identity"}).get_data(True)
         (out / f"page-{i:02d}.html").write_text(html, encoding="utf-8")
-    print(f"{len(PATHS)} pages written to {out}")
+    print(f"{len(pages)} pages written to {out}")
     return 0
 
 

@@ -34,7 +34,7 @@ def markdown(text: str) -> Markup:
 NAV = [("Overview", "/"), ("Spill-over effects", "/spillover"), ("Methods", "/methods"),
        ("Open data", "/data"), ("Accessibility", "/accessibility")]
 STAFF_NAV = [("Scenario planner", "/staff/scenarios"), ("Directors", "/staff/director"),
-             ("Area explorer", "/staff/area")]
+             ("Area explorer", "/staff/area"), ("Data quality", "/data-quality")]
 
 
 def nav(internal: bool) -> list[tuple[str, str]]:
@@ -58,9 +58,8 @@ def shell() -> dict:
 
 
 def render(template: str, title: str, status: int = 200, **context) -> Response:
-    html = render_template(template, title=title, shell=shell(),
-                           has_charts=template in CHART_PAGES,
-                           plotly_url=plotly_bundle.SITE_URL, **context)
+    html = render_template(template, title=title, has_charts=template in CHART_PAGES,
+                           **context)
     return Response(html, status=status, mimetype="text/html")
 
 
@@ -113,8 +112,14 @@ def page_cached(view):
     return cached
 
 
+def _shell_context() -> dict:
+    """What ``base.html`` needs on every page that extends it (a blueprint's too)."""
+    return {"shell": shell(), "plotly_url": plotly_bundle.SITE_URL}
+
+
 def register(server) -> None:
     server.extensions["site_pages"] = data.Kept(RENDERED_PAGES)
+    server.context_processor(_shell_context)
     server.add_template_filter(markdown)
     server.add_template_global(asset)
     server.add_template_global(table_html)

@@ -10,7 +10,8 @@ pytestmark = pytest.mark.browser
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PAGES = [("/methods", "#methods-title"), ("/data", "#opendata-title"),
-         ("/accessibility", "#accessibility-title"), ("/director", "h1")]
+         ("/accessibility", "#accessibility-title"), ("/director", "h1"),
+         ("/data-quality", "h1")]
 
 
 @pytest.mark.parametrize(("path", "ready"), PAGES, ids=[p for p, _ in PAGES])

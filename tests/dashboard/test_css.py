@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FULL = (ROOT / "assets" / "vendor" / "bootstrap-5.3.9.min.css").read_text(encoding="utf-8")
 PURGED = (ROOT / "assets" / "static" / "bootstrap.purged.min.css").read_text(encoding="utf-8")
 sys.path.insert(0, str(ROOT / "assets-src" / "css"))
-from corpus import PATHS  # noqa: E402 - the build's own list of pages and states
+from corpus import INTERNAL_PATHS, PATHS  # noqa: E402 - the build's own list of pages and states
 
 EXTRA = ["/area/OLDER?benchmark=region&level=998", "/area/SAFE", "/spillover?area=NOPE"]
 
@@ -32,7 +32,8 @@ def _classes(html: str) -> set[str]:
 @pytest.fixture(scope="module")
 def pages(app):
     client = app.test_client()
-    return {path: client.get(path).get_data(as_text=True) for path in PATHS + EXTRA}
+    return {path: client.get(path).get_data(as_text=True)
+            for path in PATHS + INTERNAL_PATHS + EXTRA}
 
 
 def test_every_bootstrap_class_a_page_uses_is_kept(pages):

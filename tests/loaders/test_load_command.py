@@ -42,10 +42,13 @@ GOOD = ["Lambeth,Adults' and Community Services,Test Co,03/07/2012,1500.00,TEST"
 def test_a_good_file_is_loaded_marts_rebuilt_and_swapped_in(live, tmp_path, capsys):
     path = _spend_file(tmp_path, "july.csv", [GOOD[0]])
     before = _count(live, "select sum(spend_gbp) from mart_spend_service_year")
+    version = _count(live, "select build_id from build_info")
     assert load.run("spend", [path], target=live) == 0
     assert "july.csv: loaded - 1 read, 1 loaded, 0 quarantined" in capsys.readouterr().out
     after = _count(live, "select sum(spend_gbp) from mart_spend_service_year")
     assert after == pytest.approx(before + 1500.0)
+    # a new data version: the dashboard's cached answers (keyed by it) are not served again
+    assert _count(live, "select build_id from build_info") != version
     assert not list(live.parent.glob(".live.duckdb.loading-*"))
 
 
@@ -165,12 +168,13 @@ def test_an_older_warehouse_gets_the_new_tables(live, capsys):
     assert _count(live, "select count(distinct e_code) from outturn") == 1
 
 
-def test_a_second_load_waits_for_the_first(live, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(load, "LOCK_WAIT_S", 0.3)
+def test_a_second_load_waits_for_the_first(live, tmp_path, capsys):
     path = _spend_file(tmp_path, "july.csv", [GOOD[0]])
     with open(live.with_name(f".{live.name}.lock"), "a+") as fh:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        code = load.run("spend", [path], target=live)
+        code = load.run("spend", [path], target=live, wait_s=0.3)
         fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
     assert code == 2
-    assert "another load is running" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "is writing this warehouse; waiting up to 0.3 s" in err
+    assert "gave up after waiting 0.3 s" in err

@@ -93,3 +93,15 @@ def test_moving_a_referenced_department_is_refused_clearly(wh, tmp_path):
     with pytest.raises(LoadError, match="cannot change org_code of a row other tables refer to"):
         load_file(wh, LOADERS["mapping"], path)
     assert table_state(wh) == before
+
+
+def test_a_section_written_twice_is_refused_naming_its_line(wh, tmp_path):
+    from warehouse.loaders import LOADERS, LoadError, load_file
+
+    path = tmp_path / "twice.yaml"
+    path.write_text("spend_mapping:\n- {department: A, service_area: '', service: LUNCH}\n"
+                    "spend_mapping:\n- {department: B, service_area: '', service: LUNCH}\n",
+                    encoding="utf-8")
+    with pytest.raises(LoadError, match=r"twice.yaml: line 3: section 'spend_mapping' appears "
+                                         "twice"):
+        load_file(wh, LOADERS["mapping"], path)

@@ -214,7 +214,7 @@ def test_financial_years():
 
 @pytest.mark.parametrize("name", ["spend_messy.csv", "spend_bad_rows.csv", "spend_truncated.csv"])
 def test_the_fast_and_the_exact_reader_agree(fixtures, monkeypatch, name):
-    import warehouse.loaders.base as base
+    import warehouse.loaders.reader as base
 
     fast = read_source(fixtures / name, COLUMNS, optional=OPTIONAL)
 

@@ -23,6 +23,9 @@ from warehouse.loaders.base import (
     validate,
 )
 
+# the spend loader's canonical columns (warehouse/loaders/spend.py COLUMNS)
+SPEND_COLUMNS = ["body_name", "department_label", "service_area_label", "expense_type",
+                 "payment_date", "transaction_ref", "amount_gbp", "supplier_name", "purpose"]
 CODE = pa.Check.str_matches(r"^[A-Z0-9][A-Z0-9_-]{0,31}$", error="an upper-case code")
 
 SECTIONS: dict[str, tuple[str, dict[str, str], pa.DataFrameSchema]] = {
@@ -90,6 +93,15 @@ SECTIONS: dict[str, tuple[str, dict[str, str], pa.DataFrameSchema]] = {
             "service_code": pa.Column(str, CODE),
         }),
     ),
+    "spend_columns": (
+        "spend_column_map",
+        {"column": "column_name", "header": "header", "occurrence": "occurrence"},
+        pa.DataFrameSchema({
+            "column_name": pa.Column(str, pa.Check.isin(SPEND_COLUMNS), unique=True),
+            "header": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "occurrence": pa.Column(int, pa.Check.ge(1)),
+        }),
+    ),
     "outcome_links": (
         "outcome_link",
         {"area": "area_code", "indicator": "indicator_id", "role": "role",
@@ -110,8 +122,10 @@ SECTIONS: dict[str, tuple[str, dict[str, str], pa.DataFrameSchema]] = {
         }),
     ),
 }
+LABEL_SECTIONS = ("spend_mapping", "expense_mapping", "spend_columns")
 TABLE_ORDER = ("organisation", "department", "investment_area", "service", "service_allocation",
-               "spend_mapping", "spend_expense_mapping", "geography", "outcome_link")
+               "spend_mapping", "spend_expense_mapping", "spend_column_map", "geography",
+               "outcome_link")
 
 
 def _items_with_lines(text: str, path: Path) -> dict[str, list[tuple[int, dict, str]]]:
@@ -128,6 +142,9 @@ def _items_with_lines(text: str, path: Path) -> dict[str, list[tuple[int, dict, 
     out: dict[str, list[tuple[int, dict, str]]] = {}
     for key_node, value_node in root.value:
         section = key_node.value
+        if section in out:
+            raise LoadError(f"{path.name}: line {key_node.start_mark.line + 1}: section "
+                            f"'{section}' appears twice (write its entries in one list)")
         items = data.get(section)
         if section not in SECTIONS:
             raise LoadError(f"{path.name}: line {key_node.start_mark.line + 1}: unknown section "
@@ -142,7 +159,8 @@ def _items_with_lines(text: str, path: Path) -> dict[str, list[tuple[int, dict, 
         out[section] = rows
     missing = [s for s in ("organisations", "departments", "areas", "services", "places")
                if s not in out]
-    if missing:
+    # a file of label mappings alone (as ``inspect --mapping-template`` writes) is complete
+    if missing and set(out) - set(LABEL_SECTIONS):
         raise LoadError(f"{path.name}: missing section(s) {', '.join(missing)}")
     return out
 
@@ -162,7 +180,7 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection) ->
         frame["_line"] = [line for line, _, _ in rows]
         frame["_raw"] = [raw for _, _, raw in rows]
         for col in frame.columns:
-            if col not in ("_line", "areas", "statutory", "indicator_id"):
+            if col not in ("_line", "areas", "statutory", "indicator_id", "occurrence"):
                 frame[col] = frame[col].map(lambda v: "" if v is None else str(v))
         good = validate(frame, schema, quarantine)
         if section == "organisations":
@@ -198,6 +216,14 @@ def _clear_restated_shares(con: duckdb.DuckDBPyConnection, frames: dict) -> None
         con.unregister("_restated")
 
 
-# reference rows: loading the mapping again updates them key by key
+def _allocate(con: duckdb.DuckDBPyConnection, file_name: str) -> list[str]:
+    """Payments loaded before their labels were mapped get their service now."""
+    from warehouse.loaders.allocation import allocate
+
+    return allocate(con, file_name)
+
+
+# reference rows: loading the mapping again updates them key by key; spend held as not yet
+# allocated is allocated by the labels the file maps
 LOADER = Loader(kind="mapping", tables=TABLE_ORDER, parse=parse, replace_key=None,
-                before_insert=_clear_restated_shares)
+                before_insert=_clear_restated_shares, after_insert=_allocate)

@@ -16,7 +16,6 @@ the style of apostrophes.
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -28,11 +27,12 @@ import pandera.pandas as pa
 import pyarrow as arrow
 import pyarrow.compute as pc
 
+from warehouse.loaders.allocation import label_key, map_services  # noqa: F401 - re-exported
 from warehouse.loaders.base import (
     Loader,
     LoadError,
     Quarantine,
-    dictionary,
+    SourceTable,
     financial_year_arrow,
     parse_amount_arrow,
     parse_date_arrow,
@@ -40,51 +40,111 @@ from warehouse.loaders.base import (
     rows_read_frame,
     validate,
 )
+from warehouse.loaders.spend_report import (
+    MAX_TEXT,
+    Reconciliation,
+    label_lines,
+    no_dates_error,
+    note_rows,
+    other_bodies,
+    pennies,
+    text_marks,
+    total_rows,
+    unallocated_labels,
+)
 
-# canonical name -> header spellings seen in published files
+# canonical name -> header spellings seen in published files (Local Government Transparency
+# Code 2015 names first, then what councils actually publish). Headers match ignoring case,
+# spaces, punctuation and CamelCase ('PaymentDate' is 'Payment Date'); an earlier spelling wins
+# when a file has two that match.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "body_name": ("Body Name", "Organisation Name", "Body"),
+    "body_name": ("Body Name", "Organisation Name", "Body", "Name of Body", "Council Name",
+                  "Organisation", "Local Authority", "Authority", "Council"),
     "department_label": ("Department", "Directorate", "Service Area Category", "Department Name",
-                         "Service Division", "Portfolio"),
+                         "Service Division", "Portfolio", "Department Area",
+                         "Organisational Unit", "Organisatonal Unit", "Organisation Unit",
+                         "Directorate Name", "Dept", "Department Description", "Service Block",
+                         "Responsible Unit", "Entity"),
     "service_area_label": ("Service Area", "Service", "Expense Area", "Cost Centre Description",
-                           "Division", "Service Label", "Cost Centre Name"),
+                           "Division", "Service Label", "Cost Centre Name", "Service Area Name",
+                           "Service Description", "Expenditure Area", "Cost Centre",
+                           "Cost Centre Desc", "Service Area Description", "Team",
+                           "Expense Area Name", "Section"),
     "expense_type": ("Expenses Type", "Expense Type", "Subj Description", "Subjective Description",
                      "Expenditure Category", "Account Description", "Expense Description",
-                     "Expenditure Type", "Subjective"),
-    "payment_date": ("Payment Date", "Date", "Invoice Creation Date", "Date Paid",
-                     "Transaction Date", "Invoice Date", "Paid Date", "Date of Payment"),
+                     "Expenditure Type", "Subjective", "Category Internal Name",
+                     "Proclass Label", "Detailed Expenditure Type", "Expense Category",
+                     "Subjective Name", "Account Name", "Category", "Proclass",
+                     "Expense Code Description", "Purchase Category", "Merchant Category",
+                     "Supplier Category", "Cost Element", "Expenditure Description",
+                     "Service Expenditure Type"),
+    "payment_date": ("Payment Date", "Invoice Payment Date", "Date Paid", "Paid Date", "Pay Date",
+                     "Date of Payment", "Payment Run Date", "Cheque Date", "Date", "Posting Date",
+                     "Transaction Date", "Invoice Creation Date", "Invoice Date",
+                     "Document Date", "Effective Date"),
     "transaction_ref": ("Transaction Number", "Transaction No", "Reference", "Invoice Number",
-                        "Transaction ID", "Voucher Number", "Document Number"),
-    "amount_gbp": ("Net Amount", "Amount", "Invoice Nett Amount", "Amount (£)", "Value",
-                   "Net Value", "Total", "Amount £", "Amount GBP", "Net Amount (£)",
-                   "Invoice Amount", "Line Amount"),
-    "supplier_name": ("Supplier Name", "Beneficiary", "Supplier", "Payee", "Vendor Name",
-                      "Merchant Name", "Supplier Name (redacted where personal data)"),
+                        "Transaction ID", "Voucher Number", "Document Number", "Trans No",
+                        "Transaction Reference", "Invoice No", "Invoice Ref", "Reference No",
+                        "Payment Reference", "Doc No", "Unique Transaction ID"),
+    "amount_gbp": ("Net Amount", "Amount", "Amount Paid", "Invoice Nett Amount", "Amount (£)",
+                   "Value", "Net Value", "Amount £", "Amount GBP", "Net Amount (£)",
+                   "Amount Excl VAT", "Amount £ (Excl VAT)", "Amount Excluding VAT",
+                   "Nett Amount", "Amount in Sterling", "Payment Amount", "Transaction Amount",
+                   "Paid Amount", "Invoice Amount", "Line Amount", "Value (£)", "Net",
+                   "Total", "Total Amount", "Sum of Amount", "Expenditure"),
+    "supplier_name": ("Supplier Name", "Beneficiary Name", "Beneficiary", "Supplier", "Payee",
+                      "Payee Name", "Vendor Name", "Vendor", "Merchant Name", "Creditor Name",
+                      "Creditor", "Recipient", "Recipient Name", "Name",
+                      "Supplier Name (redacted where personal data)"),
     "purpose": ("Purpose of Expenditure", "Purpose", "Description", "Summary of Purpose",
-                "Narrative"),
+                "Narrative", "Invoice Description", "Line Description", "Details"),
 }
-OPTIONAL = ("body_name", "service_area_label", "transaction_ref", "purpose")
+# a column no spelling above names is found by a word its header holds (whole words, after
+# the exact names of every column; 'Supplier Name (Redacted)', 'Date of Transaction')
+KEYWORDS: dict[str, tuple[str, ...]] = {
+    "department_label": ("directorate", "department", "portfolio", "division"),
+    "service_area_label": ("service area", "expense area", "cost centre", "service"),
+    "expense_type": ("expense type", "expenses type", "expenditure type", "subjective",
+                     "expense", "expenditure", "category"),
+    "payment_date": ("payment date", "date paid", "paid", "date"),
+    "amount_gbp": ("net amount", "amount", "nett", "net", "value", "gbp", "sterling"),
+    "supplier_name": ("supplier", "beneficiary", "payee", "vendor", "merchant", "creditor",
+                      "recipient"),
+    "purpose": ("purpose", "narrative"),
+}
+# any one organisational column is enough: a file with one has it read as the department
+ORGANISATIONAL = ("department_label", "service_area_label")
+OPTIONAL = ("body_name", "transaction_ref", "purpose", "expense_type", *ORGANISATIONAL)
 EARLIEST = date(1990, 1, 1)
 LATEST = date(2100, 12, 31)
 PARSE_RULES = {
     "payment_date": "a UK date such as 25/06/2012",
     "amount_gbp": "an amount such as 1234.50, £1,234.50, -500 or (500.00)",
 }
-UNMAPPED = "department and service area found in the council's spend mapping"
 INSERT_BATCH = 122_880  # rows: DuckDB's row group
+TEXT_COLUMNS = ("department_label", "service_area_label", "supplier_name", "expense_type",
+                "purpose", "transaction_ref", "body_name")
 
 
-def spend_schema(width: int) -> pa.DataFrameSchema:
-    """The rules a payment line must pass, on the parsed columns (one pandera schema)."""
+def _short(name: str) -> pa.Column:
+    return pa.Column(str, pa.Check.str_length(max_value=MAX_TEXT,
+                                              error=f"text of at most {MAX_TEXT} characters"),
+                     nullable=True)
+
+
+def spend_schema(width: int, named_width: int | None = None) -> pa.DataFrameSchema:
+    """The rules a payment line must pass, on the parsed columns (one pandera schema).
+
+    A payment with blank labels, a blank or redacted supplier or no expense type passes: it
+    is real spend (marked, and held as not yet allocated when no mapping places it). Cells past
+    the last named header column may be missing.
+    """
+    low = width if named_width is None else named_width
     return pa.DataFrameSchema(
         {
-            "_cells": pa.Column(int, pa.Check.eq(width, error="as many cells as the header")),
-            "department_label": pa.Column(
-                str, pa.Check.str_length(min_value=1, error="a department name"),
-                nullable=False),
-            "supplier_name": pa.Column(
-                str, pa.Check.str_length(min_value=1, error="a supplier or beneficiary name"),
-                nullable=False),
+            "_cells": pa.Column(int, pa.Check.in_range(low, width,
+                                                       error="as many cells as the header")),
+            **{name: _short(name) for name in TEXT_COLUMNS},
             "payment_date": pa.Column(
                 "datetime64[ns]",
                 pa.Check.in_range(pd.Timestamp(EARLIEST), pd.Timestamp(LATEST),
@@ -93,11 +153,6 @@ def spend_schema(width: int) -> pa.DataFrameSchema:
             "amount_gbp": pa.Column(
                 float, pa.Check(lambda s: s.abs() < 1e10, error="an amount under £10bn"),
                 nullable=False),
-            "expense_type": pa.Column(str, nullable=False),
-            "service_code": pa.Column(
-                str, pa.Check(lambda s: s.notna(), element_wise=False, ignore_na=False,
-                              error=UNMAPPED),
-                nullable=True),
         },
         strict=False,
         coerce=False,
@@ -107,96 +162,38 @@ def spend_schema(width: int) -> pa.DataFrameSchema:
 # kept for callers that want the schema of a ten-column file
 SCHEMA = spend_schema(10)
 
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u201c": '"', "\u201d": '"'})
-
-
-def label_key(text: str | None) -> str:
-    """How labels are matched: case, spacing and apostrophe style do not matter."""
-    if text is None:
-        return ""
-    return re.sub(r"\s+", " ", text.translate(_QUOTES)).strip().casefold()
-
-
-def _keys(values: arrow.ChunkedArray) -> tuple[arrow.Array, list[str]]:
-    """Dictionary-encode a label column: (indices, normalised distinct labels)."""
-    enc = dictionary(pc.fill_null(values, "") if values.null_count else values)
-    return enc.indices, [label_key(t) for t in enc.dictionary.to_pylist()]
-
-
-def map_services(con: duckdb.DuckDBPyConnection, table: arrow.Table) -> arrow.Array:
-    """The service code of each row (null when no mapping matches), looked up per distinct pair."""
-    by_area = {(label_key(d), label_key(a)): s for d, a, s in con.execute(
-        "select department_label, service_area_label, service_code from spend_mapping"
-    ).fetchall()}
-    try:
-        by_expense = {(label_key(d), label_key(e)): s for d, e, s in con.execute(
-            "select department_label, expense_type, service_code from spend_expense_mapping"
-        ).fetchall()}
-    except duckdb.CatalogException:  # a warehouse built before expense mappings existed
-        by_expense = {}
-    n = table.num_rows
-    if n == 0:
-        return arrow.array([], type=arrow.string())
-    d_idx, d_keys = _keys(table.column("department_label"))
-    a_idx, a_keys = _keys(table.column("service_area_label"))
-    e_idx, e_keys = _keys(table.column("expense_type"))
-    d_np = d_idx.to_numpy(zero_copy_only=False).astype(np.int64)
-    a_np = a_idx.to_numpy(zero_copy_only=False).astype(np.int64)
-    e_np = e_idx.to_numpy(zero_copy_only=False).astype(np.int64)
-    # distinct (department, area, expense) triples: a file has few
-    combo = (d_np * (len(a_keys) + 1) + a_np) * (len(e_keys) + 1) + e_np
-    size = (len(d_keys) + 1) * (len(a_keys) + 1) * (len(e_keys) + 1)
-    if size <= 4 * n + 1024:  # a lookup table by combination: no sort of a million keys
-        present = np.zeros(size, dtype=bool)
-        present[combo] = True
-        uniq = np.flatnonzero(present)
-        position = np.zeros(size, dtype=np.int64)
-        position[uniq] = np.arange(len(uniq))
-        inverse = position[combo]
-    else:
-        uniq, inverse = np.unique(combo, return_inverse=True)
-    codes: list[str | None] = []
-    for c in uniq.tolist():
-        e = c % (len(e_keys) + 1)
-        rest = c // (len(e_keys) + 1)
-        a = rest % (len(a_keys) + 1)
-        d = rest // (len(a_keys) + 1)
-        dk, ak, ek = d_keys[d], a_keys[a], e_keys[e]
-        codes.append(by_area.get((dk, ak)) or by_expense.get((dk, ek)) or by_area.get((dk, "")))
-    return arrow.array(codes, type=arrow.string()).take(arrow.array(inverse.ravel()))
-
-
 def _str_series(col: arrow.ChunkedArray | arrow.Array) -> pd.Series:
     return col.to_pandas(types_mapper={arrow.string(): pd.StringDtype("pyarrow", na_value=np.nan)}
                          .get)
 
 
-def rule_failures(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array,
-                  service: arrow.Array, width: int) -> np.ndarray:
+def rule_failures(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array, width: int,
+                  named_width: int) -> np.ndarray:
     """The rows breaking a rule of ``spend_schema``, found column-wise with Arrow and numpy.
 
     The same rules as the pandera schema, written as vectorised tests over the whole file;
     pandera then validates these rows (only) to say which rule each broke. A test holds the
     two to agreement on every fixture (tests/loaders/test_spend.py).
     """
-    def flags(values: arrow.ChunkedArray | arrow.Array) -> np.ndarray:
-        return np.asarray(pc.fill_null(values, True), dtype=bool)
-
-    bad = t.column("_cells").to_numpy() != width
-    for name in ("department_label", "supplier_name"):  # required, at least one character
-        bad |= flags(pc.equal(t.column(name), ""))
-    bad |= np.asarray(pc.is_null(t.column("expense_type")), dtype=bool)
+    cells = t.column("_cells").to_numpy()
+    bad = (cells < named_width) | (cells > width)
+    for name in TEXT_COLUMNS:  # bytes first (no scan): a long text has more bytes than letters
+        col = t.column(name)
+        long_bytes = np.flatnonzero(np.asarray(
+            pc.fill_null(pc.greater(pc.binary_length(col), MAX_TEXT), False), dtype=bool))
+        if len(long_bytes):
+            chars = pc.utf8_length(col.take(arrow.array(long_bytes)))
+            bad[long_bytes[np.asarray(pc.greater(chars, MAX_TEXT), dtype=bool)]] = True
     with np.errstate(invalid="ignore"):
         bad |= ~(np.abs(amount) < 1e10)  # NaN (not an amount) fails too
     if len(pdate):
         outside = pc.or_(pc.less(pdate, arrow.scalar(EARLIEST, arrow.date32())),
                          pc.greater(pdate, arrow.scalar(LATEST, arrow.date32())))
-        bad |= flags(outside)
-    bad |= np.asarray(pc.is_null(service), dtype=bool)
+        bad |= np.asarray(pc.fill_null(outside, True), dtype=bool)
     return bad
 
 
-def spend_frame(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array, service: arrow.Array,
+def spend_frame(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array,
                 index: np.ndarray | None = None) -> pd.DataFrame:
     """The parsed columns as the pandas frame ``spend_schema`` validates (row labels: ``index``,
     the rows' positions in the file's table)."""
@@ -204,14 +201,11 @@ def spend_frame(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array, service:
         {
             "_line": t.column("_line").to_numpy(),
             "_cells": t.column("_cells").to_numpy(),
-            "department_label": _str_series(t.column("department_label")),
-            "supplier_name": _str_series(t.column("supplier_name")),
-            "expense_type": _str_series(t.column("expense_type")),
+            **{name: _str_series(t.column(name)) for name in TEXT_COLUMNS},
             "payment_date": pdate.cast(arrow.timestamp("ns")).to_pandas(),
             "payment_date_text": _str_series(t.column("payment_date")),
             "amount_gbp": amount,
             "amount_text": _str_series(t.column("amount_gbp")),
-            "service_code": _str_series(service),
         }
     )
     if index is not None:
@@ -219,54 +213,164 @@ def spend_frame(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array, service:
     return frame
 
 
-def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection) -> dict:
-    src = read_source(path, COLUMNS, optional=OPTIONAL)
-    quarantine.source = src
+def named_width(header: list[str]) -> int:
+    """Cells up to the last named header column: a row may stop there (empty trailing
+    columns of the header are often left off the rows)."""
+    named = [i for i, cell in enumerate(header) if cell.strip()]
+    return named[-1] + 1 if named else len(header)
+
+
+def organisational(src: SourceTable) -> arrow.Table:
+    """The file's table with its organisational labels in place: a file with one such column
+    (any of the department or service-area names) has it read as the department, with a blank
+    service area. A file with none loads too, every payment under a blank label (not yet
+    allocated); ``no_organisation_note`` says so."""
     t = src.table
+    if "department_label" not in src.labels:
+        if "service_area_label" not in src.labels:
+            return t.set_column(t.column_names.index("department_label"), "department_label",
+                                arrow.array([""] * t.num_rows, arrow.string()))
+        src.labels["department_label"] = src.labels.pop("service_area_label")
+        t = t.set_column(t.column_names.index("department_label"), "department_label",
+                         t.column("service_area_label"))
+        t = t.set_column(t.column_names.index("service_area_label"), "service_area_label",
+                         arrow.nulls(t.num_rows, arrow.string()))
+    if "expense_type" not in src.labels:  # some files publish no expense type at all
+        t = t.set_column(t.column_names.index("expense_type"), "expense_type",
+                         arrow.array([""] * t.num_rows, arrow.string()))
+    return t
+
+
+def no_organisation_note(src: SourceTable) -> list[str]:
+    """A warning for a file with no organisational column (its payments cannot be mapped)."""
+    if "department_label" in src.labels:
+        return []
+    names = "; ".join(", ".join(COLUMNS[c]) for c in ORGANISATIONAL)
+    return [f"warning: {src.path.name}: line {src.header_line}: no organisational column (a "
+            f"department or service area; accepted names: {names}); every payment is held as "
+            "not yet allocated under a blank label"]
+
+
+def column_map(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, int]]:
+    """The council's own column map (its mapping file's ``spend_columns``): canonical column
+    -> (header text, occurrence), for what synonyms cannot settle."""
+    try:
+        rows = con.execute(
+            "select column_name, header, occurrence from spend_column_map").fetchall()
+    except duckdb.CatalogException:  # a warehouse built before column maps existed
+        return {}
+    return {c: (h, int(n)) for c, h, n in rows}
+
+
+def _drop(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array, service: arrow.Array,
+          drop: np.ndarray) -> tuple[arrow.Table, np.ndarray, arrow.Array, arrow.Array]:
+    mask = arrow.array(~drop)
+    return t.filter(mask), amount[~drop], pdate.filter(mask), service.filter(mask)
+
+
+def _dates(t: arrow.Table, pdate: arrow.Array, src: SourceTable,
+           period: date | None) -> tuple[arrow.Array, list[str]]:
+    """The payment dates; a file with no usable date in any row is refused naming its date
+    column, unless the user gave the period of the whole file (then every row has it)."""
+    if period is None and (not len(pdate) or pdate.null_count < len(pdate)):
+        return pdate, []
+    if period is None:
+        samples = [v for v in pc.unique(t.column("payment_date")).to_pylist()[:3] if v]
+        raise no_dates_error(src.path.name, src.labels["payment_date"], samples)
+    note = (f"payment dates: the period {period.isoformat()} given by the user for the whole "
+            f"file (its '{src.labels['payment_date']}' column is not read)")
+    return arrow.array([period] * t.num_rows, type=arrow.date32()), [note]
+
+
+def _body_notes(con: duckdb.DuckDBPyConnection, t: arrow.Table) -> list[str]:
+    """A warning for each body named in the file that is not the warehouse's council."""
+    if not t.num_rows or t.column("body_name").null_count == t.num_rows:
+        return []
+    councils = [r[0] for r in con.execute(
+        "select org_name from organisation where is_council order by org_code").fetchall()]
+    bodies = [b for b in pc.unique(t.column("body_name")).to_pylist() if b and b.strip()]
+    others = [b for b in bodies if councils and all(other_bodies([b], c) for c in councils)]
+    return [f"warning: body {b!r} in the file is not the warehouse's council "
+            f"({', '.join(councils)}); loaded as published" for b in others[:5]]
+
+
+def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
+          period: date | None = None) -> dict:
+    """Read a spend file as published; every payment is kept, allocated to a service or not.
+
+    ``period`` is the date given to every payment of a file that has no usable date.
+    """
+    src = read_source(path, COLUMNS, optional=OPTIONAL, trim=False, fixed=column_map(con),
+                      keywords=KEYWORDS)
+    quarantine.source = src
+    t = organisational(src)
     # the three parses are independent and mostly let go of the GIL (Arrow and numpy kernels)
     with ThreadPoolExecutor(max_workers=2) as pool:
         amount_job = pool.submit(parse_amount_arrow, t.column("amount_gbp"))
         date_job = pool.submit(parse_date_arrow, t.column("payment_date"))
         service = map_services(con, t)
         amount, pdate = amount_job.result(), date_job.result()
-    keep = ~rule_failures(t, amount, pdate, service, src.width)
+    totals = total_rows(t, amount, pdate)
+    notes_ = note_rows(t, amount, pdate)
+    n_totals, totals_pence = int(totals.sum()), int(pennies(amount[totals]).sum())
+    if n_totals or notes_.any():
+        t, amount, pdate, service = _drop(t, amount, pdate, service, totals | notes_)
+    pdate, notes = _dates(t, pdate, src, period)
+    notes += no_organisation_note(src)
+    keep = ~rule_failures(t, amount, pdate, src.width, named_width(src.header))
     flagged = np.flatnonzero(~keep)
     if len(flagged):
         # pandera validates the flagged rows and quarantines each with the rules it broke
         take = arrow.array(flagged)
-        frame = spend_frame(t.take(take), amount[flagged], pdate.take(take),
-                            service.take(take), index=flagged)
-        labels = {**src.labels, "service_code": src.labels["department_label"]}
-        passed = validate(frame, spend_schema(src.width), quarantine, labels=labels,
+        frame = spend_frame(t.take(take), amount[flagged], pdate.take(take), index=flagged)
+        passed = validate(frame, spend_schema(src.width, named_width(src.header)), quarantine,
+                          labels=src.labels,
                           raw_columns={"payment_date": "payment_date_text",
-                                       "amount_gbp": "amount_text",
-                                       "service_code": "department_label"},
+                                       "amount_gbp": "amount_text"},
                           width=src.width, parse_rules=PARSE_RULES)
         keep[passed.index.to_numpy()] = True
+    pence = pennies(amount)
+    mapped = ~np.asarray(pc.is_null(service), dtype=bool)
+    recon = Reconciliation(
+        file_total=int(pence.sum()), allocated=int(pence[keep & mapped].sum()),
+        unallocated=int(pence[keep & ~mapped].sum()), quarantined=int(pence[~keep].sum()),
+        rows_allocated=int((keep & mapped).sum()), rows_unallocated=int((keep & ~mapped).sum()),
+        rows_quarantined=int((~keep).sum()), total_rows=n_totals, total_rows_pence=totals_pence,
+        note_rows=int(notes_.sum()), skipped_lines=src.skipped_lines)
     if keep.all():
         kept, dates, services, amounts = t, pdate, service, amount
     else:
-        mask = arrow.array(keep)
-        kept, dates, services = t.filter(mask), pdate.filter(mask), service.filter(mask)
-        amounts = amount[keep]
+        kept, amounts, dates, services = _drop(t, amount, pdate, service, ~keep)
+    labels = unallocated_labels(kept.filter(pc.is_null(services)), pennies(amounts)[
+        np.asarray(pc.is_null(services), dtype=bool)]) if recon.rows_unallocated else []
+    said = recon.sentences() if t.num_rows or n_totals or recon.note_rows else []
+    notes = [*said, *label_lines(labels), *notes, *_body_notes(con, kept)]
+    out = _spend_table(path.name, kept, dates, services, amounts)
+    return {"spend": out, "_rows_read": rows_read_frame(t.num_rows), "_notes": notes,
+            "_summary": {"reconciliation": recon, "unallocated": labels}}
+
+
+def _spend_table(file_name: str, kept: arrow.Table, dates: arrow.Array, services: arrow.Array,
+                 amounts: np.ndarray) -> arrow.Table:
     n_kept = kept.num_rows
     out = arrow.table(
         {
             "source_file": arrow.DictionaryArray.from_arrays(
-                arrow.array(np.zeros(n_kept, dtype=np.int32)), arrow.array([path.name])),
+                arrow.array(np.zeros(n_kept, dtype=np.int32)), arrow.array([file_name])),
             "line_no": kept.column("_line").cast(arrow.int32()),
             "body_name": kept.column("body_name"),
-            "department_label": kept.column("department_label"),
+            "department_label": pc.fill_null(kept.column("department_label"), ""),
             "service_area_label": pc.fill_null(kept.column("service_area_label"), ""),
             "service_code": services,
-            "expense_type": kept.column("expense_type"),
+            "expense_type": pc.fill_null(kept.column("expense_type"), ""),
             "payment_date": dates,
             "financial_year": financial_year_arrow(dates),
             "transaction_ref": kept.column("transaction_ref"),
             # the column's own type: DuckDB then stores it without a cast per row
             "amount_gbp": pc.cast(arrow.array(np.round(amounts, 2)), arrow.decimal128(14, 2)),
-            "supplier_name": kept.column("supplier_name"),
+            "supplier_name": pc.fill_null(kept.column("supplier_name"), ""),
             "purpose": kept.column("purpose"),
+            "text_marks": text_marks(kept),
         }
     )
     # batches of exactly one DuckDB row group: DuckDB inserts those (in parallel, one per
@@ -274,7 +378,7 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection) ->
     if out.num_rows > INSERT_BATCH:
         out = arrow.Table.from_batches(
             out.combine_chunks().to_batches(max_chunksize=INSERT_BATCH), schema=out.schema)
-    return {"spend": out, "_rows_read": rows_read_frame(t.num_rows)}
+    return out
 
 
 def check_keys(con: duckdb.DuckDBPyConnection, file_name: str) -> None:
@@ -287,7 +391,7 @@ def check_keys(con: duckdb.DuckDBPyConnection, file_name: str) -> None:
     """
     n_rows, n_lines, n_orphans = con.execute(
         "select count(*), count(distinct s.line_no), "
-        "count(*) filter (where v.service_code is null) "
+        "count(*) filter (where s.service_code is not null and v.service_code is null) "
         "from spend as s left join service as v on v.service_code = s.service_code "
         "where s.source_file = $f", {"f": file_name}).fetchall()[0]
     if n_rows == n_lines and not n_orphans:
@@ -305,7 +409,8 @@ def check_keys(con: duckdb.DuckDBPyConnection, file_name: str) -> None:
     orphan = con.execute(
         "select s.line_no, s.service_code from spend as s "
         "anti join service as v on v.service_code = s.service_code "
-        "where s.source_file = $f order by s.line_no limit 3", {"f": file_name}).fetchall()
+        "where s.source_file = $f and s.service_code is not null order by s.line_no limit 3",
+        {"f": file_name}).fetchall()
     if orphan:
         line, code = orphan[0]
         raise LoadError(

@@ -1,0 +1,90 @@
+"""One writer at a time, with real processes: a second writer waits or refuses clearly, two
+loads at once both land, and a killed writer's temporary copy is removed by the next."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[2]
+HOLD = """
+import sys, time
+from pathlib import Path
+from warehouse.writer import writer_lock
+with writer_lock(Path(sys.argv[1]), "a test holder"):
+    print("held", flush=True)
+    time.sleep(120)
+"""
+
+
+def _spend_file(folder: Path, name: str, supplier: str) -> Path:
+    path = folder / name
+    path.write_text("Directorate,Payment Date,Supplier Name,Amount\n"
+                    f"Adults' and Community Services,01/06/2012,{supplier},600.00\n",
+                    encoding="utf-8")
+    return path
+
+
+def _load(target: Path, path: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "warehouse", "load", "spend", str(path), "--target", str(target),
+         *extra], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _suppliers(target: Path) -> set[str]:
+    con = duckdb.connect(str(target), read_only=True)
+    try:
+        return {r[0] for r in con.execute("select supplier_name from spend").fetchall()}
+    finally:
+        con.close()
+
+
+def test_a_second_writer_refuses_clearly_and_a_killed_writers_copy_is_removed(live, tmp_path):
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(live)], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        before = live.read_bytes()
+        proc = _load(live, _spend_file(tmp_path, "a.csv", "Refused Ltd"), "--wait", "1")
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 2, (out, err)
+        assert f"a test holder (pid {holder.pid}" in err
+        assert "is writing this warehouse; gave up after waiting 1 s" in err
+        assert live.read_bytes() == before
+    finally:
+        os.kill(holder.pid, signal.SIGKILL)  # as a writer killed mid-load would be
+        holder.wait()
+    # what a killed load leaves: its temporary copy and write-ahead log
+    orphan = live.with_name(f".{live.name}.loading-99999-deadbeef")
+    orphan.write_bytes(b"half a warehouse")
+    Path(f"{orphan}.wal").write_bytes(b"log")
+    proc = _load(live, _spend_file(tmp_path, "b.csv", "Next Writer Ltd"))
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, (out, err)
+    assert "removed 2 temporary copy(ies) a stopped writer left behind" in out
+    assert not orphan.exists() and not Path(f"{orphan}.wal").exists()
+    assert "Next Writer Ltd" in _suppliers(live)
+
+
+def test_two_loads_at_once_both_land(live, tmp_path):
+    # a holder makes both loads meet at the lock, then lets go
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(live)], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    first = _load(live, _spend_file(tmp_path, "first.csv", "First Ltd"))
+    second = _load(live, _spend_file(tmp_path, "second.csv", "Second Ltd"))
+    time.sleep(8)  # both are waiting by now (each says so on stderr)
+    os.kill(holder.pid, signal.SIGTERM)
+    holder.wait()
+    results = [p.communicate(timeout=180) for p in (first, second)]
+    assert [p.returncode for p in (first, second)] == [0, 0], results
+    for _, err in results:
+        assert "is writing this warehouse; waiting up to 60 s" in err
+    assert {"First Ltd", "Second Ltd"} <= _suppliers(live)  # neither result silently lost
+    assert not list(live.parent.glob(f".{live.name}.loading-*"))

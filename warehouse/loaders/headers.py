@@ -1,0 +1,104 @@
+"""Finding a file's header and its columns: names matched ignoring case, spaces, punctuation
+and CamelCase; aliases first, then words a header holds; a council's column map last."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+from warehouse.loaders.text import LoadError
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def _norm(name: str) -> str:
+    """A header as matched: CamelCase split into words, then case, spaces and punctuation
+    ignored ('PaymentDate', 'Payment_Date' and 'payment date:' are all 'payment date')."""
+    return re.sub(r"[^a-z0-9]+", " ", _CAMEL.sub(" ", name).lower()).strip()
+
+
+_LESSER = {"vat", "gross", "id", "code", "postcode", "reg", "type", "number", "no"}
+
+
+def _keyword_hits(cells: list[str], words: tuple[str, ...]) -> list[int]:
+    """Header cells holding one of the words as whole words, best first: a cell naming a
+    'name' or 'description' before others, one about VAT, codes or ids last."""
+    hits = []
+    for i, cell in enumerate(cells):
+        padded = f" {_norm(cell)} "
+        if any(f" {w} " in padded for w in words):
+            parts = set(padded.split())
+            hits.append((bool(parts & _LESSER), not parts & {"name", "description"}, i))
+    return [i for *_, i in sorted(hits)]
+
+
+def _find_header(
+    lines: list[str],
+    columns: dict[str, tuple[str, ...]],
+    optional: set[str],
+    name: str,
+    max_preamble: int,
+    keywords: dict[str, tuple[str, ...]] | None = None,
+) -> tuple[int, list[str]]:
+    wanted = {canon: {_norm(a) for a in (canon, *aliases)} for canon, aliases in columns.items()}
+    required = [c for c in columns if c not in optional]
+    keywords = keywords or {}
+    best: tuple[int, list[str]] | None = None
+    for idx, line in enumerate(lines[:max_preamble]):
+        cells = next(csv.reader([line]), [])
+        normed = {_norm(c) for c in cells}
+        found = [c for c in required if wanted[c] & normed]
+        if keywords and len(found) < len(required):  # each column its own cell
+            placed = _positions(cells, columns, keywords)
+            found = [c for c in required if c in placed]
+        if best is None or len(found) > len(best[1]):
+            best = (idx, found)
+        if len(found) == len(required) and any(c.strip() for c in cells):
+            return idx, [c.strip() for c in cells]
+    idx, found = best if best else (0, [])
+    missing = [c for c in required if c not in found]
+    raise LoadError(
+        f"{name}: line {idx + 1}: missing required column(s) "
+        + ", ".join(f"'{m}'" for m in missing)
+        + " (accepted names: "
+        + "; ".join(f"{m}: {', '.join((m, *columns[m]))}" for m in missing)
+        + ")"
+    )
+
+
+def _positions(header: list[str], columns: dict[str, tuple[str, ...]],
+               keywords: dict[str, tuple[str, ...]] | None = None) -> dict[str, int]:
+    """Each canonical column's header cell: an exact name first (an earlier alias preferred,
+    'Payment Date' before 'Date'); then, for a column still missing, a cell holding one of its
+    ``keywords`` ('Supplier Name (redacted)' holds 'supplier')."""
+    normed = [_norm(cell) for cell in header]
+    positions: dict[str, int] = {}
+    for canon, aliases in columns.items():
+        for alias in (canon, *aliases):
+            pos = next((i for i, h in enumerate(normed)
+                        if h == _norm(alias) and i not in positions.values()), None)
+            if pos is not None:
+                positions[canon] = pos
+                break
+    for canon, words in (keywords or {}).items():
+        if canon not in positions:
+            pos = next((i for i in _keyword_hits(header, words)
+                        if i not in positions.values()), None)
+            if pos is not None:
+                positions[canon] = pos
+    return {c: positions[c] for c in columns if c in positions}
+
+
+def _fix_positions(positions: dict[str, int], header: list[str],
+                   fixed: dict[str, tuple[str, int]], where: str) -> dict[str, int]:
+    """Positions with the column map's choices in place (header text, 1-based occurrence)."""
+    for canon, (text, occurrence) in fixed.items():
+        hits = [i for i, cell in enumerate(header) if _norm(cell) == _norm(text)]
+        if len(hits) < occurrence:
+            raise LoadError(f"{where}: the council's column map reads '{canon}' from "
+                            f"'{text}' (occurrence {occurrence}), which the header has "
+                            f"{len(hits)} time(s)")
+        pos = hits[occurrence - 1]
+        positions = {c: p for c, p in positions.items() if p != pos and c != canon}
+        positions[canon] = pos
+    return positions

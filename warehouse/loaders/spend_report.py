@@ -1,0 +1,238 @@
+"""What a spend file holds, said before and after it loads: its total to the penny, total rows
+left out, marks on blank or redacted text, the period of a file without dates, and the labels
+not yet mapped to a service with their rows and pounds.
+
+Everything here is column-wise (Arrow and numpy) and reads no warehouse table; the spend loader
+(``warehouse/loaders/spend.py``) and ``python -m warehouse inspect`` share it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pyarrow as arrow
+import pyarrow.compute as pc
+
+from warehouse.loaders.base import LoadError, dictionary
+
+# a cell longer than this is not a name or a label (a 50 MB supplier name must not reach a page)
+MAX_TEXT = 1000
+# how blank or withheld text is recognised; the text itself is kept as published
+REDACTED = (r"(?i)redact|withheld|personal (data|information)|private individual|"
+            r"^\W*(name )?removed\W*$|^\W*\*+\W*$|^\W*x{3,}\W*$")
+TOTAL = r"(?i)^\s*(grand\s+|sub\s*-?\s*)?totals?\b"
+TEXT_MARKS = {"supplier_name": "supplier", "expense_type": "expense type"}
+_PERIOD = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+def pennies(amount: np.ndarray) -> np.ndarray:
+    """Amounts in whole pence (an amount that is not a number counts 0): sums are exact."""
+    p = np.round(np.nan_to_num(amount, nan=0.0) * 100)
+    return p.astype(np.int64)
+
+
+def pounds(pence: int) -> str:
+    """'£1,234.50' (negative: '-£992.10')."""
+    sign = "-" if pence < 0 else ""
+    whole, part = divmod(abs(int(pence)), 100)
+    return f"{sign}£{whole:,}.{part:02d}"
+
+
+def _blank(values: arrow.ChunkedArray | arrow.Array) -> np.ndarray:
+    trimmed = pc.utf8_trim_whitespace(pc.fill_null(values, ""))
+    return np.asarray(pc.equal(trimmed, ""), dtype=bool)
+
+
+def _per_distinct(values: arrow.ChunkedArray | arrow.Array,
+                  test: Callable[[arrow.Array], np.ndarray]) -> np.ndarray:
+    """``test`` of each cell, run once per distinct value (a column repeats a lot)."""
+    enc = dictionary(pc.fill_null(values, ""))
+    return test(enc.dictionary)[enc.indices.to_numpy(zero_copy_only=False)]
+
+
+def total_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.ndarray:
+    """Total rows: an amount and no date, and either nothing to say whose payment it is (no
+    supplier, organisational label or expense type: an unlabelled total) or a cell that
+    starts 'Total', 'Sub total' or 'Grand total' and no supplier other than such a label.
+    Files end with these (and some put subtotals between sections); they are not payments
+    and are never counted."""
+    out = np.zeros(t.num_rows, dtype=bool)
+    if t.num_rows == 0 or not pdate.null_count:
+        return out
+    cand = np.flatnonzero(np.asarray(pc.is_null(pdate), dtype=bool) & ~np.isnan(amount))
+    if not len(cand):
+        return out
+    sub = t.take(arrow.array(cand))
+    empty = np.ones(len(cand), dtype=bool)
+    for name in ("payment_date", "supplier_name", "department_label", "service_area_label",
+                 "expense_type"):
+        empty &= _blank(sub.column(name))
+    labelled = np.zeros(len(cand), dtype=bool)
+    for name in sub.column_names:
+        if not name.startswith("_"):
+            labelled |= _is_total(sub.column(name))
+    supplier = sub.column("supplier_name")
+    no_supplier = _blank(supplier) | _is_total(supplier)
+    out[cand[empty | (labelled & no_supplier & _blank(sub.column("payment_date")))]] = True
+    return out
+
+
+def _is_total(values: arrow.ChunkedArray | arrow.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(pc.match_substring_regex(values, TOTAL), False), dtype=bool)
+
+
+def note_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.ndarray:
+    """Rows with neither a date nor an amount and at most one cell of text: a heading between
+    sections or a note after the data ('Payments to individuals are not shown'). They are not
+    payments, so they are skipped and counted, not quarantined (a line cut short, with a
+    supplier and a department but no amount, is quarantined)."""
+    out = np.zeros(t.num_rows, dtype=bool)
+    if t.num_rows == 0 or not pdate.null_count:
+        return out
+    cand = np.flatnonzero(np.asarray(pc.is_null(pdate), dtype=bool) & np.isnan(amount))
+    if not len(cand):
+        return out
+    sub = t.take(arrow.array(cand))
+    empty = _blank(sub.column("payment_date")) & _blank(sub.column("amount_gbp"))
+    filled = np.zeros(len(cand), dtype=np.int64)
+    for name in sub.column_names:
+        if not name.startswith("_"):
+            filled += ~_blank(sub.column(name))
+    out[cand[empty & (filled <= 1)]] = True
+    return out
+
+
+def _redacted(texts: arrow.Array) -> np.ndarray:
+    return np.asarray(pc.fill_null(pc.match_substring_regex(texts, REDACTED), False),
+                      dtype=bool) & ~_blank(texts)
+
+
+def text_marks(t: arrow.Table) -> arrow.Array:
+    """'supplier blank', 'supplier redacted', 'expense type blank' (joined by '; ') or null.
+
+    Blank and redacted text is real spend: the row loads, marked, with its text as published.
+    """
+    n = t.num_rows
+    parts: list[np.ndarray] = []
+    words: list[str] = []
+    for name, what in TEXT_MARKS.items():
+        col = t.column(name)
+        parts += [_per_distinct(col, _blank), _per_distinct(col, _redacted)]
+        words += [f"{what} blank", f"{what} redacted"]
+    if not any(p.any() for p in parts):
+        return arrow.nulls(n, arrow.string())
+    code = np.zeros(n, dtype=np.int64)
+    for bit, mask in enumerate(parts):
+        code |= mask.astype(np.int64) << bit
+    names = [None] + ["; ".join(w for b, w in enumerate(words) if c >> b & 1)
+                      for c in range(1, 1 << len(words))]
+    return arrow.array(names, type=arrow.string()).take(arrow.array(code))
+
+
+def parse_period(text: str) -> date:
+    """The date a file's payments are given when the file has none: '2013-10' is the first of
+    October 2013, '2013-10-15' that day."""
+    m = _PERIOD.match(text.strip())
+    if not m:
+        raise LoadError(f"--period {text!r}: write the month as YYYY-MM or the day as YYYY-MM-DD")
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3] or 1))
+    except ValueError as err:
+        raise LoadError(f"--period {text!r}: {err}") from err
+
+
+def no_dates_error(file_name: str, label: str, samples: list[str]) -> LoadError:
+    shown = ", ".join(repr(s) for s in samples[:3]) or "blank cells"
+    return LoadError(
+        f"{file_name}: column '{label}': no row has a usable date (it holds {shown}); nothing "
+        "was loaded. Give the period of the whole file with --period YYYY-MM (the lineage "
+        "records it), or ask the council for the file with its dates")
+
+
+_BODY_NOISE = re.compile(r"\b(london|borough|council|county|city|district|metropolitan|of|the|"
+                         r"royal|and|royal borough|lb|mbc|bc|cc|dc)\b")
+
+
+def _body_key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", _BODY_NOISE.sub(" ", text.casefold())).strip()
+
+
+def other_bodies(bodies: list[str], council: str | None) -> list[str]:
+    """The body names in a file that are not the warehouse's council (names compared without
+    'London Borough of', 'Council' and the like); none when the council is not known."""
+    if not council:
+        return []
+    mine = _body_key(council)
+    out = []
+    for b in bodies:
+        key = _body_key(b)
+        if key and mine and key not in mine and mine not in key:
+            out.append(b)
+    return out
+
+
+@dataclass
+class Reconciliation:
+    """A spend file's pounds, each in pence: what it holds and where each payment went."""
+
+    file_total: int
+    allocated: int
+    unallocated: int
+    quarantined: int
+    rows_allocated: int
+    rows_unallocated: int
+    rows_quarantined: int
+    total_rows: int
+    total_rows_pence: int
+    note_rows: int = 0
+    skipped_lines: int = 0  # blank lines and a 'Total' footer, skipped by the reader
+
+    @property
+    def balanced(self) -> bool:
+        return self.file_total == self.allocated + self.unallocated + self.quarantined
+
+    def sentences(self) -> list[str]:
+        out = [f"file total {pounds(self.file_total)} = allocated {pounds(self.allocated)} "
+               f"({self.rows_allocated} rows) + not yet allocated {pounds(self.unallocated)} "
+               f"({self.rows_unallocated} rows) + quarantined {pounds(self.quarantined)} "
+               f"({self.rows_quarantined} rows)"]
+        if self.total_rows:
+            out.append(f"{self.total_rows} total row(s) skipped, not counted "
+                       f"({pounds(self.total_rows_pence)})")
+        if self.skipped_lines:
+            out.append(f"{self.skipped_lines} blank or footer line(s) skipped, not counted")
+        if self.note_rows:
+            out.append(f"{self.note_rows} note or heading row(s) skipped (no date and no "
+                       "amount)")
+        return out
+
+
+def unallocated_labels(t: arrow.Table, pence: np.ndarray) -> list[tuple[str, str, int, int]]:
+    """(department, service area, rows, pence) of rows with no service, largest £ first."""
+    if t.num_rows == 0:
+        return []
+    g = arrow.table({
+        "d": pc.fill_null(t.column("department_label"), ""),
+        "a": pc.fill_null(t.column("service_area_label"), ""),
+        "p": arrow.array(pence),
+    }).group_by(["d", "a"]).aggregate([("p", "sum"), ("p", "count")])
+    rows = list(zip(g.column("d").to_pylist(), g.column("a").to_pylist(),
+                    g.column("p_count").to_pylist(), g.column("p_sum").to_pylist(),
+                    strict=True))
+    return sorted(rows, key=lambda r: (-abs(r[3]), r[0], r[1]))
+
+
+def label_lines(labels: list[tuple[str, str, int, int]], show: int = 10) -> list[str]:
+    """The unallocated labels as lines for a terminal or a log."""
+    out = []
+    for d, a, n, p in labels[:show]:
+        name = " / ".join(x for x in (d, a) if x.strip()) or "(blank)"
+        out.append(f"not yet allocated: {name!r}: {n} rows, {pounds(p)}")
+    if len(labels) > show:
+        rest = sum(r[3] for r in labels[show:])
+        out.append(f"not yet allocated: and {len(labels) - show} more label(s), {pounds(rest)}")
+    return out

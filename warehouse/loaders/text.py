@@ -1,0 +1,103 @@
+"""A source file's bytes and text: read once (and hashed), decoded as UTF-8, Windows-1252 or
+Latin-1, line ends made LF. DuckDB's CSV reader (2.0) reads UTF-8, UTF-16 and Latin-1 only
+(Windows-1252 needs its encodings extension, which is downloaded), and councils publish
+Windows-1252, so files are decoded here, with Python's codecs."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+_HEAD_BYTES = 1 << 16
+
+
+class LoadError(Exception):
+    """A file that cannot be loaded at all; the message names the file (and line, column)."""
+
+
+
+# the bytes of the file being loaded, read once for its sha256 and again by the reader
+_BYTES: dict[Path, tuple[tuple[int, int], bytes]] = {}
+
+
+def _stat_key(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes (from memory when ``load_file`` has just read them for the hash)."""
+    path = Path(path)
+    hit = _BYTES.get(path.resolve())
+    if hit is not None and hit[0] == _stat_key(path):
+        return hit[1]
+    return path.read_bytes()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _is_blank_bytes(data: bytes) -> bool:
+    if data[:_HEAD_BYTES].strip():
+        return False
+    return not data.strip()
+
+
+def to_utf8(data: bytes, name: str, force_legacy: bool = False) -> tuple[bytes, str]:
+    """The file's bytes re-encoded as UTF-8 (BOM removed, LF line ends kept) and the encoding.
+
+    UTF-8 is assumed when the first 64 KB decode as UTF-8 (the CSV reader checks the rest);
+    otherwise Windows-1252, then Latin-1, which decodes anything. UTF-16 needs its BOM.
+    """
+    if not data or _is_blank_bytes(data):
+        raise LoadError(f"{name}: the file is empty")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return _lf(data.decode("utf-16").encode("utf-8")), "utf-16"
+        except UnicodeDecodeError as err:
+            raise LoadError(f"{name}: cannot decode as UTF-16 ({err})") from err
+    if b"\x00" in data[:4096]:
+        raise LoadError(f"{name}: this is not a text file (it contains NUL bytes)")
+    if data[:3] == b"\xef\xbb\xbf":
+        data = data[3:]
+    if not force_legacy:
+        head = data[:_HEAD_BYTES]
+        if len(data) > _HEAD_BYTES and b"\n" in head:
+            head = head[: head.rindex(b"\n")]
+        try:
+            head.decode("utf-8")
+            return _lf(data), "utf-8"
+        except UnicodeDecodeError:
+            pass
+    for enc in ("cp1252", "latin-1"):
+        try:
+            return _lf(data.decode(enc).encode("utf-8")), enc
+        except UnicodeDecodeError:
+            continue
+    raise LoadError(f"{name}: cannot decode as UTF-8 or Latin-1")  # pragma: no cover
+
+
+def _lf(data: bytes) -> bytes:
+    """Old Mac files end lines with CR alone: make them LF so line numbers mean something."""
+    if b"\n" not in data[:_HEAD_BYTES] and b"\r" in data[:_HEAD_BYTES]:
+        return data.replace(b"\r", b"\n")
+    return data
+
+
+def decode(path: Path) -> tuple[str, str]:
+    """Return the file's text and the encoding that read it (UTF-8, then Windows-1252, Latin-1)."""
+    path = Path(path)
+    raw = read_bytes(path)
+    data, enc = to_utf8(raw, path.name)
+    try:
+        return data.decode("utf-8"), enc
+    except UnicodeDecodeError:
+        data, enc = to_utf8(raw, path.name, force_legacy=True)
+        return data.decode("utf-8"), enc
+
