@@ -23,6 +23,7 @@ from dashboard.views.format import (
     indicator_value_columns,
     money,
 )
+from dashboard.views.links import apply_checks
 
 
 class View(NamedTuple):
@@ -60,18 +61,10 @@ def make_view(dept, year, benchmark, level) -> View:
 def view_from_query(query: dict) -> tuple[View, list[str]]:
     """The view a link asks for; off-list values fall back to the default, with a note each."""
     view = View(str(data.query("department_codes")["dept_code"].iloc[0]), years()[-1])
-    notes = []
-    checks = [("dept", _dept), ("year", _year),
-              ("benchmark", lambda v: _choice(v, BENCHMARK_OPTIONS)),
-              ("level", lambda v: _choice(v, LEVEL_OPTIONS))]
-    for key, check in checks:
-        if key in query:
-            try:
-                view = view._replace(**{key: check(query[key])})
-            except ValueError:
-                notes.append(f"The link's {key} “{str(query[key])[:40]}” is not one this page "
-                             f"offers, so the default ({getattr(view, key)}) is shown.")
-    return view, notes
+    return apply_checks(view, query, [
+        ("dept", _dept), ("year", _year),
+        ("benchmark", lambda v: _choice(v, BENCHMARK_OPTIONS)),
+        ("level", lambda v: _choice(v, LEVEL_OPTIONS))])
 
 
 # ---- tables ----------------------------------------------------------------------------
