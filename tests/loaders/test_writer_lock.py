@@ -31,10 +31,12 @@ def _spend_file(folder: Path, name: str, supplier: str) -> Path:
     return path
 
 
-def _load(target: Path, path: Path, *extra: str) -> subprocess.Popen:
+def _load(target: Path, path: Path, *extra: str, stderr: Path | None = None) -> subprocess.Popen:
+    """Start a load; its stderr goes to ``stderr`` (a file, read while it runs) or a pipe."""
+    err = stderr.open("w") if stderr else subprocess.PIPE  # noqa: SIM115 (the child holds it)
     return subprocess.Popen(
         [sys.executable, "-m", "warehouse", "load", "spend", str(path), "--target", str(target),
-         *extra], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+         *extra], cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True)
 
 
 def _suppliers(target: Path) -> set[str]:
@@ -77,14 +79,21 @@ def test_two_loads_at_once_both_land(live, tmp_path):
     holder = subprocess.Popen([sys.executable, "-c", HOLD, str(live)], cwd=ROOT,
                               stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
-    first = _load(live, _spend_file(tmp_path, "first.csv", "First Ltd"))
-    second = _load(live, _spend_file(tmp_path, "second.csv", "Second Ltd"))
-    time.sleep(8)  # both are waiting by now (each says so on stderr)
+    logs = [tmp_path / "first.err", tmp_path / "second.err"]
+    first = _load(live, _spend_file(tmp_path, "first.csv", "First Ltd"), stderr=logs[0])
+    second = _load(live, _spend_file(tmp_path, "second.csv", "Second Ltd"), stderr=logs[1])
+    waiting = "is writing this warehouse; waiting up to 60 s"
+    # let go only once both say they are waiting (on a busy machine starting up takes a while)
+    deadline = time.monotonic() + 50
+    while time.monotonic() < deadline and not all(
+            log.exists() and waiting in log.read_text() for log in logs):
+        time.sleep(0.2)
     os.kill(holder.pid, signal.SIGTERM)
     holder.wait()
     results = [p.communicate(timeout=180) for p in (first, second)]
-    assert [p.returncode for p in (first, second)] == [0, 0], results
-    for _, err in results:
-        assert "is writing this warehouse; waiting up to 60 s" in err
+    errors = [log.read_text() for log in logs]
+    assert [p.returncode for p in (first, second)] == [0, 0], (results, errors)
+    for err in errors:
+        assert waiting in err
     assert {"First Ltd", "Second Ltd"} <= _suppliers(live)  # neither result silently lost
     assert not list(live.parent.glob(f".{live.name}.loading-*"))
