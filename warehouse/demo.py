@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from indicators import dsr as dsr_mod
 from indicators import intervals
 
 SEED = 20240401
@@ -423,7 +424,7 @@ def _indicator_rows(rng: np.random.Generator, money: pd.DataFrame) -> dict[int, 
     for i, year in enumerate(YEARS):
         s = _story(i)
         grow = 1 + 0.012 * i
-        # falls admissions, DSR from age-band counts (Dobson via indicators.intervals.dsr)
+        # falls admissions, DSR from age-band counts (Dobson, indicators.dsr)
         base = {BOROUGH[0]: 2080, LONDON[0]: 2010, ENGLAND[0]: 2110}
         trend = {BOROUGH[0]: 1 + 0.045 * s, LONDON[0]: 1 - 0.012 * i, ENGLAND[0]: 1 - 0.014 * i}
         for geo in places:
@@ -433,8 +434,8 @@ def _indicator_rows(rng: np.random.Generator, money: pd.DataFrame) -> dict[int, 
             c = np.array(list(counts.values()), dtype="float64")
             p = np.array(list(pops.values()), dtype="float64")
             w = np.array([ESP_65[b] for b in counts], dtype="float64")
-            r95 = tuple(intervals.dsr(c, p, w, multiplier=100000, confidence=0.95))
-            r998 = tuple(intervals.dsr(c, p, w, multiplier=100000, confidence=0.998))
+            r95 = tuple(dsr_mod.dsr(c, p, w, multiplier=100000, confidence=0.95))
+            r998 = tuple(dsr_mod.dsr(c, p, w, multiplier=100000, confidence=0.998))
             rows[22401].append(_ft_row(ind[22401], geo, year, _first(r95[0]),
                                        (_first(r95[1]), _first(r95[2])),
                                        (_first(r998[1]), _first(r998[2])), c.sum(), p.sum(),

@@ -13,6 +13,7 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson
 
+from indicators import dsr as dsr_mod
 from indicators import intervals as iv
 from tests.realdata import realdata_path
 
@@ -118,10 +119,10 @@ def _dsr_expected() -> pd.DataFrame:
 @pytest.mark.realdata
 def test_esp2013_matches_the_standard_population_in_the_phe_inputs():
     inputs = _dsr_inputs()
-    esp = iv.esp2013()
+    esp = dsr_mod.esp2013()
     assert len(esp) == 19
     assert esp["standard_population"].sum() == 100_000
-    assert tuple(esp["ageband"]) == iv.ESP2013_BANDS
+    assert tuple(esp["ageband"]) == dsr_mod.ESP2013_BANDS
     for _, group in inputs.groupby("area"):
         assert group["esp2013_stdpop"].tolist() == esp["standard_population"].tolist()
 
@@ -132,7 +133,7 @@ def test_esp2013_matches_the_standard_population_in_the_phe_inputs():
 def test_phe_dsr_cases(confidence, suffix, multiplier):
     inputs = _dsr_inputs()
     expected = _dsr_expected()
-    out = iv.dsr_frame(inputs, by="area", count="count", population="pop",
+    out = dsr_mod.dsr_frame(inputs, by="area", count="count", population="pop",
                        multiplier=multiplier, confidence=confidence).set_index("area")
     wanted = expected[expected["statistic"].isin([f"dsr per {multiplier}",
                                                   "dsr NA for total count < 10"])]
@@ -144,7 +145,7 @@ def test_phe_dsr_cases(confidence, suffix, multiplier):
         _close_or_missing(got["lower"], getattr(row, f"expected_lower{suffix}"))
         _close_or_missing(got["upper"], getattr(row, f"expected_upper{suffix}"))
         if pd.isna(row.expected_value):
-            assert got["reason"] == iv.COUNT_BELOW_10
+            assert got["reason"] == dsr_mod.COUNT_BELOW_10
         else:
             assert got["total_population"] == row.total_pop
             assert got["reason"] == ""
@@ -154,18 +155,18 @@ def test_phe_dsr_cases(confidence, suffix, multiplier):
 def test_phe_dsr_single_area_and_explicit_standard_population_agree():
     inputs = _dsr_inputs()
     expected = _dsr_expected().query("statistic == 'dsr per 100000'").set_index("area")
-    explicit = iv.dsr_frame(inputs, by="area", population="pop",
+    explicit = dsr_mod.dsr_frame(inputs, by="area", population="pop",
                             standard_population="esp2013_stdpop").set_index("area")
     for area in ("testdata_big", "testdata_small"):
         group = inputs[inputs["area"] == area]
-        value, lower, upper = iv.dsr(group["count"], group["pop"])
+        value, lower, upper = dsr_mod.dsr(group["count"], group["pop"])
         assert value == pytest.approx(expected.loc[area, "expected_value"], abs=ATOL)
         assert lower == pytest.approx(expected.loc[area, "expected_lower95"], abs=ATOL)
         assert upper == pytest.approx(expected.loc[area, "expected_upper95"], abs=ATOL)
         assert explicit.loc[area, "value"] == pytest.approx(value, abs=ATOL)
     tiny = inputs[inputs["area"] == "testdata_tiny"]
-    res = iv.dsr(tiny["count"], tiny["pop"], confidence=0.998)
-    assert math.isnan(res.value) and res.reason == iv.COUNT_BELOW_10
+    res = dsr_mod.dsr(tiny["count"], tiny["pop"], confidence=0.998)
+    assert math.isnan(res.value) and res.reason == dsr_mod.COUNT_BELOW_10
 
 
 @pytest.mark.realdata
@@ -283,20 +284,20 @@ def test_zero_count_has_zero_lower_limit():
 def test_dsr_population_missing_where_events_recorded():
     counts = [5] * 19
     pops = [1000] * 18 + [None]
-    res = iv.dsr(counts, pops)
+    res = dsr_mod.dsr(counts, pops)
     assert math.isnan(res.value) and res.reason == iv.POPULATION_MISSING
     # a band with no events and no population is simply empty
-    res = iv.dsr([0] + [5] * 18, [None] + [1000] * 18)
+    res = dsr_mod.dsr([0] + [5] * 18, [None] + [1000] * 18)
     assert res.reason == "" and res.value > 0
 
 
 def test_dsr_frame_wrong_number_of_bands_and_group_order():
     df = pd.DataFrame({"area": ["b"] * 19 + ["a"] * 18,
                        "count": [10] * 37, "population": [1000] * 37})
-    out = iv.dsr_frame(df, by="area")
+    out = dsr_mod.dsr_frame(df, by="area")
     assert out["area"].tolist() == ["b", "a"]
     assert out.loc[0, "reason"] == "" and out.loc[0, "value"] == pytest.approx(1000.0)
-    assert out.loc[1, "reason"] == iv.WRONG_BAND_COUNT and math.isnan(out.loc[1, "value"])
+    assert out.loc[1, "reason"] == dsr_mod.WRONG_BAND_COUNT and math.isnan(out.loc[1, "value"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -328,10 +329,10 @@ def test_realdata_helper_fails_under_ci_and_skips_otherwise(monkeypatch):
 
 
 def test_dsr_mismatched_lengths_are_reported():
-    assert iv.dsr([10] * 19, [100] * 18).reason == iv.WRONG_BAND_COUNT
-    res = iv.dsr([10] * 5, [100] * 5, [1000, 2000, 3000, 4000])
-    assert math.isnan(res.value) and res.reason == iv.LENGTHS_DIFFER
+    assert dsr_mod.dsr([10] * 19, [100] * 18).reason == dsr_mod.WRONG_BAND_COUNT
+    res = dsr_mod.dsr([10] * 5, [100] * 5, [1000, 2000, 3000, 4000])
+    assert math.isnan(res.value) and res.reason == dsr_mod.LENGTHS_DIFFER
     # a custom standard population of any length works when the lengths agree
-    value, lower, upper = iv.dsr([10, 20], [1000, 1000], [1, 3], multiplier=1000)
+    value, lower, upper = dsr_mod.dsr([10, 20], [1000, 1000], [1, 3], multiplier=1000)
     assert value == pytest.approx((10 / 1000 * 1 + 20 / 1000 * 3) / 4 * 1000)
     assert lower < value < upper

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indicators import cost
+from indicators import dsr as dsr_mod
 from indicators import intervals as iv
 from indicators.compare import compare
 
@@ -69,10 +70,10 @@ band_rows = st.lists(st.tuples(st.integers(min_value=0, max_value=500),
 @given(band_rows)
 def test_dsr_limits_bracket_the_rate_and_nest(bands):
     x, n = _arrays(bands)
-    res95 = iv.dsr(x, n, confidence=0.95)
-    res998 = iv.dsr(x, n, confidence=0.998)
+    res95 = dsr_mod.dsr(x, n, confidence=0.95)
+    res998 = dsr_mod.dsr(x, n, confidence=0.998)
     if x.sum() < 10:
-        assert np.isnan(res95.value) and res95.reason == iv.COUNT_BELOW_10
+        assert np.isnan(res95.value) and res95.reason == dsr_mod.COUNT_BELOW_10
         return
     assert res95.lower <= res95.value <= res95.upper
     assert res998.lower <= res95.lower and res95.upper <= res998.upper
@@ -197,12 +198,12 @@ def test_dsr_frame_group_order_does_not_matter(groups, rnd):
                              "count": bands[order, :, 0].ravel(),
                              "population": bands[order, :, 1].ravel()})
 
-    whole = iv.dsr_frame(frame(list(range(len(areas)))), by="area").set_index("area")
+    whole = dsr_mod.dsr_frame(frame(list(range(len(areas)))), by="area").set_index("area")
     order = list(range(len(areas)))
     rnd.shuffle(order)
-    shuffled = iv.dsr_frame(frame(order), by="area").set_index("area")
+    shuffled = dsr_mod.dsr_frame(frame(order), by="area").set_index("area")
     pd.testing.assert_frame_equal(shuffled.loc[whole.index], whole)
-    single = iv.dsr(bands[0, :, 0], bands[0, :, 1])
+    single = dsr_mod.dsr(bands[0, :, 0], bands[0, :, 1])
     np.testing.assert_allclose([single.value, single.lower, single.upper],
                                whole.loc["area0", ["value", "lower", "upper"]].to_numpy(
                                    dtype=float), rtol=1e-12, equal_nan=True)
