@@ -11,7 +11,7 @@ export WAREHOUSE_PATH
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run run-public test setup setup-dev system-deps warehouse demo bench lint clean plotly-bundle css
+.PHONY: run run-public serve system-serve-deps test setup setup-dev system-deps warehouse demo bench lint clean plotly-bundle css
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,19 +26,23 @@ $(DEV_STAMP): $(STAMP) requirements-dev.txt
 setup: $(STAMP)
 setup-dev: $(DEV_STAMP) system-deps
 
-# Debian's Chromium (and its driver) for the browser tests, Redis for the shared-cache tests;
-# installed only when missing, and only when we may (root).
-system-deps:
-	@missing=""; \
-	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium chromium-driver"; \
-	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
-	if [ -n "$$missing" ]; then \
+# apt-get install the Debian packages named in $$missing (a shell variable), as root only
+INSTALL_MISSING = if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
 	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
 	  else \
 	    echo "missing system packages:$$missing (run as root, or: sudo apt-get install$$missing)"; exit 1; \
 	  fi; \
 	fi
+
+# Debian's Chromium (and its driver) for the browser tests, Redis for the shared-cache tests,
+# nginx for `make serve` and its tests; installed only when missing, and only when we may (root).
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium chromium-driver"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 || missing="$$missing nginx"; \
+	$(INSTALL_MISSING)
 
 # built only when missing (order-only on the install); a public file is never built here:
 # it comes from `python -m warehouse publish`
@@ -53,6 +57,18 @@ warehouse: $(STAMP)
 
 run: $(STAMP) $(WAREHOUSE_PATH)
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn --config gunicorn.conf.py dashboard.app:server
+
+# the production stack, as a council would run it on a server: nginx (Debian's) on HOST:PORT in
+# front of two gunicorn instances sharing one Redis (deploy/; run files and logs in SERVE_DIR,
+# default var/serve). Installs nginx and Redis when missing, as root.
+serve: $(STAMP) $(WAREHOUSE_PATH) system-serve-deps
+	HOST=$(HOST) PORT=$(PORT) $(PY) -m deploy.serve
+
+system-serve-deps:
+	@missing=""; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 || missing="$$missing nginx"; \
+	$(INSTALL_MISSING)
 
 # the public site on the demo: published rows only, server-rendered pages
 PUBLIC_PATH ?= var/public.duckdb

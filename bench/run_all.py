@@ -36,6 +36,8 @@ BENCHMARKS = [
     ("planner", "bench.bench_planner", [], ["--moves", "20"]),
     ("load", "bench.bench_load", ["--repeat", "5"], ["--repeat", "1"]),
     ("intervals", "bench.bench_intervals", [], ["--repeat", "1"]),
+    ("hostile", "bench.bench_hostile", [],
+     ["--scenarios", "200", "--unbounded", "100", "--seconds", "8"]),
 ]
 REPORT = ROOT / "docs" / "benchmarks.md"
 
@@ -165,6 +167,33 @@ def targets() -> list[str]:
         rows.append(_row("1M-row load ratio (loader / bare read_csv)", "<= 1.3",
                          f"{found[0]}x" if found else "see the load section",
                          float(found[0]) <= 1.3 if found else None))
+    rows += hostile_rows()
+    return rows
+
+
+def hostile_rows() -> list[str]:
+    """Issue 16's targets: slow clients, fair shares, memory after many scenarios."""
+    h = _json("hostile")
+    if not h:
+        return [_row("slow clients, fair shares, memory (issue 16)", "", "—", None)]
+    rows = []
+    slow = h["slow"].get("make serve (nginx), 2 slow")
+    if slow:
+        rows.append(_row("2 slow-header clients: another client's answers (make serve)",
+                         "all within 1 s", f"slowest {slow['max_s']} s, {slow['failed']} failed",
+                         slow["within_1s"]))
+    fair = h["fair"].get("1")
+    if fair:
+        rows.append(_row("reader's page p95 while one user's 4 connections run scenarios",
+                         "reported", f"{fair['loaded_p95_ms']} ms (alone "
+                         f"{fair['alone_p95_ms']} ms)", None))
+    bounded = next((m for m in h["memory"] if m["cache_max_mb"] != "100000"), None)
+    if bounded:
+        first, last = bounded["rss_mb"][0][1], bounded["rss_mb"][-1][1]
+        rows.append(_row(f"worker memory after {bounded['scenarios']} distinct scenarios",
+                         f"bounded (cache {bounded['cache_max_mb']} MB)",
+                         f"{first} -> {last} MB", last - first <= 1.5 * float(
+                             bounded["cache_max_mb"]) + 64))
     return rows
 
 

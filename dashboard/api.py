@@ -11,9 +11,9 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from flask import abort, jsonify, request
+from flask import Response, abort, jsonify, request
 
-from dashboard import auth, data
+from dashboard import auth, data, fairshare, spreadsheet
 from dashboard.views import scenario_query as sq
 from dashboard.views import scenario_results as sr
 from dashboard.views.format import spillover_inputs
@@ -69,9 +69,8 @@ def _records(frame) -> list[dict]:
 
 
 def _csv(frame, name: str):
-    from flask import Response
-
-    return Response(frame.to_csv(index=False), mimetype="text/csv; charset=utf-8",
+    """Every CSV of the API: formula-leading cells neutralised (``dashboard.spreadsheet``)."""
+    return Response(spreadsheet.to_csv(frame), mimetype=spreadsheet.CSV_MIME,
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
@@ -109,9 +108,10 @@ class _Plan(NamedTuple):
 def _scenario_view(_version: str, key: tuple[tuple[str, float], ...], persistence: str) -> dict:
     """The planner's results for one set of £ changes, cached per warehouse version."""
     inputs = spillover_inputs()
-    return sr.scenario_results(dict(key), persistence=persistence, links=inputs.links,
-                               unit_costs=inputs.unit_costs, payers=inputs.payers,
-                               services=inputs.services)
+    with fairshare.simulations().slot(fairshare.requester()):  # one reader's fair share
+        return sr.scenario_results(dict(key), persistence=persistence, links=inputs.links,
+                                   unit_costs=inputs.unit_costs, payers=inputs.payers,
+                                   services=inputs.services)
 
 
 def _published(scenario_id: str) -> tuple[dict, tuple[Change, ...]] | None:

@@ -30,7 +30,9 @@ def init_cache(server, settings) -> None:
         config.update({"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url,
                        "CACHE_KEY_PREFIX": f"obd:{settings.mode}:"})
     else:
-        config.update({"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000})
+        # bounded in bytes, not entries: a model run weighs a hundred figures
+        config.update({"CACHE_TYPE": "dashboard.bytecache.ByteBoundedCache",
+                       "CACHE_MAX_MB": settings.cache_max_mb})
     cache.init_app(server, config=config)
     cache.app = server  # so queries outside a request (layout validation, tests) use it too
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 from flask import Response, abort, request
 
+from dashboard import spreadsheet
+
 
 @dataclass(frozen=True)
 class Dataset:
@@ -50,7 +52,7 @@ def register(server, modules: tuple[str, ...] | None = None) -> None:
         suffix = "-".join(str(v).replace("/", "-") for v in params.values())
         filename = f"{name}{'-' + suffix if suffix else ''}.{fmt}"
         if fmt == "csv":
-            body, mime = frame.to_csv(index=False), "text/csv; charset=utf-8"
+            body, mime = spreadsheet.to_csv(frame), spreadsheet.CSV_MIME
         else:
             body, mime = frame.to_json(orient="records", force_ascii=False), "application/json"
         return Response(body, mimetype=mime, headers={

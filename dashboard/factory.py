@@ -12,7 +12,7 @@ from pathlib import Path
 
 import flask
 
-from dashboard import api, auth, data, downloads, plotly_bundle, security, site
+from dashboard import api, auth, callback_gate, data, downloads, plotly_bundle, security, site
 from dashboard.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +26,7 @@ def create_app(settings: Settings) -> flask.Flask:
     data.init_cache(server, settings)
     downloads.register(server, None if settings.internal else site.DATASET_MODULES)
     plotly_bundle.register_site(server)
-    security.sessions(server, settings)  # the signed session cookie: form tokens, sign-in
+    security.sessions(server, settings)  # the signed session cookie: sign-in
     auth.register(server, settings)
     security.harden(server, settings)
     site.register(server)
@@ -40,6 +40,7 @@ def create_app(settings: Settings) -> flask.Flask:
         server.register_blueprint(data_quality.blueprint)
 
         # its callbacks, for tests and tools
-        server.extensions["staff_dash"] = create_dash(server, settings)
-    security.register(server, STAFF_PREFIX)
+        staff = server.extensions["staff_dash"] = create_dash(server, settings)
+        callback_gate.register(server, staff)  # after sign-in: a forged body is a 400
+    security.register(server, settings, STAFF_PREFIX)
     return server

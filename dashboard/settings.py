@@ -27,12 +27,26 @@ SETTINGS = [
     Setting("AUTH_MODE", "none", "none (local demo), header, basic or oidc: see dashboard/auth.py"),
     Setting("AUTH_USERS_FILE", "", "YAML users file: name, role, departments, password hash"),
     Setting("RATE_LIMIT", "600 per minute", "requests per client address"),
+    Setting("RATE_LIMIT_STORAGE_URL", "",
+            "where rate limits are counted (redis://...); default CACHE_REDIS_URL, else each "
+            "worker alone"),
+    Setting("TRUSTED_PROXIES", "0",
+            "how many proxies in front set X-Forwarded-For/-Proto/-Host (1 behind make serve's "
+            "nginx); 0 trusts no header"),
     Setting("CACHE_REDIS_URL", "", "redis://host:port/db to share the cache between instances"),
     Setting("CACHE_TIMEOUT_S", "3600", "seconds a cached query or figure is kept"),
+    Setting("CACHE_MAX_MB", "128",
+            "megabytes each worker's own cache may hold when CACHE_REDIS_URL is unset (least "
+            "recently used entries go first; with Redis, its maxmemory bounds the cache)"),
     Setting("PAGE_CACHE", "on",
             "on or off: keep rendered pages that are the same for every reader"),
+    Setting("SIM_PER_USER", "1",
+            "scenario simulations one user may run at once, across every worker (with Redis)"),
+    Setting("SIM_RATE", "60 per minute", "new scenario simulations one user may start"),
+    Setting("SIM_WAIT_S", "0",
+            "seconds a user's next simulation waits for their running one before a 429"),
     Setting("SECRET_KEY", "",
-            "signs the session cookie (form tokens, sign-in); needed by header, basic and oidc "
+            "signs the session cookie (sign-in); needed by header, basic and oidc "
             "sign-in; for AUTH_MODE=none gunicorn.conf.py makes one per start"),
     Setting("HOST", "127.0.0.1", "address gunicorn binds to"),
     Setting("PORT", "8050", "port gunicorn binds to"),
@@ -58,10 +72,16 @@ class Settings:
     auth_mode: str = "none"
     auth_users_file: str = ""
     rate_limit: str = "600 per minute"
+    rate_limit_storage_url: str = ""
+    trusted_proxies: int = 0
     cache_redis_url: str = ""
     cache_timeout_s: int = 3600
+    cache_max_mb: float = 128.0
     page_cache: bool = True
     secret_key: str = ""
+    sim_per_user: int = 1
+    sim_rate: str = "60 per minute"
+    sim_wait_s: float = 0.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", _mode(self.mode))
@@ -86,10 +106,16 @@ class Settings:
             "auth_mode": read("AUTH_MODE"),
             "auth_users_file": read("AUTH_USERS_FILE"),
             "rate_limit": read("RATE_LIMIT"),
+            "rate_limit_storage_url": read("RATE_LIMIT_STORAGE_URL"),
+            "trusted_proxies": int(read("TRUSTED_PROXIES")),
             "cache_redis_url": read("CACHE_REDIS_URL"),
             "cache_timeout_s": int(read("CACHE_TIMEOUT_S")),
+            "cache_max_mb": float(read("CACHE_MAX_MB")),
             "page_cache": read("PAGE_CACHE").strip().lower() != "off",
             "secret_key": read("SECRET_KEY"),
+            "sim_per_user": int(read("SIM_PER_USER")),
+            "sim_rate": read("SIM_RATE"),
+            "sim_wait_s": float(read("SIM_WAIT_S")),
         }
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known

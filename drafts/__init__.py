@@ -6,6 +6,7 @@ from drafts.store import (
     DraftError,
     DraftPermissionError,
     DraftStore,
+    DraftStoreUnavailable,
     default_store,
     drafts_path,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "DraftError",
     "DraftPermissionError",
     "DraftStore",
+    "DraftStoreUnavailable",
     "default_store",
     "drafts_path",
 ]

@@ -19,11 +19,13 @@ Who may do what (``user`` is any object with ``name``, ``role``, ``departments``
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -33,6 +35,7 @@ from typing import Any, NamedTuple, Protocol
 
 ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = Path(__file__).resolve().parent / "sql"
+WRITE_MODE = "rwc"  # SQLite's open mode for writes (a test sets "ro" to act as a read-only mount)
 DEFAULT_PATH = "var/drafts.sqlite3"
 MAX_NAME = 80
 MAX_CHANGES = 20
@@ -42,10 +45,16 @@ CHANGE_TYPES = ("amount", "percent")
 SAVE_ROLES = ("director", "cabinet", "admin")
 PUBLISH_ROLES = ("cabinet", "admin")
 INTERNAL_ROLES = ("viewer", "director", "cabinet", "admin")
+log = logging.getLogger("drafts")
 
 
 class DraftError(ValueError):
     """A draft that cannot be stored as given (bad name, bad changes)."""
+
+
+class DraftStoreUnavailable(DraftError):
+    """The store's file is missing, unreadable or read-only just now; the message says so in
+    words for the reader (a page shows it; ``dashboard.security`` answers 503 if nothing did)."""
 
 
 class DraftPermissionError(PermissionError):
@@ -176,36 +185,94 @@ def _row_to_draft(row: sqlite3.Row) -> Draft:
 
 
 class DraftStore:
-    """Drafts in one SQLite file; every method takes the acting user and checks the rules."""
+    """Drafts in one SQLite file; every method takes the acting user and checks the rules.
+
+    The file is opened per operation and never created by a read. Once this store has seen the
+    file, a missing, unreadable or read-only file raises :class:`DraftStoreUnavailable` (a
+    :class:`DraftError` with a message for the reader) instead of starting an empty store, and
+    the next operation after the file is back works again: nothing needs a restart.
+    """
 
     def __init__(self, path: Path | str | None = None):
         self.path = Path(path) if path is not None else drafts_path()
         if self.path.suffix.lower() == ".duckdb":
             raise ValueError("the draft store must not be a warehouse (.duckdb) file")
-        self._ready = False
+        self._seen = False  # this process has opened the file (so it missing is a fault)
         self._lock = threading.Lock()
 
-    def _connect(self) -> sqlite3.Connection:
+    def _unavailable(self, what: str, err: Exception | None = None) -> DraftStoreUnavailable:
+        if "readonly" in str(err):
+            what = "is read-only"
+        log.warning("draft store %s %s: %s", self.path, what, err or "")
+        return DraftStoreUnavailable(
+            f"The draft store ({self.path.name}) {what}, so drafts cannot be read or saved "
+            "just now; nothing you saved before is lost. Try again shortly, or ask the "
+            "dashboard's administrator to restore the file.")
+
+    def _connect(self, write: bool) -> sqlite3.Connection:
+        """A connection; for writing, the schema and the unique rule are made sure of first."""
         with self._lock:
-            if not self._ready:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.path, timeout=10)
-        con.row_factory = sqlite3.Row
-        if not self._ready:
-            with con:
-                con.execute("pragma journal_mode = wal")
-                con.execute(SQL["schema"])
-            self._ready = True
+            first = not self._seen and not self.path.exists()
+        if first and write:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        elif not self.path.exists():
+            raise self._unavailable("is missing")
+        mode = WRITE_MODE if write else "rw"
+        con = None
+        try:
+            con = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode={mode}", uri=True,
+                                  timeout=10)
+            con.row_factory = sqlite3.Row
+            if write:
+                self._prepare(con)
+        except sqlite3.Error as err:
+            if con is not None:
+                con.close()
+            raise self._unavailable("cannot be opened for writing" if write else
+                                    "cannot be read", err) from err
+        with self._lock:
+            self._seen = True
         return con
 
-    def _rows(self, name: str, params: Mapping[str, Any] | None = None) -> list[sqlite3.Row]:
-        if not self._ready and not self.path.exists():
-            return []  # nothing saved yet: reading does not create the file
-        with closing(self._connect()) as con:
-            return con.execute(SQL[name], dict(params or {})).fetchall()
+    @staticmethod
+    def _prepare(con: sqlite3.Connection) -> None:
+        """WAL, the table and the unique rule. Switching to WAL answers "locked" at once while
+        another process creates the file (SQLite's busy timeout does not cover it), so that
+        step is tried again for up to the same 10 s."""
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                if con.execute("pragma journal_mode").fetchone()[0] != "wal":
+                    con.execute("pragma journal_mode = wal")
+                break
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+        with con:
+            con.execute(SQL["schema"])
+            try:
+                con.execute(SQL["unique_draft_names"])
+            except sqlite3.IntegrityError:  # doubles saved before the rule existed
+                con.execute(SQL["rename_doubled_drafts"])
+                con.execute(SQL["unique_draft_names"])
+
+    def _run(self, name: str, params: Mapping[str, Any] | None = None,
+             write: bool = False) -> list[sqlite3.Row]:
+        """The rows of one statement (a write commits before returning)."""
+        with self._lock:
+            if not write and not self._seen and not self.path.exists():
+                return []  # nothing saved yet: reading does not create the file
+        with closing(self._connect(write)) as con:
+            try:
+                with con:
+                    return con.execute(SQL[name], dict(params or {})).fetchall()
+            except sqlite3.Error as err:
+                raise self._unavailable("cannot be written" if write else "cannot be read",
+                                        err) from err
 
     def _get(self, draft_id: int) -> Draft | None:
-        rows = self._rows("select_draft", {"draft_id": int(draft_id)})
+        rows = self._run("select_draft", {"draft_id": int(draft_id)})
         return _row_to_draft(rows[0]) if rows else None
 
     # ---- the operations ---------------------------------------------------------------
@@ -225,19 +292,10 @@ class DraftStore:
                 "Only directors (for their own departments) and cabinet members can save drafts.")
         payload = json.dumps([c._asdict() for c in cleaned])
         now = _now()
-        with closing(self._connect()) as con, con:
-            found = con.execute(SQL["select_draft_by_name"],
-                                {"owner": user.name, "name": text}).fetchall()
-            if found:
-                draft_id = int(found[0]["draft_id"])
-                con.execute(SQL["update_draft"], {"draft_id": draft_id,
-                                                  "departments": ",".join(depts),
-                                                  "changes": payload, "updated_at": now})
-            else:
-                cur = con.execute(SQL["insert_draft"], {
-                    "name": text, "owner": user.name, "departments": ",".join(depts),
-                    "changes": payload, "created_at": now, "updated_at": now})
-                draft_id = int(cur.lastrowid)
+        rows = self._run("upsert_draft", {
+            "name": text, "owner": user.name, "departments": ",".join(depts),
+            "changes": payload, "created_at": now, "updated_at": now}, write=True)
+        draft_id = int(rows[0]["draft_id"])
         draft = self._get(draft_id)
         if draft is None:  # written in this call, so only a concurrent delete could do this
             raise DraftError("The draft could not be read back.")
@@ -247,7 +305,7 @@ class DraftStore:
         """The drafts this user may see, newest first."""
         if user.role not in INTERNAL_ROLES:
             return []
-        drafts = [_row_to_draft(r) for r in self._rows("select_drafts")]
+        drafts = [_row_to_draft(r) for r in self._run("select_drafts")]
         return [d for d in drafts if may_see(user, d)]
 
     def get(self, user: UserLike, draft_id: Any) -> Draft | None:
@@ -284,10 +342,8 @@ class DraftStore:
             raise DraftPermissionError(f"No draft {str(draft_id)[:20]!r} that you may see.")
         if draft.status == "published":
             return draft
-        with closing(self._connect()) as con, con:
-            con.execute(SQL["publish_draft"], {"draft_id": draft.draft_id,
-                                               "published_by": user.name,
-                                               "published_at": _now()})
+        self._run("publish_draft", {"draft_id": draft.draft_id, "published_by": user.name,
+                                    "published_at": _now()}, write=True)
         published = self._get(draft.draft_id)
         if published is None:
             raise DraftError("The draft could not be read back.")

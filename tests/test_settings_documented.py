@@ -12,7 +12,7 @@ PATTERN = re.compile(r"environ(?:\.get)?\(\s*\"([A-Z_]{3,})\"|environ\[\"([A-Z_]
 def test_every_setting_is_documented():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     used = set()
-    for folder in ("dashboard", "queries", "warehouse", "drafts", "indicators"):
+    for folder in ("dashboard", "queries", "warehouse", "drafts", "indicators", "deploy"):
         for path in (ROOT / folder).rglob("*.py"):
             for a, b in PATTERN.findall(path.read_text(encoding="utf-8")):
                 used.add(a or b)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import data, figures
+from dashboard import data, fairshare, figures
 from dashboard.views import scenario_results as sr
 from dashboard.views.format import (
     PALETTE,
@@ -33,9 +33,12 @@ def _model_run(_version: str, key: tuple[tuple[str, float], ...], persistence: s
     them, cached per warehouse version (library types only, so any cache backend can pickle
     them)."""
     inputs = spillover_inputs()
-    view = sr.scenario_results(dict(key), persistence=persistence, links=inputs.links,
-                               unit_costs=inputs.unit_costs, payers=inputs.payers,
-                               services=inputs.services, years=YEARS, draws=DRAWS, seed=SEED)
+    # a cache miss only: one user's fair share of simulations (fairshare.SimulationBusy, 429)
+    with fairshare.simulations().slot(fairshare.requester()):
+        view = sr.scenario_results(dict(key), persistence=persistence, links=inputs.links,
+                                   unit_costs=inputs.unit_costs, payers=inputs.payers,
+                                   services=inputs.services, years=YEARS, draws=DRAWS,
+                                   seed=SEED)
     years = pd.DataFrame(sr.years_rows(view))
     torn = pd.DataFrame(view["tornado"])
     # the figures too (as plain dicts): a redraw of a scenario seen before builds none

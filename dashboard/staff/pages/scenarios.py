@@ -18,6 +18,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import auth, data
+from dashboard.fairshare import SimulationBusy
 from dashboard.staff import planner_controls as controls
 from dashboard.staff.guard import untrusted
 from dashboard.staff.planner_ids import (
@@ -51,7 +52,7 @@ from dashboard.staff.planner_results import compare_section, results
 from dashboard.views import scenario_run as run
 from dashboard.views import scenarios as views
 from drafts import store as drafts_store
-from drafts.store import Change, DraftError, DraftPermissionError
+from drafts.store import Change, DraftError, DraftPermissionError, DraftStoreUnavailable
 
 PATH = controls.PATH
 NEW_CHANGE = ("percent", -10.0)  # what "Add" starts a service at: a 10% cut
@@ -132,14 +133,17 @@ def layout(change=None, scenario=None, compare=None, persist=None, **_) -> html.
         {"change": change, "scenario": scenario, "compare": compare, views.PERSIST: persist},
         plan, user)
     persistence = found.persistence if found else "sustained"
-    search, headline, body = _draw(found, plan, persistence, tuple(s.ref for s in others))
+    try:
+        search, headline, body = _draw(found, plan, persistence, tuple(s.ref for s in others))
+        compared = (compare_section(
+            [(s, run.model_run(s, plan)["view"]) for s in (found, *others)],
+            lambda s: PATH + views.search_for(s.changes, s.ref, persistence=s.persistence))
+            if found and others else None)
+    except SimulationBusy as busy:  # this user's fair share of simulations: say so
+        headline, body, compared = busy.description, [], None
     drafts = _drafts(user)
     published = [html.Li(html.A(s.name, href=PATH + views.search_for(ref=s.ref)))
                  for s in plan.published.values()]
-    compared = (compare_section(
-        [(s, run.model_run(s, plan)["view"]) for s in (found, *others)],
-        lambda s: PATH + views.search_for(s.changes, s.ref, persistence=s.persistence))
-        if found and others else None)
     return html.Div([
         dcc.Location(id=URL, refresh=False),
         dcc.Store(id=LOADED, data={"ref": found.ref if found else ""}),
@@ -218,7 +222,11 @@ def update(_add, _removes, _values, _kinds, persistence, add_service, loaded):
     messages = [controls.message(n) for n in notes + said]
     if notes:  # a row cannot be used yet: the last results and the URL stay as they were
         return new_rows, no_update, no_update, no_update, messages
-    search, headline, body = _draw(_scenario(changes, loaded, plan, user), plan, persistence)
+    try:
+        search, headline, body = _draw(_scenario(changes, loaded, plan, user), plan, persistence)
+    except SimulationBusy as busy:  # the last results stay; the reason is said
+        return new_rows, no_update, no_update, no_update, [*messages,
+                                                           controls.message(busy.description)]
     return new_rows, headline, body, search, messages
 
 
@@ -274,7 +282,10 @@ def publish(clicks, ref):
     if not drafts_store.may_publish(user):
         said = controls.message("Cabinet members and admins can publish drafts.")
         return controls.drafts_slot(user, _drafts(user), said)
-    waiting = {d.ref for d in store.visible(user) if d.status == "draft"}
+    try:
+        waiting = {d.ref for d in store.visible(user) if d.status == "draft"}
+    except DraftStoreUnavailable as err:  # the file is missing or read-only: say so
+        return controls.drafts_slot(user, None, controls.message(str(err)))
     if not isinstance(ref, str) or ref not in waiting:
         raise PreventUpdate
     try:
@@ -305,10 +316,14 @@ def compare(clicks, picked, _values, _kinds, persistence, loaded):
         raise PreventUpdate
     plan = views.planner()
     try:
+        drafts = drafts_store.default_store().visible(user)
+    except DraftStoreUnavailable as err:  # the file is missing or read-only: say so
+        return no_update, controls.message(str(err))
+    try:
         changes, notes = views.changes_from_controls(
             _rows(ctx.states_list[1], ctx.states_list[2]), plan)
         persistence = data.one_of(persistence, dict(views.PERSIST_OPTIONS), "persist")
-        allowed = set(plan.published) | {d.ref for d in _drafts(user) or []}
+        allowed = set(plan.published) | {d.ref for d in drafts}
         if not isinstance(picked, list) or any(p not in allowed for p in picked):
             raise ValueError("off-list scenario")
     except (ValueError, TypeError, KeyError, AttributeError):
@@ -326,9 +341,12 @@ def compare(clicks, picked, _values, _kinds, persistence, loaded):
         others = [views.resolve(r, plan, user) for r in refs]
     except ValueError as err:  # a draft that no longer fits the allow-lists
         return no_update, controls.message(str(err))
-    runs = [(s._replace(persistence=persistence),
-             run.model_run(s._replace(persistence=persistence), plan)["view"])
-            for s in (scenario, *others)]
+    try:
+        runs = [(s._replace(persistence=persistence),
+                 run.model_run(s._replace(persistence=persistence), plan)["view"])
+                for s in (scenario, *others)]
+    except SimulationBusy as busy:  # this user's fair share of simulations: say so
+        return no_update, controls.message(busy.description)
     return (compare_section(runs, lambda s: PATH + views.search_for(
         s.changes, s.ref, persistence=s.persistence)),
             controls.message("Comparing.", ok=True))

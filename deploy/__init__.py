@@ -1,0 +1,1 @@
+"""The production serving stack: nginx, Redis and two gunicorn instances (make serve)."""
