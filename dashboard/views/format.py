@@ -76,7 +76,7 @@ def method_words(kind, level, label, polarity) -> str:
             return f"quintile {order.index(base) + 1} of 5"
         return "quintiles: too few areas to rank"
     if label == "not compared":
-        return f"its method: {float(level) * 100:g}% interval, none given"
+        return f"its method: {float(level) * 100:g}% interval; nothing to compare"
     return f"compared at {float(level) * 100:g}%"
 
 

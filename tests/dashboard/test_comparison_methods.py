@@ -22,7 +22,7 @@ BETTER_WORSE = ("better", "worse", "best", "worst")
     ("higher", "interval", 0.998, "no judgement", "Higher than England", "compared at 99.8%",
      "cmp-neutral"),
     ("not compared", "interval", 0.95, "higher is better", "Not compared",
-     "its method: 95% interval, none given", "cmp-none"),
+     "its method: 95% interval; nothing to compare", "cmp-none"),
     ("better quintile", "quintiles", None, "higher is better", "Better quintile",
      "quintile 4 of 5", "cmp-better"),
     ("better quintile", "quintiles", None, "lower is better", "Better quintile",
