@@ -34,12 +34,18 @@ from dashboard.views.format import (  # noqa: F401 - re-exported for the Dash pa
 )
 
 
-def comparison_badge(label: str | None, benchmark: str = "England") -> html.Span:
+def comparison_badge(label: str | None, benchmark: str = "England",
+                     method: str | None = None) -> html.Span:
+    """A comparison badge (symbol and words); ``method`` ("compared at 99.8%", "quintile 2 of
+    5", the views' ``method`` column) is named beside it."""
     key = label if label in COMPARISON else "not compared"
     css, symbol, words = COMPARISON[key]
     words = words.replace("England", benchmark)
-    return html.Span([html.Span(symbol, **{"aria-hidden": "true"}), " ", words],
-                     className=f"cmp {css}")
+    badge = html.Span([html.Span(symbol, **{"aria-hidden": "true"}), " ", words],
+                      className=f"cmp {css}")
+    if not method:
+        return badge
+    return html.Span([badge, " ", html.Span(f"({method})", className="small")])
 
 
 def data_table(frame: pd.DataFrame, caption: str, table_id: str) -> html.Div:

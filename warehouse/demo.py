@@ -335,7 +335,22 @@ INDICATORS = [
      "High is good", "tonnes", "DEFRA WasteDataFlow (demo)"),
     (900051, "Streets meeting the cleanliness standard (surveyed transects)", "Proportion",
      100, "High is good", "% of transects", "Local environmental quality survey (demo)"),
+    (247, "Dementia: recorded prevalence, aged 65 and over", "Proportion", 100, "No judgement",
+     "% of people aged 65+", "NHS Quality and Outcomes Framework via Fingertips (demo)"),
 ]
+# Fingertips' BenchmarkComparisonMethod, as its metadata writes it; the rest are compared at
+# 95% (written out, as Fingertips does). One of each kind, so the pages show each: 99.8%
+# (care-home admissions, and dementia prevalence as Fingertips compares it), quintiles
+# (physically active adults, ranked among London boroughs) and no polarity (dementia).
+CI_95_TEXT = "Confidence intervals overlapping reference value (95.0)"
+COMPARISON_METHODS = {
+    900003: "Confidence intervals overlapping reference value (99.8)",
+    247: "Confidence intervals overlapping reference value (99.8)",
+    93014: "Quintiles",
+}
+# illustrative peers for the quintile comparison: fictional London boroughs (codes no real
+# place has), each with its own share of active adults
+PEERS = [(f"E09000{900 + i}", f"Peer borough {chr(65 + i)} (demo)") for i in range(14)]
 OUTCOME_LINKS = [
     ("OLDER", 900001, "outcome units", "older person supported to live at home"),
     ("OLDER", 22401, "main", None),
@@ -350,6 +365,7 @@ OUTCOME_LINKS = [
     ("HEALTH", 900040, "outcome units", "smoker who quit"),
     ("HEALTH", 92443, "main", None),
     ("HEALTH", 93014, "supporting", None),
+    ("OLDER", 247, "supporting", None),
     ("CLEAN", 900050, "outcome units", "tonne of household waste recycled"),
     ("CLEAN", 900051, "main", None),
 ]
@@ -376,9 +392,10 @@ def _story(year_i: int) -> float:
 
 def _ft_row(ind, geo, period, value, ci95, ci998, count, denom, sex="Persons", age="All ages"):
     iid, name = ind[0], ind[1]
-    parent = PARENTS[geo[0]]
+    parent = PARENTS.get(geo[0], LONDON)  # a peer borough is in London
     return [
-        iid, name, parent[0], parent[1], geo[0], geo[1], AREA_TYPES[geo[0]], sex, age, "", "",
+        iid, name, parent[0], parent[1], geo[0], geo[1],
+        AREA_TYPES.get(geo[0], AREA_TYPES[BOROUGH[0]]), sex, age, "", "",
         period, _fmt(value), _fmt(ci95[0]), _fmt(ci95[1]), _fmt(ci998[0]), _fmt(ci998[1]),
         _fmt(count, 0) if count is not None else "", _fmt(denom, 0) if denom is not None else "",
         "", "", "", "", f"{period[:4]}0000", "", "",
@@ -502,6 +519,28 @@ def _indicator_rows(rng: np.random.Generator, money: pd.DataFrame) -> dict[int, 
     return rows
 
 
+def _comparison_rows(seed: int) -> dict[int, list[list]]:
+    """Rows added for the comparison methods (dementia prevalence; the peer boroughs that
+    physically active adults are ranked among), from their own random stream so that every
+    other demo figure stays as it was."""
+    rng = np.random.default_rng(seed + 14)
+    ind = {i[0]: i for i in INDICATORS}
+    rows: dict[int, list[list]] = {247: [], 93014: []}
+    for i, year in enumerate(YEARS):
+        for geo in (BOROUGH, LONDON, ENGLAND):
+            older = sum(POP_65[geo[0]].values()) * (1 + 0.012 * i)
+            rate = {BOROUGH[0]: 0.049 + 0.0006 * i, LONDON[0]: 0.038 + 0.0004 * i,
+                    ENGLAND[0]: 0.043 + 0.0004 * i}[geo[0]]
+            rows[247].append(_proportion_rows(ind[247], geo, year,
+                                              float(rng.binomial(int(older), rate)), older))
+        for k, geo in enumerate(PEERS):
+            sample = 480 + 10 * k
+            active = 0.60 + 0.007 * k + 0.002 * i
+            rows[93014].append(_proportion_rows(ind[93014], geo, year,
+                                                float(rng.binomial(sample, active)), sample))
+    return rows
+
+
 # --- unit costs and spill-over links ---------------------------------------------------------
 UNIT_COSTS = [
     ("FALL_ADMIT", "Emergency admission after a fall, aged 65+", "NHS-ACUTE", 5400, 3500, 10700,
@@ -613,9 +652,9 @@ def generate(outdir: Path, seed: int = SEED) -> Path:
         encoding="utf-8")
     _write_csv(outdir / "indicators" / "indicator_metadata.csv",
                ["IndicatorID", "IndicatorName", "ValueType", "Multiplier", "Polarity", "Unit",
-                "Source", "Licence"],
-               [[i[0], i[1], i[2], i[3], i[4], i[5], i[6], "Open Government Licence v3.0"]
-                for i in INDICATORS])
+                "Source", "Licence", "BenchmarkComparisonMethod"],
+               [[i[0], i[1], i[2], i[3], i[4], i[5], i[6], "Open Government Licence v3.0",
+                 COMPARISON_METHODS.get(i[0], CI_95_TEXT)] for i in INDICATORS])
     _write_csv(outdir / "unit_costs.csv",
                ["Cost Item", "Label", "Payer Code", "Unit Cost", "Low", "High", "Price Year",
                 "Source"],
@@ -654,7 +693,10 @@ def generate(outdir: Path, seed: int = SEED) -> Path:
             rows.extend(_spend_rows(by_svc[r.service_code], year, r.outturn, rng))
         _write_csv(outdir / "spend" / f"spend_over_500_{year.replace('/', '-')}.csv",
                    SPEND_HEADER, rows)
-    for iid, rows in _indicator_rows(rng, money).items():
+    indicator_rows = _indicator_rows(rng, money)
+    for iid, extra in _comparison_rows(seed).items():
+        indicator_rows[iid] = indicator_rows[iid] + extra
+    for iid, rows in indicator_rows.items():
         _write_csv(outdir / "indicators" / f"fingertips_{iid}.csv", FT_HEADER, rows)
     _write_csv(outdir / "scenarios" / "published_scenarios.csv",
                ["scenario_id", "name", "description", "owner", "created_at", "service_code",

@@ -127,7 +127,20 @@ def add_missing_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
             con.execute(ddl)
             added.append(name)
     _upgrade_spend(con)
+    _upgrade_indicator(con)
     return added
+
+
+def _upgrade_indicator(con: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse built before indicators carried their comparison method: every indicator
+    gets the Fingertips default, 95%, until its metadata is loaded again."""
+    cols = {r[0] for r in con.execute(
+        "select column_name from information_schema.columns "
+        "where table_name = 'indicator' and table_schema = current_schema()").fetchall()}
+    if cols and "comparison_method" not in cols:
+        con.execute("alter table indicator add column comparison_method varchar "
+                    "default 'interval'")
+        con.execute("alter table indicator add column comparison_level double default 0.95")
 
 
 def _upgrade_spend(con: duckdb.DuckDBPyConnection) -> None:

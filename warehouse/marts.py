@@ -24,7 +24,8 @@ def _indicator_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
         """
         select iv.indicator_id, i.indicator_name, i.value_type, i.polarity, i.unit_label,
-               i.multiplier, iv.geo_code, coalesce(g.geo_name, iv.geo_name) as geo_name,
+               i.multiplier, i.comparison_method, i.comparison_level, iv.geo_code,
+               coalesce(g.geo_name, iv.geo_name) as geo_name,
                g.geo_role, iv.period, iv.numerator, iv.denominator, iv.value, iv.lower95,
                iv.upper95, iv.lower998, iv.upper998, iv.source_file,
                eng.value as england_value, reg.value as region_value
@@ -47,10 +48,26 @@ def _indicator_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
+def _local_areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every local area's value (any place that is not the region or the country): the areas
+    an indicator benchmarked by quintiles is ranked among."""
+    return con.execute(
+        """
+        select iv.indicator_id, iv.period, iv.geo_code, iv.value
+        from indicator_value as iv
+        left join geography as g on g.geo_code = iv.geo_code
+        where iv.sex = 'Persons' and iv.category = ''
+          and coalesce(g.geo_role, 'borough') = 'borough'
+        """
+    ).df()
+
+
 def mart_indicator(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per indicator x place x period: value, intervals, and the benchmark comparisons
-    at both levels and (``vs_england``, ``vs_region``) by the indicator's own method."""
+    at both levels and (``vs_england``, ``vs_region``) by the indicator's own method
+    (``comparison_method``, ``comparison_level``)."""
     df = _indicator_frame(con)
+    pool = _local_areas(con)
     for bench, col in (("england", "england_value"), ("region", "region_value")):
         # a place is not compared with itself
         same = df["geo_role"] == ("country" if bench == "england" else "region")
@@ -58,23 +75,40 @@ def mart_indicator(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             out = compare.compare(df["value"], df[lo], df[hi], df[col], df["polarity"])
             labels = np.asarray(out, dtype=object)
             df[f"vs_{bench}_{level}"] = np.where(same, "not compared", labels)
-        df[f"vs_{bench}"] = np.where(same, "not compared", _by_method(df, col))
+        df[f"vs_{bench}"] = np.where(same, "not compared", _by_method(df, col, pool))
     return df
 
 
-def _by_method(df: pd.DataFrame, benchmark: str) -> np.ndarray:
-    """Each indicator compared by its own Fingertips method (``comparison_method`` column, the
-    metadata's BenchmarkComparisonMethod; 95% where the source gives none): quintiles are
-    taken among the places of the same indicator and period."""
-    if "comparison_method" not in df.columns:
-        df["comparison_method"] = ""
+def _method_of(kind, level) -> compare.ComparisonMethod:
+    if kind == "interval":
+        return compare.ComparisonMethod("interval", float(level))
+    return compare.ComparisonMethod(str(kind))
+
+
+def _by_method(df: pd.DataFrame, benchmark: str, pool: pd.DataFrame | None = None) -> np.ndarray:
+    """Each indicator compared by its own Fingertips method (``comparison_method`` and
+    ``comparison_level`` columns, from the metadata's BenchmarkComparisonMethod).
+
+    Quintiles: a local area (geo_role 'borough') is placed in its fifth among every local
+    area with a value for the same indicator and period in ``pool`` (default: the rows of
+    ``df``); with fewer than 5 such areas there are no fifths and it is "not compared", as
+    is the region or the country (a quintile ranks areas of one type)."""
+    pool = df if pool is None else pool
     out = np.full(len(df), "not compared", dtype=object)
-    for text, rows in df.groupby(df["comparison_method"].fillna(""), sort=False):
-        method = compare.comparison_method(text)
+    kinds = df["comparison_method"].fillna("interval")
+    levels = df["comparison_level"].fillna(0.95)
+    for (kind, level), rows in df.groupby([kinds, levels], sort=False):
+        method = _method_of(kind, level)
         if method.kind == "quintiles":
-            for _, g in rows.groupby(["indicator_id", "period"], sort=False):
-                out[df.index.get_indexer(g.index)] = compare.quintiles(
-                    g["value"], g["polarity"].iloc[0]).to_numpy()
+            local = rows[rows["geo_role"] == "borough"] if "geo_role" in rows else rows
+            for (iid, period), g in local.groupby(["indicator_id", "period"], sort=False):
+                peers = pool[(pool["indicator_id"] == iid) & (pool["period"] == period)]
+                peers = peers.drop_duplicates("geo_code").set_index("geo_code")["value"]
+                if peers.notna().sum() < 5:
+                    continue
+                fifths = compare.quintiles(peers, g["polarity"].iloc[0])
+                out[df.index.get_indexer(g.index)] = fifths.reindex(g["geo_code"]).fillna(
+                    "not compared").to_numpy()
             continue
         got = compare.compare_by_method(method, rows["value"], rows["lower95"], rows["upper95"],
                                         rows["lower998"], rows["upper998"], rows[benchmark],

@@ -118,7 +118,13 @@ create table indicator (
     polarity varchar not null check (polarity in ('higher is better', 'lower is better', 'no judgement')),
     unit_label varchar not null,
     source varchar not null,
-    licence varchar not null
+    licence varchar not null,
+    -- how it is benchmarked (Fingertips BenchmarkComparisonMethod): 'interval' at
+    -- comparison_level (0.95 or 0.998), 'quintiles' or 'none'; 95% where the source is silent
+    comparison_method varchar not null default 'interval'
+        check (comparison_method in ('interval', 'quintiles', 'none')),
+    comparison_level double default 0.95
+        check ((comparison_method = 'interval') = coalesce(comparison_level in (0.95, 0.998), false))
 );
 
 -- one row per indicator x place x period x sex x age x category

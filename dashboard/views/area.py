@@ -17,9 +17,9 @@ from dashboard.views.format import (
     BENCHMARK_OPTIONS,
     BENCHMARK_WORDS,
     LEVEL_OPTIONS,
-    LEVEL_WORDS,
     indicator_value_columns,
     money,
+    with_comparison_labels,
 )
 from dashboard.views.links import apply_checks
 
@@ -160,7 +160,10 @@ def spend_units_table(area: str, terms: str) -> pd.DataFrame:
 
 
 def indicator_periods(area: str, benchmark: str, level: str) -> pd.DataFrame:
-    return data.query("area_indicator_periods", area_code=area, benchmark=benchmark, level=level)
+    """Every period of the area's indicators; ``comparison`` by each indicator's own method,
+    a quintile saying so ("better quintile")."""
+    df = data.query("area_indicator_periods", area_code=area, benchmark=benchmark, level=level)
+    return with_comparison_labels(df)
 
 
 def latest(df: pd.DataFrame, year: str) -> pd.DataFrame:
@@ -305,10 +308,9 @@ def headline(view: View) -> str:
         first = (f"Cost per {unit} {change} in {terms} to {value} in {view.year}" if change
                  else f"Cost per {unit} was {value} in {view.year} in {terms}")
     ind = latest_indicators(view.area, view.benchmark, view.level, view.year)
-    worse = ind["comparison"].eq("worse")
+    worse = ind["comparison"].eq("worse")  # significantly worse, by its own interval method
     worsening = ind["trend"].fillna("").str.endswith("getting worse")
     bench = BENCHMARK_WORDS[view.benchmark]
-    level = LEVEL_WORDS[view.level]
     groups = [
         (worse & worsening, f"significantly worse than {bench} and getting worse"),
         (worse & ~worsening, f"significantly worse than {bench}"),
@@ -317,8 +319,8 @@ def headline(view: View) -> str:
     parts = [f"{words}: {names(ind.loc[mask, 'indicator_name'].tolist())}"
              for mask, words in groups if mask.any()]
     if not parts:
-        parts = [f"no indicator is significantly worse than {bench} ({level} level) or getting "
-                 "significantly worse"]
+        parts = [f"no indicator is significantly worse than {bench} (each by its own method) "
+                 "or getting significantly worse"]
     return f"{first}; " + "; ".join(parts) + "."
 
 

@@ -17,9 +17,9 @@ from dashboard.views.blocks import ChartBlock, csv_url
 from dashboard.views.format import (
     BENCHMARK_OPTIONS,
     BENCHMARK_WORDS,
-    COMPARISON,
     LEVEL_WORDS,
     TREND,
+    comparison_badge,
     display_table,
     money,
     number,
@@ -36,10 +36,11 @@ EXPENSE_BLOCK = f"{PREFIX}-expense-types"
 SUPPLIERS_BLOCK = f"{PREFIX}-suppliers"
 
 
-def comparison(label: str | None, benchmark: str = "England") -> dict:
-    """A benchmark comparison as a badge: css class, symbol and words (never colour alone)."""
-    css, symbol, words = COMPARISON.get(label, COMPARISON["not compared"])
-    return {"css": css, "symbol": symbol, "words": words.replace("England", benchmark)}
+def comparison(label: str | None, benchmark: str = "England", kind: str = "interval",
+               level: float = 0.95, polarity: str | None = None) -> dict:
+    """A benchmark comparison by the indicator's own method as a badge: css class, symbol,
+    words and the method named beside them (never colour alone)."""
+    return comparison_badge(label, benchmark, kind, level, polarity)
 
 
 def trend(label: str | None) -> dict:
@@ -119,7 +120,8 @@ def _indicator_rows(view: av.View, latest: pd.DataFrame, periods: pd.DataFrame) 
             "interval": ("–" if pd.isna(r.lower_ci) else
                          f"{number(r.lower_ci, 1)} to {number(r.upper_ci, 1)}"),
             "benchmark_value": number(r.benchmark_value, 1),
-            "comparison": comparison(r.comparison, BENCHMARK_WORDS[view.benchmark]),
+            "comparison": comparison(r.comparison, BENCHMARK_WORDS[view.benchmark],
+                                     r.comparison_method, r.comparison_level, r.polarity),
             "trend": trend(r.trend),
             # drawn by charts.js as a small trend line; decorative: the row gives the trend
             # in words, and every period is in the table and CSV below
@@ -138,7 +140,9 @@ def indicators(area: str, benchmark: str, level: str, year: str) -> dict:
     level = LEVEL_WORDS[view.level]
     n_worse = int(latest["comparison"].eq("worse").sum())
     n_worsening = int(latest["trend"].fillna("").str.endswith("getting worse").sum())
-    summary = (f"{len(latest)} indicators measure this area. At the {level} level, {n_worse} "
+    summary = (f"{len(latest)} indicators measure this area. Each is compared with {bench} "
+               "by its own method, as Fingertips does (a 95% or 99.8% interval, or its "
+               f"quintile among areas; no better or worse without a polarity): {n_worse} "
                f"{'is' if n_worse == 1 else 'are'} significantly worse than {bench}, and "
                f"{n_worsening} {'is' if n_worsening == 1 else 'are'} getting significantly worse "
                "(Fingertips' test for trend on the latest five points). The dotted line in each "
@@ -148,8 +152,9 @@ def indicators(area: str, benchmark: str, level: str, year: str) -> dict:
         "id": INDICATORS_TABLE, "summary": summary,
         "columns": ["Indicator", "Period", "Count", "Value", f"{level} interval",
                     f"{dict(BENCHMARK_OPTIONS)[view.benchmark]} value",
-                    f"Compared with {bench}", "Recent trend", "Trend"],
-        "caption": f"Indicators for this area compared with {bench} at the {level} level",
+                    f"Compared with {bench} (its method)", "Recent trend", "Trend"],
+        "caption": (f"Indicators for this area compared with {bench} by each one's own method "
+                    f"({level} intervals shown)"),
         "rows": _indicator_rows(view, latest, periods),
         "csv": csv_url("area-indicators", {**params, "year": view.year}),
         "trends": trends_block(**params),

@@ -19,9 +19,10 @@ from dashboard.views.format import (
     BENCHMARK_OPTIONS,
     BENCHMARK_WORDS,
     LEVEL_OPTIONS,
-    LEVEL_WORDS,
     indicator_value_columns,
+    method_words,
     money,
+    with_comparison_labels,
 )
 from dashboard.views.links import apply_checks
 
@@ -77,10 +78,16 @@ def _areas() -> pd.DataFrame:
 
 def indicators(dept: str, benchmark: str, level: str) -> pd.DataFrame:
     """The department's indicators, those needing attention first: significantly worse than
-    the benchmark, then significantly getting worse, then the rest; areas in display order."""
+    the benchmark (by each indicator's own method, named in ``method``: "compared at 99.8%",
+    "quintile 2 of 5"), then significantly getting worse, then the rest; areas in display
+    order."""
     df = data.query("department_indicators", dept_code=dept, benchmark=benchmark, level=level)
-    df = df.merge(_areas(), on="area_code", how="left")
+    df = with_comparison_labels(df.merge(_areas(), on="area_code", how="left"))
+    # significantly worse by its own interval method ("worse quintile" is a rank, not a test)
     df["is_worse"] = df["comparison"].eq("worse")
+    df["method"] = [method_words(k, v, c, p) for k, v, c, p in zip(
+        df["comparison_method"], df["comparison_level"], df["comparison"], df["polarity"],
+        strict=True)]
     df["is_worsening"] = df["trend"].fillna("").str.endswith("getting worse")
     df["attention"] = df["is_worse"] | df["is_worsening"]
     return df.sort_values(["attention", "is_worse", "is_worsening", "sort_order", "indicator_id"],
@@ -155,14 +162,24 @@ def alerts_summary(view: View, name: str, df: pd.DataFrame) -> str:
     """Which indicators need attention, in one sentence (``df`` from ``indicators``)."""
     flagged = df[df["attention"]]
     bench = BENCHMARK_WORDS[view.benchmark]
-    level = LEVEL_WORDS[view.level]
     if len(flagged):
-        listed = "; ".join(f"{r.indicator_name} ({r.area_name})" for r in flagged.itertuples())
+        listed = "; ".join(f"{r.indicator_name} ({r.area_name}: {_state(r, bench)})"
+                           for r in flagged.itertuples())
         return (f"{len(flagged)} of the {len(df)} indicators in the areas {name} funds need "
-                f"attention (significantly worse than {bench} at the {level} level, or "
-                f"significantly getting worse): {listed}.")
+                f"attention (significantly worse than {bench} by the indicator's own method, "
+                f"or significantly getting worse): {listed}.")
     return (f"None of the {len(df)} indicators in the areas {name} funds is significantly "
-            f"worse than {bench} at the {level} level or significantly getting worse.")
+            f"worse than {bench} by its own method or significantly getting worse.")
+
+
+def _state(r, bench: str) -> str:
+    """Why an indicator needs attention, its comparison method named."""
+    parts = []
+    if r.is_worse:
+        parts.append(f"worse than {bench}, {r.method}")
+    if r.is_worsening:
+        parts.append(str(r.trend))
+    return "; ".join(parts)
 
 
 def budget_words(view: View, name: str, table: pd.DataFrame) -> tuple[str, str]:

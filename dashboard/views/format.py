@@ -22,7 +22,72 @@ COMPARISON = {
     "higher": ("cmp-neutral", "▲", "Higher than England"),
     "lower": ("cmp-neutral", "▼", "Lower than England"),
     "not compared": ("cmp-none", "–", "Not compared"),
+    # quintiles (the label with "quintile" after it, see comparison_label): a place among the
+    # areas ranked, not a significant difference; without polarity no better or worse
+    "best quintile": ("cmp-better", "▲", "Best quintile"),
+    "better quintile": ("cmp-better", "△", "Better quintile"),
+    "worse quintile": ("cmp-worse", "▽", "Worse quintile"),
+    "worst quintile": ("cmp-worse", "▼", "Worst quintile"),
+    **{f"{q} quintile": ("cmp-neutral", "◆", f"{q.capitalize()} quintile")
+       for q in ("lowest", "low", "middle", "high", "highest")},
 }
+QUINTILE_ORDER = {  # quintile label -> its fifth, 1 the lowest values (by polarity)
+    "higher is better": ("worst", "worse", "middle", "better", "best"),
+    "lower is better": ("best", "better", "middle", "worse", "worst"),
+    "no judgement": ("lowest", "low", "middle", "high", "highest"),
+}
+
+
+def comparison_label(label, kind) -> str:
+    """The mart's comparison label as the pages and CSVs give it: a quintile label says it is
+    a quintile ("better quintile"), so it never reads as a significant difference."""
+    if not isinstance(label, str) or not label:
+        return "not compared"
+    if kind == "quintiles" and label != "not compared" and not label.endswith(" quintile"):
+        return f"{label} quintile"
+    return label
+
+
+def with_comparison_labels(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its ``comparison`` column as ``comparison_label`` gives it."""
+    out = df.copy()
+    out["comparison"] = [comparison_label(c, k) for c, k in
+                         zip(df["comparison"], df["comparison_method"], strict=True)]
+    return out
+
+
+def method_name(kind, level) -> str:
+    """The indicator's own comparison method, in words (the CSVs' ``comparison_method``)."""
+    if kind == "quintiles":
+        return "quintiles"
+    if kind == "none":
+        return "not compared"
+    return f"{float(level) * 100:g}% confidence interval"
+
+
+def method_words(kind, level, label, polarity) -> str:
+    """The method named beside a comparison: "compared at 99.8%", "quintile 2 of 5"."""
+    if kind == "none":
+        return "its method: no comparison"
+    if kind == "quintiles":
+        base = str(label).removesuffix(" quintile")
+        order = QUINTILE_ORDER.get(polarity, QUINTILE_ORDER["no judgement"])
+        if base in order:
+            return f"quintile {order.index(base) + 1} of 5"
+        return "quintiles: too few areas to rank"
+    if label == "not compared":
+        return f"its method: {float(level) * 100:g}% interval; nothing to compare"
+    return f"compared at {float(level) * 100:g}%"
+
+
+def comparison_badge(label, benchmark: str = "England", kind: str = "interval",
+                     level: float = 0.95, polarity: str | None = None) -> dict:
+    """A comparison as a badge: css class, symbol, words and the method beside them (text,
+    never colour alone). ``label`` as ``comparison_label`` gives it."""
+    key = label if label in COMPARISON else "not compared"
+    css, symbol, words = COMPARISON[key]
+    return {"css": css, "symbol": symbol, "words": words.replace("England", benchmark),
+            "method": method_words(kind, level, key, polarity)}
 
 
 def plain(figure):
@@ -74,7 +139,8 @@ BENCHMARK_WORDS = {"england": "England", "region": "the region"}
 
 def indicator_value_columns(df: pd.DataFrame, level: str, benchmark: str) -> dict:
     """An indicator's value, interval and benchmark comparison as every indicator CSV gives
-    them (``level`` and ``benchmark`` are allow-listed codes)."""
+    them (``level`` and ``benchmark`` are allow-listed codes): the interval at the chosen
+    level, the comparison by the indicator's own method, and that method."""
     return {
         "value": df["value"].round(2),
         "lower_ci": df["lower_ci"].round(2),
@@ -82,7 +148,12 @@ def indicator_value_columns(df: pd.DataFrame, level: str, benchmark: str) -> dic
         "confidence_level": LEVEL_WORDS[level],
         "benchmark": dict(BENCHMARK_OPTIONS)[benchmark],
         "benchmark_value": df["benchmark_value"].round(2),
-        "compared_with_benchmark": df["comparison"].fillna("not compared"),
+        "compared_with_benchmark": [comparison_label(c, k) for c, k in
+                                    zip(df["comparison"], df["comparison_method"], strict=True)],
+        # the interval shown is at the chosen level; the comparison is by the indicator's own
+        # method, named here
+        "comparison_method": [method_name(k, v) for k, v in
+                              zip(df["comparison_method"], df["comparison_level"], strict=True)],
     }
 
 

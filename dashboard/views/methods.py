@@ -34,9 +34,13 @@ interval when the count is below 10; directly standardised rates with Dobson's m
 (its metadata's benchmark comparison method; 95% when none is given): a value whose 95% or
 99.8% interval lies wholly above or below the benchmark is significantly higher or lower, read
 as better or worse through the indicator's polarity; otherwise similar. An indicator compared
-by quintiles is placed in its fifth among the areas compared. An indicator without a polarity
+by quintiles is placed in its fifth among the local areas the source file holds for the same
+period (Fingertips ranks every area of the type; fewer than 5 areas, no quintile): its lowest
+to highest, or worst to best with a polarity. A quintile is a rank, not a significant
+difference, so it is never counted as significantly worse. An indicator without a polarity
 ("no judgement") is only ever higher, similar or lower: never better or worse. Without an
-interval, "not compared".
+interval, "not compared". Each comparison names its method beside it ("compared at 99.8%",
+"quintile 2 of 5"); the intervals shown are at the level chosen on the page.
 
 **Indirectly standardised ratios** (ISR) divide the observed count by the count expected from
 reference age-specific rates, with the observed count's exact Poisson interval below 10 and

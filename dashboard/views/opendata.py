@@ -19,6 +19,12 @@ DICTIONARY = {
     "lower95": "Lower 95% confidence limit", "upper95": "Upper 95% confidence limit",
     "lower998": "Lower 99.8% confidence limit", "upper998": "Upper 99.8% confidence limit",
     "vs_england_95": "Compared with England at 95%: better, similar, worse (or higher/lower)",
+    "vs_england": "Compared with England by the indicator's own method (comparison_method): "
+                  "better, similar, worse, higher/lower, or a quintile label",
+    "vs_region": "Compared with the region by the indicator's own method (comparison_method)",
+    "comparison_method": "The indicator's Fingertips comparison method: interval (at "
+                         "comparison_level), quintiles or none",
+    "comparison_level": "Confidence level of an interval comparison: 0.95 or 0.998",
     "service_code": "Service code (the council's own)",
     "spend_gbp": "Payments in the year, £ cash, credit notes netted",
     "effect_ratio": "Rate ratio of events with the service vs without (below 1 prevents)",

@@ -6,7 +6,15 @@ import pandas as pd
 
 from dashboard import data, downloads
 from dashboard.views.blocks import ChartBlock, csv_url
-from dashboard.views.format import COMPARISON, money, number, pct_change, trend_text
+from dashboard.views.format import (
+    comparison_badge,
+    comparison_label,
+    method_name,
+    money,
+    number,
+    pct_change,
+    trend_text,
+)
 
 PREFIX = "overview"
 
@@ -31,7 +39,12 @@ def overview_table() -> pd.DataFrame:
         "main_indicator_period": df["main_indicator_period"],
         "main_indicator_value": df["main_indicator_value"].round(1),
         "main_indicator_unit": df["main_indicator_unit"],
-        "compared_with_england": df["main_indicator_vs_england"],
+        "compared_with_england": [comparison_label(c, k) for c, k in zip(
+            df["main_indicator_vs_england"], df["main_indicator_comparison_method"],
+            strict=True)],
+        "comparison_method": [method_name(k, v) for k, v in zip(
+            df["main_indicator_comparison_method"], df["main_indicator_comparison_level"],
+            strict=True)],
         "recent_trend": df["main_indicator_trend"],
     })
 
@@ -42,8 +55,10 @@ def card(row) -> dict:
     if pd.notna(row.cost_per_outcome_lower_gbp):
         interval = (f" (95% interval {money(row.cost_per_outcome_lower_gbp)} to "
                     f"{money(row.cost_per_outcome_upper_gbp)})")
-    css, symbol, words = COMPARISON.get(row.main_indicator_vs_england,
-                                        COMPARISON["not compared"])
+    kind = row.main_indicator_comparison_method
+    badge = comparison_badge(comparison_label(row.main_indicator_vs_england, kind), "England",
+                             kind, row.main_indicator_comparison_level,
+                             row.main_indicator_polarity)
     return {
         "code": row.area_code, "name": row.area_name, "statement": row.outcome_statement,
         "year": row.financial_year, "spend": money(row.allocated_spend_gbp),
@@ -55,14 +70,16 @@ def card(row) -> dict:
         "indicator": row.main_indicator_name,
         "indicator_value": f"{number(row.main_indicator_value, 1)} {row.main_indicator_unit} "
                            f"({row.main_indicator_period})",
-        "comparison": {"css": css, "symbol": symbol, "words": words},
+        "comparison": badge,
         "trend": trend_text(row.main_indicator_trend),
     }
 
 
 def summary(df: pd.DataFrame) -> str:
     """The finding: total spend, and the areas worse than England or getting worse."""
-    worse = df[df["main_indicator_vs_england"] == "worse"]["area_name"].tolist()
+    # significantly worse by the indicator's own interval method (a quintile is not a test)
+    worse = df[(df["main_indicator_vs_england"] == "worse")
+               & (df["main_indicator_comparison_method"] == "interval")]["area_name"].tolist()
     worsening = df[df["main_indicator_trend"].fillna("").str.contains("getting worse")][
         "area_name"].tolist()
     total = df["allocated_spend_gbp"].sum()

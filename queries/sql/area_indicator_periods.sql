@@ -1,8 +1,9 @@
 -- one row per indicator x period for the borough, for the indicators measuring one investment
 -- area (main outcome first, then supporting, then the outcome count): value, count, interval
 -- at the chosen level ($level: '95' or '998'), the chosen benchmark's value ($benchmark:
--- 'england' or 'region') and the comparison with it, and the recent trend; missing numbers
--- come back as NaN (the mart stores them so)
+-- 'england' or 'region') and the comparison with it by the indicator's own method (with that
+-- method and the polarity), and the recent trend; missing numbers come back as NaN (the mart
+-- stores them so)
 -- params: $area_code, $benchmark, $level
 select
     role,
@@ -15,12 +16,10 @@ select
     case when $level = '998' then lower998 else lower95 end as lower_ci,
     case when $level = '998' then upper998 else upper95 end as upper_ci,
     case when $benchmark = 'region' then region_value else england_value end as benchmark_value,
-    case
-        when $benchmark = 'region' and $level = '998' then vs_region_998
-        when $benchmark = 'region' then vs_region_95
-        when $level = '998' then vs_england_998
-        else vs_england_95
-    end as comparison,
+    case when $benchmark = 'region' then vs_region else vs_england end as comparison,
+    comparison_method,
+    comparison_level,
+    polarity,
     trend
 from mart_area_indicator
 where area_code = $area_code

@@ -108,16 +108,20 @@ def test_area_indicators_keyboard_and_accessibility(page, live_server, wh):
     page.goto(f"{live_server}/area/{AREA}?benchmark=region&level=998&service={SERVICE}")
     page.wait_for_selector("#area-suppliers-table", state="attached")
 
-    # the Fingertips-style table: comparison with the chosen benchmark at 99.8%, in words
+    # the Fingertips-style table: comparison with the chosen benchmark by each indicator's
+    # own method, in words, the method named beside it; intervals shown at 99.8%
     year = page.input_value("#area-year")
-    want = wh("select mi.indicator_id, mi.vs_region_998 from outcome_link ol join "
-              "mart_indicator mi using (indicator_id) where ol.area_code = $a and "
+    want = wh("select mi.indicator_id, mi.vs_region, mi.comparison_level from outcome_link ol "
+              "join mart_indicator mi using (indicator_id) where ol.area_code = $a and "
               "mi.geo_role = 'borough' and mi.period = $y", {"a": AREA, "y": year})
     words = {"worse": "Worse than the region", "better": "Better than the region",
-             "similar": "Similar to the region", "not compared": "Not compared"}
-    for iid, label in want.itertuples(index=False):
+             "similar": "Similar to the region", "higher": "Higher than the region",
+             "lower": "Lower than the region", "not compared": "Not compared"}
+    for iid, label, level in want.itertuples(index=False):
         text = page.inner_text(f"#area-indicator-{iid}")
-        assert words.get(label, "") in text, (iid, label, text)
+        assert words[label] in text, (iid, label, text)
+        if label != "not compared":
+            assert f"compared at {level * 100:g}%" in text, (iid, text)
     assert "99.8% interval" in page.inner_text("#area-indicators")
     # each row's small trend line is drawn (by charts.js, from the row's values)
     rows = page.locator("#area-indicators tbody tr")

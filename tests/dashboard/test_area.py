@@ -144,7 +144,8 @@ def test_headline_states_the_finding(app, area, wh, latest):
              "financial_year = $y", {"a": AREA, "y": latest}).iloc[0]
     worse = wh("select distinct mi.indicator_name from outcome_link ol join mart_indicator mi "
                "using (indicator_id) where ol.area_code = $a and mi.geo_role = 'borough' and "
-               "mi.period = $y and mi.vs_england_95 = 'worse'", {"a": AREA, "y": latest})
+               "mi.period = $y and mi.vs_england = 'worse' and "
+               "mi.comparison_method = 'interval'", {"a": AREA, "y": latest})
     with app.app_context():
         text = area.headline(area.View(AREA, latest, "real"))
     assert text.startswith(f"Cost per {row['u']} {'rose' if row['c'] > 0 else 'fell'}")
@@ -202,16 +203,22 @@ def test_indicator_csv_equals_the_mart(client, wh, latest):
     got = _csv(client, f"/download/area-indicators.csv?area={AREA}&benchmark=region&level=998"
                        f"&year={latest}")
     want = wh("select mi.indicator_id, mi.value, mi.lower998, mi.upper998, mi.region_value, "
-              "mi.vs_region_998 from outcome_link ol join mart_indicator mi using (indicator_id)"
+              "mi.vs_region, mi.comparison_method, mi.comparison_level from outcome_link ol "
+              "join mart_indicator mi using (indicator_id)"
               " where ol.area_code = $a and mi.geo_role = 'borough' and mi.period = $y",
               {"a": AREA, "y": latest}).set_index("indicator_id")
     assert set(got["indicator_id"]) == set(want.index)
+    # the interval at the level asked for; the comparison by the indicator's own method
+    assert {"confidence_level", "compared_with_benchmark", "comparison_method"} <= set(got)
     for r in got.itertuples():
         w = want.loc[r.indicator_id]
         assert abs(r.value - w["value"]) <= 0.005 + 1e-9
         assert abs(r.lower_ci - w["lower998"]) <= 0.005 + 1e-9
-        assert r.compared_with_benchmark == (w["vs_region_998"] or "not compared")
+        assert r.compared_with_benchmark == (w["vs_region"] or "not compared")
+        assert r.comparison_method == f"{w['comparison_level'] * 100:g}% confidence interval"
         assert r.confidence_level == "99.8%"
+    assert set(got["comparison_method"]) == {"95% confidence interval",
+                                             "99.8% confidence interval"}
 
 
 def test_services_csv_equals_the_mart(client, wh, latest):

@@ -31,7 +31,8 @@ def new_warehouse(path: str = ":memory:") -> duckdb.DuckDBPyConnection:
 def add_indicator(con: duckdb.DuckDBPyConnection, indicator_id: int, name: str = "test",
                   value_type: str = "Count", multiplier: float = 1.0) -> None:
     con.execute(
-        "insert into indicator values ($id, $name, $vt, $m, 'higher is better', 'units', "
+        "insert into indicator (indicator_id, indicator_name, value_type, multiplier, polarity, "
+        "unit_label, source, licence) values ($id, $name, $vt, $m, 'higher is better', 'units', "
         "'test fixture', 'OGL v3')",
         {"id": indicator_id, "name": name, "vt": value_type, "m": multiplier})
 

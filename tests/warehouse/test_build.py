@@ -120,17 +120,57 @@ def test_indicator_mart_compares_by_each_indicators_own_method():
     from warehouse.marts import _by_method
 
     frame = pd.DataFrame({
-        "indicator_id": [1, 1, 2, 2, 2, 2, 2],
-        "period": ["2023/24"] * 7,
-        "comparison_method": ["Confidence intervals overlapping reference value (99.8)",
-                              "", "Quintiles", "Quintiles", "Quintiles", "Quintiles",
-                              "Quintiles"],
-        "value": [12.0, 12.0, 1.0, 2.0, 3.0, 4.0, 5.0],
-        "lower95": [10.5, 10.5, *[0.0] * 5], "upper95": [13.5, 13.5, *[9.0] * 5],
-        "lower998": [9.5, 9.5, *[0.0] * 5], "upper998": [14.5, 14.5, *[9.0] * 5],
-        "england": [10.0] * 7,
-        "polarity": ["higher is better"] * 2 + ["no judgement"] * 5,
+        "indicator_id": [1, 1, 2, 2, 2, 2, 2, 3],
+        "period": ["2023/24"] * 8,
+        "geo_code": ["A", "B", "A", "B", "C", "D", "E", "A"],
+        "comparison_method": ["interval", None, *["quintiles"] * 5, "none"],
+        "comparison_level": [0.998, None, *[None] * 5, None],
+        "value": [12.0, 12.0, 1.0, 2.0, 3.0, 4.0, 5.0, 12.0],
+        "lower95": [10.5, 10.5, *[0.0] * 5, 10.5], "upper95": [13.5, 13.5, *[9.0] * 5, 13.5],
+        "lower998": [9.5, 9.5, *[0.0] * 5, 9.5], "upper998": [14.5, 14.5, *[9.0] * 5, 14.5],
+        "england": [10.0] * 8,
+        "polarity": ["higher is better"] * 2 + ["no judgement"] * 5 + ["higher is better"],
     })
     got = _by_method(frame, "england").tolist()
-    # 99.8%: similar; no method given: the Fingertips default 95%: better; quintiles of 5
-    assert got == ["similar", "better", "lowest", "low", "middle", "high", "highest"]
+    # 99.8%: similar; no method stored: the Fingertips default 95%: better; quintiles of 5;
+    # "No comparison": not compared
+    assert got == ["similar", "better", "lowest", "low", "middle", "high", "highest",
+                   "not compared"]
+    # fewer than 5 areas to rank: no fifths
+    assert set(_by_method(frame.iloc[2:6], "england")) == {"not compared"}
+
+
+def test_the_demo_marts_compare_each_kind_by_its_own_method(own_copy):
+    """99.8% (care-home admissions), quintiles with a polarity among the 15 boroughs with a
+    value (physically active adults) and no polarity (dementia prevalence, at 99.8%)."""
+    con = duckdb.connect(str(own_copy), read_only=True)
+    try:
+        df = con.execute(
+            "select indicator_id, period, vs_england, vs_region, vs_england_95, vs_england_998, "
+            "vs_region_998, comparison_method, comparison_level, polarity "
+            "from mart_area_indicator").df()
+        pool = con.execute(
+            "select period, geo_code, value from indicator_value where indicator_id = 93014 "
+            "and geo_code not in (select geo_code from geography where geo_role <> 'borough')"
+        ).df()
+    finally:
+        con.close()
+    care = df[df["indicator_id"] == 900003]
+    assert (care["comparison_method"] == "interval").all()
+    assert (care["comparison_level"] == 0.998).all()
+    assert (care["vs_england"] == care["vs_england_998"]).all()
+    assert (care["vs_region"] == care["vs_region_998"]).all()
+    dementia = df[df["indicator_id"] == 247]
+    assert set(dementia["polarity"]) == {"no judgement"}
+    assert set(dementia["vs_england"]) <= {"higher", "similar", "lower", "not compared"}
+    assert "higher" in set(dementia["vs_england"])
+    active = df[df["indicator_id"] == 93014]
+    assert set(active["comparison_method"]) == {"quintiles"}
+    assert active["comparison_level"].isna().all()
+    for r in active.itertuples():
+        peers = pool[pool["period"] == r.period].set_index("geo_code")["value"]
+        assert len(peers) == 15
+        rank = int(peers.rank()["E09000999"])
+        fifth = -(-5 * rank // 15)
+        assert r.vs_england == ("worst", "worse", "middle", "better", "best")[fifth - 1]
+        assert r.vs_region == r.vs_england

@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 import pandera.pandas as pa
 
+from indicators import compare
 from warehouse.loaders.base import (
     Loader,
     Quarantine,
@@ -268,7 +269,20 @@ INDICATOR_COLUMNS = {
     "unit_label": ("Unit", "Unit Label"),
     "source": ("Source",),
     "licence": ("Licence", "License"),
+    # Fingertips metadata's own header, or a plain one
+    "comparison_method": ("BenchmarkComparisonMethod", "Comparison Method"),
 }
+INDICATOR_OPTIONAL = ("comparison_method",)
+COMPARISON_RULE = ("a Fingertips comparison method: Confidence intervals overlapping reference "
+                   "value (95.0) or (99.8), Quintiles, No comparison")
+
+
+def _method_or_none(text) -> compare.ComparisonMethod | None:
+    """The indicator's comparison method read by compare.py's one parser; None if unknown."""
+    try:
+        return compare.comparison_method(text)
+    except ValueError:
+        return None
 
 
 def _indicator_schema(con):
@@ -279,18 +293,29 @@ def _indicator_schema(con):
             "multiplier": pa.Column(float, pa.Check.gt(0), nullable=False),
             "polarity": pa.Column(str, pa.Check.isin(sorted(POLARITY)),
                                   description="Fingertips polarity"),
+            "comparison_method": pa.Column(
+                object, pa.Check(lambda s: s.map(_method_or_none).notna(), element_wise=False,
+                                 error=COMPARISON_RULE),
+                nullable=True, description="Fingertips BenchmarkComparisonMethod"),
         }
     )
 
 
 def _indicator_parse(path: Path, quarantine: Quarantine, con) -> dict:
-    table = read_table(path, INDICATOR_COLUMNS)
+    table = read_table(path, INDICATOR_COLUMNS, optional=INDICATOR_OPTIONAL)
+    quarantine.source = table
     frame = _numbers(table.frame, ("indicator_id", "multiplier"))
     frame["polarity"] = frame["polarity"].astype("string").str.strip().str.lower().astype(object)
-    good = validate(frame, _indicator_schema(con), quarantine)
-    out = good[list(INDICATOR_COLUMNS)].copy()
+    # a missing column or an empty cell is the Fingertips default (95%): the parser says so
+    frame["comparison_method"] = frame["comparison_method"].astype(object)
+    good = validate(frame, _indicator_schema(con), quarantine, labels=table.labels)
+    out = good[[c for c in INDICATOR_COLUMNS if c != "comparison_method"]].copy()
     out["indicator_id"] = out["indicator_id"].astype("int64")
     out["polarity"] = out["polarity"].map(POLARITY)
+    methods = good["comparison_method"].map(compare.comparison_method)
+    out["comparison_method"] = [m.kind for m in methods]
+    out["comparison_level"] = pd.Series([m.level for m in methods], index=out.index,
+                                        dtype="float64")
     return {"indicator": out, "_rows_read": rows_read_frame(len(table.frame))}
 
 

@@ -1,5 +1,6 @@
 -- one row per investment area: the latest year's spend, cost per outcome and its change,
--- and the direction of the area's main outcome indicator (read through its polarity)
+-- and the direction of the area's main outcome indicator (read through its polarity, compared
+-- with England by its own method)
 create table mart_area_overview as
 with latest as (
     select area_code, max(financial_year) as financial_year
@@ -9,7 +10,8 @@ with latest as (
 ),
 main_ind as (
     select ol.area_code, mi.indicator_id, mi.indicator_name, mi.unit_label, mi.polarity,
-           mi.period, mi.value, mi.lower95, mi.upper95, mi.vs_england_95, mi.england_value
+           mi.period, mi.value, mi.lower95, mi.upper95, mi.vs_england, mi.comparison_method,
+           mi.comparison_level, mi.england_value
     from outcome_link as ol
     join mart_indicator as mi on mi.indicator_id = ol.indicator_id and mi.geo_role = 'borough'
     where ol.role = 'main'
@@ -42,7 +44,9 @@ select
     m.lower95 as main_indicator_lower95,
     m.upper95 as main_indicator_upper95,
     m.england_value as main_indicator_england_value,
-    m.vs_england_95 as main_indicator_vs_england,
+    m.vs_england as main_indicator_vs_england,
+    m.comparison_method as main_indicator_comparison_method,
+    m.comparison_level as main_indicator_comparison_level,
     t.trend as main_indicator_trend
 from investment_area as a
 join latest as l using (area_code)

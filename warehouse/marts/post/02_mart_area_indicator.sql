@@ -1,6 +1,7 @@
 -- one row per investment area x indicator x period for the borough: value, intervals at both
--- levels, both benchmarks and the comparisons with them, the recent trend, and whether the
--- period is the latest. Missing numbers are NaN, not NULL (the pages read NaN faster).
+-- levels, both benchmarks and the comparisons with them (at both levels, and by the
+-- indicator's own method with that method), the recent trend, and whether the period is the
+-- latest. Missing numbers are NaN, not NULL (the pages read NaN faster).
 create table mart_area_indicator as
 select
     ol.area_code,
@@ -9,6 +10,7 @@ select
     mi.indicator_id,
     mi.indicator_name,
     mi.unit_label,
+    mi.polarity,
     mi.period,
     coalesce(mi.numerator, 'nan'::double) as numerator,
     coalesce(mi.value, 'nan'::double) as value,
@@ -22,6 +24,10 @@ select
     mi.vs_england_998,
     mi.vs_region_95,
     mi.vs_region_998,
+    mi.vs_england,
+    mi.vs_region,
+    mi.comparison_method,
+    mi.comparison_level,
     t.trend,
     coalesce(mi.period = t.latest_period, false) as is_latest
 from outcome_link as ol
