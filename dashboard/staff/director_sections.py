@@ -49,7 +49,7 @@ def alerts_section(view: View, name: str) -> html.Div:
             html.Td(number(r.value, 1)),
             html.Td(interval),
             html.Td(number(r.benchmark_value, 1)),
-            html.Td(comparison_badge(r.comparison, bench)),
+            html.Td(comparison_badge(r.comparison, bench, r.method)),
             html.Td(trend_marker(r.trend)),
         ], className="alert-row" if attention else None))
     head = html.Thead(html.Tr([html.Th(c, scope="col") for c in (

@@ -17,6 +17,8 @@ def test_director_link_and_callback(staff, deps, wh):
     assert "Adult" in page and "director-alerts" in page and "director-budget-graph" in page
     # its services link to the area explorer, at that service
     assert "/staff/area?area=" in page and "service=LUNCH" in page
+    # each indicator's judgement names its own comparison method beside the badge
+    assert "(compared at 95%)" in page and "(compared at 99.8%)" in page
     years = wh("select distinct financial_year from mart_area_year order by 1")[
         "financial_year"].tolist()
     key = output_key(deps, "director-url.search")
