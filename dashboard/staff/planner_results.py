@@ -45,7 +45,8 @@ def _num(value) -> float | None:
 
 def cell(value: float, low: float | None = None, high: float | None = None,
          cell_id: str | None = None) -> html.Td:
-    parts: list = [html.Span(money_signed(_num(value)), className="figure-sm")]
+    text = "not known" if _num(value) is None else money_signed(_num(value))
+    parts: list = [html.Span(text, className="figure-sm")]
     low, high = _num(low), _num(high)
     if low is not None and high is not None and abs(high - low) > 0.5:
         parts += [html.Br(), html.Span(f"({money_interval(low, high)})",

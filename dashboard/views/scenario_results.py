@@ -184,27 +184,46 @@ def scenario_results(
 
 
 def _scope(row: Mapping[str, Any], yearly: pd.DataFrame) -> dict:
-    """One payer, the council or the public purse: 5-year figures and each year's."""
+    """One payer, the council or the public purse: 5-year figures and each year's.
+
+    Where the scope depends on a changed service with no evidence links (``complete`` False)
+    its knock-on effects and so its net are unknown: ``knock_on_5y``, ``net_5y`` (central,
+    low, high) and ``net_5y_mean`` are None, never the modelled part passed off as the whole;
+    the modelled part (the direct change plus the knock-on effects of the services that have
+    evidence links) is in ``knock_on_5y_modelled`` and ``net_5y_modelled``, and likewise per
+    year (``knock_on_modelled``, ``net_modelled``).
+    """
     p = _num(row["prob_net_saving"])
+    complete = bool(row["knock_on_complete"])
+
+    def known(value: float | None) -> float | None:
+        return value if complete else None
+
+    net = _interval(row["net_saving_gbp"], row["net_saving_p2_5_gbp"],
+                    row["net_saving_p97_5_gbp"])
     out = {
-        "net_5y": _interval(row["net_saving_gbp"], row["net_saving_p2_5_gbp"],
-                            row["net_saving_p97_5_gbp"]),
-        "net_5y_mean": _num(row["net_saving_mean_gbp"]),
+        "net_5y": {k: known(v) for k, v in net.items()},
+        "net_5y_mean": known(_num(row["net_saving_mean_gbp"])),
+        "net_5y_modelled": net["central"],
         "direct_5y": _num(row["direct_saving_gbp"]),
-        "knock_on_5y": _num(row["spillover_saving_gbp"]),
+        "knock_on_5y": known(_num(row["spillover_saving_gbp"])),
+        "knock_on_5y_modelled": _num(row["spillover_saving_gbp"]),
         "p_net_saving": p,
         "p_net_saving_text": probability_text(p),
         "likelihood": likelihood(p),
-        "complete": bool(row["knock_on_complete"]),
+        "complete": complete,
         "years": [],
     }
     for y in yearly.sort_values("year").itertuples():
+        y_net = _interval(y.net_saving_gbp, y.net_saving_p2_5_gbp, y.net_saving_p97_5_gbp)
         out["years"].append({
             "year": int(y.year),
             "direct": _num(y.direct_saving_gbp),
-            "knock_on": _num(y.spillover_saving_gbp),
-            "net": _interval(y.net_saving_gbp, y.net_saving_p2_5_gbp, y.net_saving_p97_5_gbp),
-            "net_mean": _num(y.net_saving_mean_gbp),
+            "knock_on": known(_num(y.spillover_saving_gbp)),
+            "knock_on_modelled": _num(y.spillover_saving_gbp),
+            "net": {k: known(v) for k, v in y_net.items()},
+            "net_modelled": y_net["central"],
+            "net_mean": known(_num(y.net_saving_mean_gbp)),
             "p_net_saving": _num(y.prob_net_saving),
         })
     return out
@@ -232,10 +251,11 @@ def results_from_run(
     ``public_purse`` and ``council`` (see below); ``payers`` (every payer the scenario moves,
     council departments first, each with ``payer_code``, ``payer_label``, ``is_council`` and
     the scope fields); ``links`` (the evidence rows of the changed services); ``tornado``.
-    A scope has ``net_5y`` {central, low, high}, ``net_5y_mean``, ``direct_5y``,
-    ``knock_on_5y``, ``p_net_saving`` (None when it cannot be estimated),
-    ``p_net_saving_text``, ``likelihood``, ``complete`` and ``years`` (per year: direct,
-    knock_on, net {central, low, high}, net_mean, p_net_saving).
+    A scope has ``net_5y`` {central, low, high}, ``net_5y_mean``, ``net_5y_modelled``,
+    ``direct_5y``, ``knock_on_5y``, ``knock_on_5y_modelled``, ``p_net_saving`` (None when it
+    cannot be estimated), ``p_net_saving_text``, ``likelihood``, ``complete`` and ``years``
+    (per year: direct, knock_on, knock_on_modelled, net {central, low, high}, net_modelled,
+    net_mean, p_net_saving); see :func:`_scope` for what is None when ``complete`` is False.
     """
     info = services.set_index("service_code")
     names = info["service_name"].to_dict()
@@ -423,15 +443,17 @@ def headline(scopes: Mapping[str, dict], payers: list[dict], changes: list[dict]
             f"council {council['likelihood']} ({council['p_net_saving_text']}).")
     else:
         out.append(
-            f"Over {years} years (discounted) the modelled part of the net for the public purse "
-            f"is {money_prose(net['central'])}: the direct spend change and the knock-on effects "
-            "of the services that have evidence links only.")
+            f"Over {years} years (discounted) the net for the public purse is not known; its "
+            f"modelled part is {money_prose(purse['net_5y_modelled'])}: the direct spend change "
+            "and the knock-on effects of the services that have evidence links only.")
     return out
 
 
 def years_rows(results: Mapping[str, Any]) -> list[dict]:
     """The year-by-year table (and CSV) as tidy rows: each payer the scenario moves, then the
-    council and the public purse, each year and the horizon total; full precision."""
+    council and the public purse, each year and the horizon total; full precision. Knock-on
+    and net are blank (None) where unknown; the ``*_modelled_*`` columns give the modelled
+    part."""
     years = results["settings"]["years"]
     total = f"{years}-year total"
     scopes = [(p["payer_code"], p["payer_label"], p["is_council"], p) for p in results["payers"]]
@@ -439,11 +461,12 @@ def years_rows(results: Mapping[str, Any]) -> list[dict]:
                ("public_purse", "Public purse (all payers)", None, results["public_purse"])]
     rows = []
     for code, label, is_council, s in scopes:
-        entries = [(str(y["year"]), y["direct"], y["knock_on"], y["net"], y["net_mean"],
-                    y["p_net_saving"]) for y in s["years"]]
-        entries.append((total, s["direct_5y"], s["knock_on_5y"], s["net_5y"], s["net_5y_mean"],
-                        s["p_net_saving"]))
-        for year, direct, knock, net, mean, p in entries:
+        entries = [(str(y["year"]), y["direct"], y["knock_on"], y["knock_on_modelled"],
+                    y["net"], y["net_modelled"], y["net_mean"], y["p_net_saving"])
+                   for y in s["years"]]
+        entries.append((total, s["direct_5y"], s["knock_on_5y"], s["knock_on_5y_modelled"],
+                        s["net_5y"], s["net_5y_modelled"], s["net_5y_mean"], s["p_net_saving"]))
+        for year, direct, knock, knock_modelled, net, net_modelled, mean, p in entries:
             low = None if net["low"] is None else net["low"] - direct
             high = None if net["high"] is None else net["high"] - direct
             rows.append({
@@ -452,5 +475,8 @@ def years_rows(results: Mapping[str, Any]) -> list[dict]:
                 "knock_on_lower95_gbp": low, "knock_on_upper95_gbp": high,
                 "net_saving_gbp": net["central"], "net_lower95_gbp": net["low"],
                 "net_upper95_gbp": net["high"], "net_mean_gbp": mean, "prob_net_saving": p,
+                # the modelled part alone: equal to the figures above where nothing is unknown
+                "knock_on_modelled_saving_gbp": knock_modelled,
+                "net_modelled_saving_gbp": net_modelled,
             })
     return rows

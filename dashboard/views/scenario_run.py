@@ -108,7 +108,7 @@ def headline(scenario: Scenario, view: dict) -> str:
 
 
 def years_chart_title(view: dict) -> str:
-    purse = view["public_purse"]["net_5y"]["central"]
+    purse = view["public_purse"]["net_5y_modelled"]
     return ("Who pays and who benefits, year by year: "
             + ("the public purse saves overall" if purse > 0
                else "the public purse pays more overall") + f" over {YEARS} years"
@@ -153,6 +153,13 @@ def probability_rows(view: dict) -> list[tuple[str, str, str, str]]:
     return out
 
 
+def _known(value: float | None, modelled: float | None) -> str:
+    """Money, or "not known" with the modelled part where knock-on effects are unknown."""
+    if value is None and modelled is not None:
+        return f"not known (modelled part {money_signed(modelled)})"
+    return money_signed(value)
+
+
 def compare_rows(runs: list[tuple[Scenario, dict]]) -> dict[str, list[str]]:
     """Scenarios side by side (``runs``: each scenario with its results view): for each row
     label, one cell of text per scenario."""
@@ -163,7 +170,8 @@ def compare_rows(runs: list[tuple[Scenario, dict]]) -> dict[str, list[str]]:
     rows: dict[str, list[str]] = {
         "Changes": [", ".join(change_token(c) for c in s.changes) for s, _ in runs]}
     for scope, words in (("council", "Council"), ("public_purse", "Public purse")):
-        rows[f"{words}: year 1"] = [money_signed(view[scope]["years"][0]["net"]["central"])
+        rows[f"{words}: year 1"] = [_known(view[scope]["years"][0]["net"]["central"],
+                                           view[scope]["years"][0]["net_modelled"])
                                     for _, view in runs]
         rows[f"{words}: {YEARS} years (95% interval)"] = []
         rows[f"{words}: chance of a net saving"] = []
@@ -172,12 +180,12 @@ def compare_rows(runs: list[tuple[Scenario, dict]]) -> dict[str, list[str]]:
             interval = (money_interval(net["low"], net["high"]) if net["low"] is not None
                         else "no interval: knock-on effects partly unknown")
             rows[f"{words}: {YEARS} years (95% interval)"].append(
-                f"{money_signed(net['central'])} ({interval})")
+                f"{_known(net['central'], view[scope]['net_5y_modelled'])} ({interval})")
             rows[f"{words}: chance of a net saving"].append(view[scope]["p_net_saving_text"])
     for code, label in payer_codes.items():
         rows[f"{label}: {YEARS} years"] = [
-            money_signed(next((p["net_5y"]["central"] for p in view["payers"]
-                               if p["payer_code"] == code), 0.0)) for _, view in runs]
+            next((_known(p["net_5y"]["central"], p["net_5y_modelled"]) for p in view["payers"]
+                  if p["payer_code"] == code), money_signed(0.0)) for _, view in runs]
     return rows
 
 
@@ -201,15 +209,16 @@ def years_figure(table: pd.DataFrame) -> go.Figure:
         low = pd.to_numeric(rows["net_lower95_gbp"])
         high = pd.to_numeric(rows["net_upper95_gbp"])
         traces.append(go.Bar(
-            x=[f"Year {y}" for y in rows["year"]], y=rows["net_saving_gbp"].tolist(),
+            # the modelled part (the net itself where nothing is unknown; the title says so)
+            x=[f"Year {y}" for y in rows["year"]], y=rows["net_modelled_saving_gbp"].tolist(),
             name=str(rows["payer"].iloc[0]),
             marker={"color": PALETTE[i % len(PALETTE)],
                     "pattern": {"shape": figures.PATTERNS[i % len(figures.PATTERNS)]}},
             # no whiskers where the interval is unknown (an unmodelled service's knock-on)
             error_y={"type": "data", "symmetric": False, "color": "#1b1b1b",
                      "visible": bool(low.notna().all()),
-                     "array": (high - rows["net_saving_gbp"]).fillna(0).tolist(),
-                     "arrayminus": (rows["net_saving_gbp"] - low).fillna(0).tolist()},
+                     "array": (high - rows["net_modelled_saving_gbp"]).fillna(0).tolist(),
+                     "arrayminus": (rows["net_modelled_saving_gbp"] - low).fillna(0).tolist()},
             hovertemplate="%{x}: £%{y:,.0f}<extra>%{fullData.name}</extra>"))
     return go.Figure(data=traces, layout=_fig_layout(
         380, barmode="group", hovermode="closest",

@@ -70,6 +70,10 @@ def test_one_off_changes_and_unlinked_services(client):
     assert body["unmodelled_services"] == ["RESCARE"]
     assert body["public_purse"]["p_net_saving"] is None
     assert body["public_purse"]["net_5y"]["low"] is None
+    assert body["public_purse"]["net_5y"]["central"] is None  # not known: never zero
+    assert body["public_purse"]["knock_on_5y"] is None
+    assert body["public_purse"]["net_5y_modelled"] == pytest.approx(
+        body["public_purse"]["direct_5y"])
     assert body["headline"][0].startswith("Knock-on effects unknown")
     assert "demand-led" in body["warnings"][0]
 

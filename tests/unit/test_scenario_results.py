@@ -129,6 +129,16 @@ def test_an_unlinked_statutory_service_is_unknown_and_warned_about():
         assert scope["p_net_saving"] is None and scope["p_net_saving_text"] == "not given"
         assert scope["net_5y"]["low"] is None and scope["net_5y"]["high"] is None
         assert scope["complete"] is False
+        # unknown is never shown as zero, nor the modelled part as the whole
+        assert scope["net_5y"]["central"] is None and scope["net_5y_mean"] is None
+        assert scope["knock_on_5y"] is None and scope["knock_on_5y_modelled"] == 0.0
+        assert scope["net_5y_modelled"] == pytest.approx(scope["direct_5y"])
+        assert all(y["knock_on"] is None and y["net"]["central"] is None
+                   and y["net_modelled"] == pytest.approx(y["direct"]) for y in scope["years"])
+    assert "not known" in out["headline"][-1]
+    purse_rows = [r for r in sr.years_rows(out) if r["payer_code"] == "public_purse"]
+    assert all(r["net_saving_gbp"] is None and r["knock_on_saving_gbp"] is None
+               and r["net_modelled_saving_gbp"] is not None for r in purse_rows)
     assert out["warnings"] and "statutory, demand-led" in out["warnings"][0]
     assert "overspend or unmet need" in out["warnings"][0]
     # a non-statutory unlinked service is unknown too, without the statutory warning
@@ -149,4 +159,6 @@ def test_years_rows_keep_full_precision_and_the_totals():
     purse = [r for r in rows if r["payer_code"] == "public_purse"]
     assert [r["year"] for r in purse] == ["1", "2", "2-year total"]
     assert purse[-1]["net_saving_gbp"] == out["public_purse"]["net_5y"]["central"]
+    # nothing unknown here: the modelled part is the whole
+    assert all(r["net_modelled_saving_gbp"] == r["net_saving_gbp"] for r in purse)
     assert purse[0]["direct_saving_gbp"] == pytest.approx(123_456.78)
