@@ -46,13 +46,18 @@ def _clean(values: Sequence) -> list:
 
 def cost_per_outcome(years: Sequence[str], value: Sequence[float], lower: Sequence[float],
                      upper: Sequence[float], label: str) -> go.Figure:
-    """Cost per outcome over the years as a line, with its 95% interval as a shaded band."""
+    """Cost per outcome over the years as a line, with its 95% interval as a shaded band (no
+    band, and no legend entry for one, where no year has an interval)."""
     years = list(years)
-    data = [
+    band = [
         go.Scatter(x=years, y=_clean(upper), mode="lines", line={"width": 0},
                    hoverinfo="skip", showlegend=False, name="upper limit"),
         go.Scatter(x=years, y=_clean(lower), mode="lines", line={"width": 0}, fill="tonexty",
                    fillcolor="rgba(86,180,233,0.35)", name="95% interval", hoverinfo="skip"),
+    ]
+    has_interval = any(v is not None for v in _clean(lower) + _clean(upper))
+    data = [
+        *(band if has_interval else []),
         go.Scatter(x=years, y=_clean(value), mode="lines+markers",
                    line={"color": BLUE, "width": 3}, marker={"size": 7}, name=label,
                    hovertemplate="£%{y:,.0f}<extra></extra>"),
