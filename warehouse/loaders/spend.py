@@ -341,8 +341,13 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
         kept, dates, services, amounts = t, pdate, service, amount
     else:
         kept, amounts, dates, services = _drop(t, amount, pdate, service, ~keep)
-    labels = unallocated_labels(kept.filter(pc.is_null(services)), pennies(amounts)[
-        np.asarray(pc.is_null(services), dtype=bool)]) if recon.rows_unallocated else []
+    if recon.rows_unallocated:  # only the two label columns of those rows are needed
+        waiting = pc.is_null(services)
+        labels = unallocated_labels(
+            kept.select(["department_label", "service_area_label"]).filter(waiting),
+            pennies(amounts)[np.asarray(waiting, dtype=bool)])
+    else:
+        labels = []
     said = recon.sentences() if t.num_rows or n_totals or recon.note_rows else []
     notes = [*said, *label_lines(labels), *notes, *_body_notes(con, kept)]
     out = _spend_table(path.name, kept, dates, services, amounts)
