@@ -218,9 +218,9 @@ def main(argv: list[str] | None = None) -> int:
         "validation, the insert, the key and foreign-key checks, the load log and the commit. "
         "The spend table declares no key: DuckDB checked a declared primary key (source_file, "
         "line_no) and foreign key to service row by row, which cost about as much as the whole "
-        "bare read. The loader checks the same two rules with one grouped query and an "
-        "anti-join over the file's rows, in the file's transaction, right after the insert "
-        "(a failure names the file, line and column and rolls the file back); the data checks "
+        "bare read. The loader checks the same two rules on the file's rows as they go in, in "
+        "the file's transaction (line numbers with numpy, service codes once per distinct "
+        "code; a failure names the file, line and column and rolls the file back); the data checks "
         "spend_key_unique and spend_service_exists check them again after every build and load. "
         "Validation runs the spend rules column-wise on every row (Arrow and numpy) and pandera "
         "on the rows they flag, to say which rule each broke; a test holds the two to agreement.",

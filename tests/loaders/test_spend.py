@@ -276,3 +276,34 @@ def test_the_column_wise_rules_and_the_pandera_schema_agree(wh, fixtures, name):
     failed[passed.index.to_numpy()] = False
     assert flagged.tolist() == failed.tolist()
 
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ("line", r"column 'line_no': the spend key \(source_file, line_no\)"),
+    ("service", "column 'service_code': 'NO_SUCH' is not a service"),
+])
+def test_spend_key_and_service_are_checked_in_the_files_transaction(wh, fixtures, change,
+                                                                     expected):
+    """check_keys refuses a line twice or an unknown service code, naming file, line and
+    column, and the file's transaction leaves every table as it was."""
+    before = table_state(wh)
+    parse = SPEND.parse
+
+    def broken(path, quarantine, con):
+        out = parse(path, quarantine, con)
+        rows = out["spend"]
+        if change == "line":
+            lines = rows.column("line_no").to_numpy().copy()
+            lines[-1] = lines[0]
+            rows = rows.set_column(1, "line_no", arrow.array(lines, arrow.int32()))
+        else:
+            codes = rows.column("service_code").to_pylist()
+            codes[-1] = "NO_SUCH"
+            rows = rows.set_column(rows.column_names.index("service_code"), "service_code",
+                                   arrow.array(codes, arrow.string()))
+        out["spend"] = rows
+        return out
+
+    with pytest.raises(LoadError, match=r"spend_messy\.csv: line \d+: " + expected):
+        load_file(wh, dataclasses.replace(SPEND, parse=broken), fixtures / "spend_messy.csv")
+    assert table_state(wh) == before

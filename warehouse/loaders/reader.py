@@ -122,7 +122,11 @@ def _split(text: str) -> list[str]:
 
 def _arrow_read(data: bytes, body_start: int, names: list[str], wanted: list[int],
                 newlines_in_values: bool) -> tuple[arrow.Table, list[str]]:
-    """The body read by pyarrow as strings (wanted columns only), and the rows it set aside."""
+    """The body read by pyarrow as strings (wanted columns only), and the rows it set aside.
+
+    Text that is all ASCII (``bytes.isascii``, a fast scan) is valid UTF-8, so pyarrow's own
+    check of every cell is skipped for it; any other file is checked cell by cell.
+    """
     invalid: list[str] = []
 
     def on_invalid(row) -> str:
@@ -140,7 +144,8 @@ def _arrow_read(data: bytes, body_start: int, names: list[str], wanted: list[int
             convert_options=pacsv.ConvertOptions(
                 include_columns=[names[p] for p in wanted],
                 column_types={names[p]: arrow.string() for p in wanted},
-                strings_can_be_null=False, quoted_strings_can_be_null=False),
+                strings_can_be_null=False, quoted_strings_can_be_null=False,
+                check_utf8=not data.isascii()),
         )
     except arrow.ArrowInvalid as err:
         if "utf8" in str(err).lower():

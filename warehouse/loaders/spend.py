@@ -6,7 +6,7 @@ through the council's spend mapping on the distinct labels only. The rules of ``
 run column-wise on every row (``rule_failures``); pandera validates the rows they flag and
 says which rule each broke. Good rows go to the warehouse as an Arrow table, never as Python
 objects, and the spend table's key and service foreign key are checked in the file's
-transaction right after the insert (``check_keys``; the schema does not declare them).
+transaction as they go in (``check_keys``; the schema does not declare them).
 
 A row's service is found in this order: (department, service area) in ``spend_mapping``;
 (department, expense type) in ``spend_expense_mapping``; the department alone (a
@@ -341,8 +341,13 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
         kept, dates, services, amounts = t, pdate, service, amount
     else:
         kept, amounts, dates, services = _drop(t, amount, pdate, service, ~keep)
-    labels = unallocated_labels(kept.filter(pc.is_null(services)), pennies(amounts)[
-        np.asarray(pc.is_null(services), dtype=bool)]) if recon.rows_unallocated else []
+    if recon.rows_unallocated:  # only the two label columns of those rows are needed
+        waiting = pc.is_null(services)
+        labels = unallocated_labels(
+            kept.select(["department_label", "service_area_label"]).filter(waiting),
+            pennies(amounts)[np.asarray(waiting, dtype=bool)])
+    else:
+        labels = []
     said = recon.sentences() if t.num_rows or n_totals or recon.note_rows else []
     notes = [*said, *label_lines(labels), *notes, *_body_notes(con, kept)]
     out = _spend_table(path.name, kept, dates, services, amounts)
@@ -381,42 +386,46 @@ def _spend_table(file_name: str, kept: arrow.Table, dates: arrow.Array, services
     return out
 
 
-def check_keys(con: duckdb.DuckDBPyConnection, file_name: str) -> None:
-    """The spend table's key and foreign key, checked over the file's rows once inserted.
+def check_keys(con: duckdb.DuckDBPyConnection, frames: dict) -> None:
+    """The spend table's key and foreign key, checked over the file's rows as they go in.
 
-    Run in the file's transaction (``Loader.after_insert``): a line number twice in the file's
-    rows, or a service code that is not a service, raises ``LoadError`` naming the file, line
-    and column, and the file's transaction is rolled back. The schema does not declare these
-    keys because DuckDB checks a declared key row by row, at about the cost of the whole read.
+    Run in the file's transaction (``Loader.before_insert``), after the rows an earlier version
+    of the file loaded are deleted, so the file's rows in the table are exactly these: a line
+    number twice, or a service code that is not a service, raises ``LoadError`` naming the
+    file, line and column, and the file's transaction is rolled back. The schema does not
+    declare these keys because DuckDB checks a declared key row by row, at about the cost of
+    the whole read; here the lines are checked with numpy (a file's are in order, so one pass
+    suffices) and the service codes per distinct code.
     """
-    n_rows, n_lines, n_orphans = con.execute(
-        "select count(*), count(distinct s.line_no), "
-        "count(*) filter (where s.service_code is not null and v.service_code is null) "
-        "from spend as s left join service as v on v.service_code = s.service_code "
-        "where s.source_file = $f", {"f": file_name}).fetchall()[0]
-    if n_rows == n_lines and not n_orphans:
+    rows = frames.get("spend")
+    if rows is None or not rows.num_rows:
         return
-    # say which lines
-    dup = con.execute(
-        "select line_no, count(*) from spend where source_file = $f group by line_no "
-        "having count(*) > 1 order by line_no limit 3", {"f": file_name}).fetchall()
-    if dup:
-        lines = ", ".join(str(line) for line, _ in dup)
+    file_name = rows.column("source_file")[0].as_py()
+    lines = rows.column("line_no").to_numpy()
+    if len(lines) > 1 and not (np.diff(lines) > 0).all():
+        uniq, counts = np.unique(lines, return_counts=True)
+        dup = uniq[counts > 1]
+        if len(dup):
+            shown = ", ".join(str(int(x)) for x in dup[:3])
+            raise LoadError(
+                f"{file_name}: line {int(dup[0])}: column 'line_no': the spend key (source_file, "
+                f"line_no) is held by {int(counts[counts > 1][0])} rows (duplicate lines: "
+                f"{shown}); nothing was loaded from this file")
+    services = rows.column("service_code")
+    codes = [c for c in pc.unique(services).to_pylist() if c is not None]
+    if not codes:
+        return
+    known = {r[0] for r in con.execute(
+        "select service_code from service where service_code in (select unnest($c))",
+        {"c": codes}).fetchall()}
+    missing = [c for c in codes if c not in known]
+    if missing:
+        at = np.flatnonzero(np.asarray(pc.is_in(services, arrow.array(missing)), dtype=bool))
+        first = int(at[np.argmin(lines[at])])
         raise LoadError(
-            f"{file_name}: line {dup[0][0]}: column 'line_no': the spend key (source_file, "
-            f"line_no) is held by {dup[0][1]} rows (duplicate lines: {lines}); nothing was "
-            "loaded from this file")
-    orphan = con.execute(
-        "select s.line_no, s.service_code from spend as s "
-        "anti join service as v on v.service_code = s.service_code "
-        "where s.source_file = $f and s.service_code is not null order by s.line_no limit 3",
-        {"f": file_name}).fetchall()
-    if orphan:
-        line, code = orphan[0]
-        raise LoadError(
-            f"{file_name}: line {line}: column 'service_code': {code!r} is not a service in the "
-            "warehouse (spend.service_code must name a row of service); nothing was loaded "
-            "from this file")
+            f"{file_name}: line {int(lines[first])}: column 'service_code': "
+            f"{services[first].as_py()!r} is not a service in the warehouse (spend.service_code "
+            "must name a row of service); nothing was loaded from this file")
 
 
-LOADER = Loader(kind="spend", tables=("spend",), parse=parse, after_insert=check_keys)
+LOADER = Loader(kind="spend", tables=("spend",), parse=parse, before_insert=check_keys)

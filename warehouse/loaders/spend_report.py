@@ -9,7 +9,6 @@ Everything here is column-wise (Arrow and numpy) and reads no warehouse table; t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -45,13 +44,6 @@ def pounds(pence: int) -> str:
 def _blank(values: arrow.ChunkedArray | arrow.Array) -> np.ndarray:
     trimmed = pc.utf8_trim_whitespace(pc.fill_null(values, ""))
     return np.asarray(pc.equal(trimmed, ""), dtype=bool)
-
-
-def _per_distinct(values: arrow.ChunkedArray | arrow.Array,
-                  test: Callable[[arrow.Array], np.ndarray]) -> np.ndarray:
-    """``test`` of each cell, run once per distinct value (a column repeats a lot)."""
-    enc = dictionary(pc.fill_null(values, ""))
-    return test(enc.dictionary)[enc.indices.to_numpy(zero_copy_only=False)]
 
 
 def total_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.ndarray:
@@ -120,8 +112,10 @@ def text_marks(t: arrow.Table) -> arrow.Array:
     parts: list[np.ndarray] = []
     words: list[str] = []
     for name, what in TEXT_MARKS.items():
-        col = t.column(name)
-        parts += [_per_distinct(col, _blank), _per_distinct(col, _redacted)]
+        # one encoding per column, both tests on its distinct values
+        enc = dictionary(pc.fill_null(t.column(name), ""))
+        idx = enc.indices.to_numpy(zero_copy_only=False)
+        parts += [_blank(enc.dictionary)[idx], _redacted(enc.dictionary)[idx]]
         words += [f"{what} blank", f"{what} redacted"]
     if not any(p.any() for p in parts):
         return arrow.nulls(n, arrow.string())
