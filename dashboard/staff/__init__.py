@@ -34,7 +34,7 @@ from dashboard.settings import Settings
 from dashboard.staff import datasets, guard
 from dashboard.staff.shell import shell
 
-PREFIX = "/staff/"
+PREFIX = guard.PREFIX
 ROOT = Path(__file__).resolve().parents[2]
 REDIRECTS = {"/scenarios": "scenarios", "/director": "director"}
 
@@ -123,10 +123,12 @@ def _register_routes(server: flask.Flask, app: dash.Dash) -> None:
         """Dash's catch-all answers every /staff/ path with its page shell; a path that is
         no page (nor Dash's own route or a static file) is a 404 instead."""
         path = request.path
-        if not path.startswith(PREFIX) or request.method != "GET":
+        if not path.startswith(PREFIX) or request.method not in ("GET", "HEAD"):
             return None
-        rest = path[len(PREFIX):]
-        if rest.startswith(("_", "assets/")) or known_path(app, path):
+        # Dash's own routes (layout, dependencies, component suites, assets ...) are rules of
+        # their own; only its catch-all pages route answers any path at all
+        rule = request.url_rule.rule if request.url_rule else ""
+        if rule not in (PREFIX, f"{PREFIX}<path:path>") or known_path(app, path):
             return None
         abort(404)
 

@@ -32,6 +32,7 @@ from flask import abort, request
 
 log = logging.getLogger("dashboard")
 ROUTER = "_pages_location"  # Dash Pages' own location: its values reach the page layouts
+PREFIX = "/staff/"  # where the staff dashboard is mounted
 
 
 def same_origin() -> bool:
@@ -43,6 +44,16 @@ def same_origin() -> bool:
     return origin is None or urlsplit(origin).netloc == request.host
 
 
+def _outputs_ok(output: str, outputs) -> bool:
+    """The body's ``outputs`` in the shape its ``output`` names: one entry, or a list of as
+    many entries as the ``..a.b...c.d..`` form lists (Dash fails with a 500 otherwise)."""
+    if not (output.startswith("..") and output.endswith("..")):
+        return isinstance(outputs, dict)
+    count = len(output[2:-2].split("..."))
+    return (isinstance(outputs, list) and len(outputs) == count
+            and all(isinstance(o, dict | list) for o in outputs))
+
+
 def _entry_ok(got, want: dict) -> bool:
     """One input or state entry of a callback body against the callback's declaration."""
     if str(want["id"]).startswith("{"):  # pattern-matching (ALL): a list of entries
@@ -52,8 +63,14 @@ def _entry_ok(got, want: dict) -> bool:
     if not isinstance(got, dict) or got.get("id") != want["id"] \
             or got.get("property") != want["property"]:
         return False
-    # the router's values reach the pages' layouts as the page's query: text only
-    return want["id"] != ROUTER or isinstance(got.get("value"), str | None)
+    # the router's values reach the pages' layouts as the page's query: text only, and a
+    # path under the staff dashboard's own prefix (Dash fails on any other)
+    if want["id"] != ROUTER:
+        return True
+    value = got.get("value")
+    if want["property"] == "pathname":
+        return isinstance(value, str) and value.startswith(PREFIX)
+    return isinstance(value, str | None)
 
 
 def well_formed(body, callback_map: dict) -> bool:
@@ -62,8 +79,8 @@ def well_formed(body, callback_map: dict) -> bool:
         return False
     spec = callback_map.get(body["output"])
     # a clientside callback (the page title) runs in the browser: nothing to call here
-    if spec is None or "callback" not in spec or not isinstance(body.get("outputs"),
-                                                                 list | dict):
+    if spec is None or "callback" not in spec or not _outputs_ok(body["output"],
+                                                                 body.get("outputs")):
         return False
     if not isinstance(body.get("changedPropIds", []), list):
         return False

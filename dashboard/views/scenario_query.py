@@ -82,6 +82,9 @@ def check_change(change: Change, plan: Any) -> Change:
     value = change.change_value
     if not math.isfinite(value):
         raise ValueError(f"The change to {svc} is not a number.")
+    if value == 0:
+        raise ValueError(f"A change of 0 to {svc} changes nothing: give a cut (−) or an "
+                         "increase (+).")
     if change.change_type == "percent":
         if not PCT_MIN <= value <= PCT_MAX:
             raise ValueError(f"A change can be between −100% and +500% of current spend "
@@ -94,6 +97,11 @@ def check_change(change: Change, plan: Any) -> Change:
         if value < -spend - 0.005:
             raise ValueError(f"A cut of {_gbp(-value)} to {svc} is more than its whole spend "
                              f"({_gbp(spend)} in {plan.latest_year}).")
+        # the same bound as a per cent: the evidence behind the links says nothing of a
+        # service many times its present size
+        if value > spend * PCT_MAX / 100 + 0.005:
+            raise ValueError(f"An increase of {_gbp(value)} to {svc} is more than {PCT_MAX:g}% "
+                             f"of its spend ({_gbp(spend)} in {plan.latest_year}).")
     else:
         raise ValueError(f"A change is an amount or a per cent, not “{short(change[1])}”.")
     return change

@@ -404,8 +404,9 @@ def headline(scopes: Mapping[str, dict], payers: list[dict], changes: list[dict]
     y1 = council["years"][0]["direct"] if council["years"] else 0.0
     parts = []
     if abs(y1 or 0.0) > 0.5:
-        parts.append(f"In year 1 the council {'saves' if y1 > 0 else 'spends'} "
-                     f"{money_prose(abs(y1))}{' more' if y1 < 0 else ''}")
+        # the spend change itself (a budget figure), not a net saving: that may be unknown
+        parts.append(f"In year 1 the council spends {money_prose(abs(y1))} "
+                     f"{'less' if y1 > 0 else 'more'} on the services changed")
     others = sorted((p for p in payers if not p["is_council"]),
                     key=lambda p: p["net_5y"]["central"] or 0.0)[:2]
     for p in others:

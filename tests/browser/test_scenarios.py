@@ -91,7 +91,7 @@ def test_luncheon_club_scenario_from_a_url(page, server, expected):
     page.wait_for_selector("#scenarios-years-table")
     _check_figures(page, expected)
     headline = page.inner_text("#scenarios-headline")
-    assert headline.startswith("Close the luncheon clubs: In year 1 the council saves £116k")
+    assert headline.startswith("Close the luncheon clubs: In year 1 the council spends £116k less")
     assert "NHS hospital care pays" in headline
     assert probability(expected.prob_net_saving_public_purse) in headline
     # the tornado chart is drawn when it is scrolled to, with its table behind it

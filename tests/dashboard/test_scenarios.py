@@ -68,6 +68,9 @@ def test_good_changes_parse_to_one_canonical_form(plan, user, raw, canonical):
     ({"change": "FALLS:999999999999"}, "at most £100m"),
     ({"change": "LUNCH:-101pct"}, "between −100% and +500%"),
     ({"change": "LUNCH:501pct"}, "between −100% and +500%"),
+    ({"change": "LUNCH:0"}, "changes nothing"),
+    ({"change": "LUNCH:0pct"}, "changes nothing"),
+    ({"change": "LUNCH:100m"}, "more than 500% of its spend"),  # £116k a year today
     ({"change": ",".join(f"S{i}:1" for i in range(21))}, "at most 20 services"),
     ({"change": "LUNCH:1,LUNCH:2"}, "Change each service once"),
     ({"change": "LUNCH"}, "is not a change"),
@@ -118,7 +121,7 @@ def test_luncheon_club_scenario_tells_the_story(plan):
     # and the public purse is more likely to lose than to gain over five years
     assert view["public_purse"]["p_net_saving"] < 0.5
     words = run.headline(scenario, view)
-    assert words.startswith("Close the luncheon clubs: In year 1 the council saves £116k")
+    assert words.startswith("Close the luncheon clubs: In year 1 the council spends £116k less")
     assert "NHS hospital care pays" in words and "knock-on costs" in words
     assert "probability" in words and "medians" in words
     # the tied links say so in the evidence table

@@ -37,7 +37,7 @@ def test_moving_the_control_redraws_without_a_navigation(page, staff):
     page.wait_for_function(f"b => ({YEARS_Y})() !== b", arg=bars, timeout=20_000)
     assert page.evaluate("window.samePage") is True  # the same page: no reload
     assert page.url.endswith("/staff/scenarios?change=LUNCH:-50pct")
-    assert "council saves £58.2k" in page.inner_text("#scenarios-headline")
+    assert "council spends £58.2k less" in page.inner_text("#scenarios-headline")
     assert page.evaluate("document.activeElement.id").find("scenarios-row-value") >= 0
     # add a service and take it away again; the page stays
     page.select_option("#scenarios-add-service", "FALLS")

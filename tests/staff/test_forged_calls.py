@@ -83,8 +83,27 @@ def test_a_callback_with_too_few_inputs_is_refused(staff, deps):
     assert call(staff, key, inputs, [], ["director-dept.value"]).status_code == 400
 
 
+def test_outputs_that_do_not_match_the_callback_are_refused(staff, deps):
+    # Dash itself fails (a 500) when the outputs list is not the callback's own
+    for key, dep in deps.items():
+        body = {"output": key, "inputs": _entries(dep["inputs"], 1),
+                "state": _entries(dep["state"], 1), "changedPropIds": []}
+        wrong = [[], [outputs_of(key)] if not key.startswith("..") else outputs_of(key)[:1],
+                 {"id": "x"} if key.startswith("..") else [outputs_of(key)] * 2]
+        for outputs in wrong:
+            r = requests.post(f"{staff}/staff/_dash-update-component",
+                              json={**body, "outputs": outputs}, timeout=30,
+                              headers={"Origin": f"http://{staff.split('//', 1)[1]}"})
+            assert r.status_code == 400, (key, outputs, r.status_code, r.text[:200])
+
+
 def test_the_router_takes_text_only(staff):
     key = ".._pages_content.children..._pages_store.data.."
+    # a path outside the staff dashboard is no page of it (Dash fails on one: a 500)
+    for value in ("/", "", "2024/25", "/area/OLDER", "/staffing"):
+        r = call(staff, key, [{"id": "_pages_location", "property": "pathname", "value": value},
+                              {"id": "_pages_location", "property": "search", "value": ""}])
+        assert r.status_code == 400, value
     for value in ([], {"a": 1}, 5):
         r = call(staff, key, [{"id": "_pages_location", "property": "pathname", "value": value},
                               {"id": "_pages_location", "property": "search", "value": ""}])

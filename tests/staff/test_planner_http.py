@@ -63,8 +63,12 @@ def expected(wh):
 def test_pages_redirects_and_not_found(staff):
     r = requests.get(f"{staff}/staff/scenarios", timeout=30)
     assert r.status_code == 200 and "sha256-" in r.headers["Content-Security-Policy"]
-    for path in ("/staff/nope", "/staff/scenarios/extra", "/staff/area/OLDER"):
+    for path in ("/staff/nope", "/staff/scenarios/extra", "/staff/area/OLDER", "/staff/_nope",
+                 "/staff/_nope/x", "/staff/_dash-layout/x", "/staff/_dash-dependencies/"):
         assert requests.get(staff + path, timeout=30).status_code == 404, path
+    assert requests.head(staff + "/staff/nope", timeout=30).status_code == 404
+    for path in ("/staff/_dash-layout", "/staff/_dash-dependencies"):  # Dash's own routes
+        assert requests.get(staff + path, timeout=30).status_code == 200, path
     for old, new in (("/scenarios?change=LUNCH:-100pct", "/staff/scenarios?change=LUNCH:-100pct"),
                      ("/director?dept=ASC", "/staff/director?dept=ASC"),
                      ("/scenarios", "/staff/scenarios")):
@@ -75,7 +79,7 @@ def test_pages_redirects_and_not_found(staff):
 def test_a_link_draws_the_scenario_with_the_models_figures(staff, expected):
     page = _text(page_layout(staff, "/staff/scenarios", "?scenario=close-luncheon-clubs"))
     want = expected(-1.0)
-    assert "Close the luncheon clubs: In year 1 the council saves" in page
+    assert "Close the luncheon clubs: In year 1 the council spends £116k less" in page
     for row in want.by_payer.itertuples():
         if abs(row.net_saving_p2_5_gbp) > 0.5:
             assert f"scenarios-net-{row.payer_code}-total" in page
@@ -101,7 +105,7 @@ def test_moving_a_control_redraws_every_result_and_the_url(staff, update_key, ex
     assert out["scenarios-url"]["search"] == "?change=LUNCH:-50pct"
     half = expected(-0.5)
     headline = out["scenarios-headline"]["children"]
-    assert headline.startswith("Your scenario: In year 1 the council saves")
+    assert headline.startswith("Your scenario: In year 1 the council spends")
     assert probability(half.prob_net_saving_public_purse) in headline
     results = _text(out["scenarios-results"]["children"])
     assert money_signed(half.by_payer.set_index("payer_code").at["NHS-ACUTE",
