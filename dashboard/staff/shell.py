@@ -27,7 +27,8 @@ def shell() -> html.Div:
         ]), className="site-header"),
         dbc.Container([
             demo_banner(bool(info["is_demo"])),
-            html.Main(dash.page_container, id=MAIN_ID, tabIndex="-1"),
+            # a screen tall before the page arrives: the footer never jumps down (layout shift)
+            html.Main(dash.page_container, id=MAIN_ID, tabIndex="-1", className="staff-main"),
         ], className="pt-3"),
         html.Footer(dbc.Container(html.P([
             f"Figures to {info['latest_year']}. Draft and internal figures: not for "

@@ -94,6 +94,19 @@ def tornado(
     years = int(years)
     k = applied.delta_activity * model.events_per_unit
     starts = cohort_starts(years, persistence)
+    central_weights: dict[float, np.ndarray] = {}  # rate -> weights at the central timing
+
+    def weights(r: float, lag, drop, stay) -> np.ndarray:
+        """Cost weights; at the central lag, drop-off and stay (every effect-ratio and
+        unit-cost swing) worked out once per discount rate, not once per total."""
+        if lag is None and drop is None and stay is None:
+            if r not in central_weights:
+                central_weights[r] = cost_weights(model.lag, model.drop, model.stay, years,
+                                                  persistence, r, discount_first_year)
+            return central_weights[r]
+        return cost_weights(model.lag if lag is None else lag, model.drop if drop is None else drop,
+                            model.stay if stay is None else stay, years, persistence, r,
+                            discount_first_year)
 
     def total(
         rr: np.ndarray | None = None,
@@ -106,9 +119,7 @@ def tornado(
         r = discount_rate if rate is None else rate
         spill = point_by_payer(
             model, k, model.rr if rr is None else rr, model.uc_mode if uc is None else uc,
-            cost_weights(model.lag if lag is None else lag, model.drop if drop is None else drop,
-                         model.stay if stay is None else stay, years, persistence, r,
-                         discount_first_year))
+            weights(r, lag, drop, stay))
         disc_sum = (starts * discount_factors(years, r, discount_first_year)).sum()
         return _scope_total(model, spill + applied.direct * disc_sum, scope)
 

@@ -73,12 +73,10 @@ def events_profile(lag: np.ndarray, drop: np.ndarray, years: int, persistence: s
     starts = cohort_starts(years, persistence)
     t = np.arange(years, dtype=float)
     since = t[:, None] - t[None, :]  # (year t, cohort c) -> t - c
-    out = np.zeros((len(lag), years))
-    for i in range(len(lag)):
-        k = since - lag[i]
-        keep = np.where(k >= 0, (1.0 - drop[i]) ** np.where(k >= 0, k, 0.0), 0.0)
-        out[i] = keep @ starts
-    return out
+    k = since[None, :, :] - np.asarray(lag, dtype=float)[:, None, None]  # (L, t, c)
+    base = (1.0 - np.asarray(drop, dtype=float))[:, None, None]
+    keep = np.where(k >= 0, base ** np.where(k >= 0, k, 0.0), 0.0)
+    return keep @ starts  # all links at once
 
 
 def stay_profile(events: np.ndarray, stay: np.ndarray) -> np.ndarray:
