@@ -45,13 +45,14 @@ def _num(value) -> float | None:
 
 def cell(value: float, low: float | None = None, high: float | None = None,
          cell_id: str | None = None) -> html.Td:
-    # text and one span (a block, in app.css): fewer components for the browser to render
-    parts: list = ["not known" if _num(value) is None else money_signed(_num(value))]
+    # one text: the figure, and its interval on a second line (``white-space: pre-line``; the
+    # first line is the figure's size, app.css): one component per cell for the browser
+    text = "not known" if _num(value) is None else money_signed(_num(value))
     low, high = _num(low), _num(high)
     if low is not None and high is not None and abs(high - low) > 0.5:
-        parts.append(html.Span(f"({money_interval(low, high)})", className="interval"))
+        text += f"\n({money_interval(low, high)})"
     kwargs = {"id": cell_id} if cell_id else {}
-    return html.Td(parts, className="num", **kwargs)
+    return html.Td(text, className="num", **kwargs)
 
 
 def years_html(table: pd.DataFrame) -> html.Div:
