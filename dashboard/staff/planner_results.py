@@ -45,13 +45,14 @@ def _num(value) -> float | None:
 
 def cell(value: float, low: float | None = None, high: float | None = None,
          cell_id: str | None = None) -> html.Td:
-    # text and one span (a block, in app.css): fewer components for the browser to render
-    parts: list = ["not known" if _num(value) is None else money_signed(_num(value))]
+    # one text: the figure, and its interval on a second line (``white-space: pre-line``; the
+    # first line is the figure's size, app.css): one component per cell for the browser
+    text = "not known" if _num(value) is None else money_signed(_num(value))
     low, high = _num(low), _num(high)
     if low is not None and high is not None and abs(high - low) > 0.5:
-        parts.append(html.Span(f"({money_interval(low, high)})", className="interval"))
+        text += f"\n({money_interval(low, high)})"
     kwargs = {"id": cell_id} if cell_id else {}
-    return html.Td(parts, className="num", **kwargs)
+    return html.Td(text, className="num", **kwargs)
 
 
 def years_html(table: pd.DataFrame) -> html.Div:
@@ -153,6 +154,38 @@ def changes_table(scenario: Scenario, plan: Planner) -> html.Div:
                     className="table-responsive")
 
 
+def years_wide(table: pd.DataFrame) -> pd.DataFrame:
+    """The years chart's data, one row per payer and one column per year (each cell: the net
+    saving, its 95% interval and the chance of a net saving): the same figures as the CSV's
+    long table in a fifth of the cells, so the browser builds far fewer components."""
+    shown = run.display(table[["payer", "year", "net_saving_gbp", "net_lower95_gbp",
+                               "net_upper95_gbp", "prob_net_saving"]])
+    rows: dict[str, dict[str, str]] = {}
+    for rec in shown.to_dict("records"):
+        year = str(rec["year"])
+        rows.setdefault(rec["payer"], {"payer": rec["payer"]})[
+            year if not year.isdigit() else f"year {year}"] = (
+            f"{rec['net saving (£)']} ({rec['net lower95 (£)']} to {rec['net upper95 (£)']}; "
+            f"{rec['prob net saving']} chance of a net saving)")
+    return pd.DataFrame(list(rows.values()))
+
+
+def tornado_compact(torn: pd.DataFrame) -> pd.DataFrame:
+    """The tornado's data with each range in one cell (low, central, high; the net at the low
+    and high ends): every figure the chart shows, in five columns instead of eight."""
+    shown = run.display(torn.drop(columns=["kind", "what"]))
+    return pd.DataFrame({
+        "input": shown["input"],
+        "values tried (low, central, high)": (shown["low value"] + ", "
+                                              + shown["central value"] + ", "
+                                              + shown["high value"]),
+        "net saving at the low and high values (£)": (shown["net saving at low (£)"] + " to "
+                                                      + shown["net saving at high (£)"]),
+        "central net saving (£)": shown["central net saving (£)"],
+        "swing (£)": shown["swing (£)"],
+    })
+
+
 def charts(scenario: Scenario, out: dict, csv: tuple[str, dict] | None) -> list:
     """The years chart, the tornado and the evidence table, each with its sentence and data."""
     table = out["years"]
@@ -161,14 +194,12 @@ def charts(scenario: Scenario, out: dict, csv: tuple[str, dict] | None) -> list:
         "Net saving by payer and year (median of the draws; the whiskers are 95% intervals). The "
         "direct effect is the spend change itself; knock-on effects are modelled from the "
         "evidence and are uncertain.",
-        out["years_figure"],
-        run.display(table[["payer", "year", "net_saving_gbp", "net_lower95_gbp",
-                           "net_upper95_gbp", "prob_net_saving"]]), csv)
+        out["years_figure"], years_wide(table), csv)
     torn = out["tornado_table"]
     if len(torn):
         t_title, t_text = run.tornado_words(torn)
         tornado_block = chart_block(TORNADO_BLOCK, t_title, t_text, out["tornado_figure"],
-                                    run.display(torn.drop(columns=["kind", "what"])))
+                                    tornado_compact(torn))
     else:
         tornado_block = html.P("No assumption moves this result.", id=TORNADO_BLOCK)
     ev = out["evidence"]
