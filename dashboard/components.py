@@ -1,6 +1,6 @@
 """Dash page parts for the staff dashboard: badges, chart + data blocks, controls.
 
-The words and numbers themselves come from ``dashboard.views.format`` (re-exported here).
+The words and numbers themselves come from ``dashboard.views.format``.
 """
 
 from __future__ import annotations
@@ -11,27 +11,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from dashboard.views.format import (  # noqa: F401 - re-exported for the Dash pages
-    BENCHMARK_OPTIONS,
-    BENCHMARK_WORDS,
-    COMPARISON,
-    LEVEL_OPTIONS,
-    LEVEL_WORDS,
-    MINUS,
-    PALETTE,
-    TREND,
-    SpilloverInputs,
-    display_table,
-    indicator_value_columns,
-    money,
-    money_interval,
-    money_signed,
-    number,
-    pct_change,
-    plain,
-    spillover_inputs,
-    trend_text,
-)
+from dashboard.views.format import COMPARISON, TREND, plain
 
 
 def comparison_badge(label: str | None, benchmark: str = "England",

@@ -9,18 +9,16 @@ import pandas as pd
 from dash import html
 
 from dashboard import figures
-from dashboard.components import (
+from dashboard.components import chart_block, comparison_badge, trend_marker
+from dashboard.views import director as views
+from dashboard.views.director import View
+from dashboard.views.format import (
     BENCHMARK_OPTIONS,
     BENCHMARK_WORDS,
     LEVEL_WORDS,
-    chart_block,
-    comparison_badge,
     display_table,
     number,
-    trend_marker,
 )
-from dashboard.views import director as views
-from dashboard.views.director import View
 
 PREFIX = "director"
 ALERTS_TABLE = f"{PREFIX}-alerts"

@@ -12,7 +12,7 @@ import json
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard.components import money, radio_group, select_control
+from dashboard.components import radio_group, select_control
 from dashboard.staff.planner_ids import (
     ADD,
     ADD_SERVICE,
@@ -34,6 +34,7 @@ from dashboard.staff.planner_ids import (
     SAVE,
     SAVE_MSG,
 )
+from dashboard.views.format import money
 from dashboard.views.scenarios import (
     AMOUNT_MAX,
     KIND_OPTIONS,

@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from dashboard.components import chart_block, money, money_interval, money_signed
+from dashboard.components import chart_block
 from dashboard.staff.planner_ids import (
     CHANGES_TABLE,
     COMPARE_BLOCK,
@@ -24,6 +24,7 @@ from dashboard.staff.planner_ids import (
     YEARS_TABLE,
 )
 from dashboard.views import scenario_run as run
+from dashboard.views.format import money, money_interval, money_signed
 from dashboard.views.scenarios import (
     DRAWS,
     PERSIST,

@@ -21,7 +21,7 @@ How to call it
     out["public_purse"]      # {"net_5y": {"central", "low", "high"}, "p_net_saving", ...}
     out["links"]             # the evidence rows: adjusted and unadjusted knock-on, grade, ties
 
-The frames are those of ``dashboard.components.spillover_inputs()``: ``links``,
+The frames are those of ``dashboard.views.format.spillover_inputs()``: ``links``,
 ``unit_costs`` and ``payers`` as :func:`indicators.spillover.simulate` takes them (plus the
 display columns ``outcome_label``, ``source``, ``label``); ``services`` one row per service
 with ``service_code, service_name, dept_code`` (the payer that funds it), ``statutory`` and,

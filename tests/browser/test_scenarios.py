@@ -9,7 +9,7 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from dashboard.components import money_signed
+from dashboard.views.format import money_signed
 from dashboard.views.scenario_results import probability_text as probability
 from indicators import spillover as sp
 from tests.conftest import start_gunicorn, stop

@@ -314,7 +314,7 @@ def test_spillover_links_csv_is_the_sankey_table_with_evidence(client, wh):
     per_year = spend / cost * 0.06 * (1 - 0.77) * 5400
     discount = sum(1.035 ** -t for t in range(5))
     row = links.set_index("link_id").loc["LUNCH-FALLADM"]
-    from dashboard.components import spillover_inputs
+    from dashboard.views.format import spillover_inputs
 
     with client.application.test_request_context("/spillover"):
         inputs = spillover_inputs()

@@ -33,10 +33,13 @@ def _spend_file(folder: Path, name: str, supplier: str) -> Path:
 
 def _load(target: Path, path: Path, *extra: str, stderr: Path | None = None) -> subprocess.Popen:
     """Start a load; its stderr goes to ``stderr`` (a file, read while it runs) or a pipe."""
-    err = stderr.open("w") if stderr else subprocess.PIPE  # noqa: SIM115 (the child holds it)
-    return subprocess.Popen(
-        [sys.executable, "-m", "warehouse", "load", "spend", str(path), "--target", str(target),
-         *extra], cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True)
+    argv = [sys.executable, "-m", "warehouse", "load", "spend", str(path), "--target",
+            str(target), *extra]
+    if stderr is None:
+        return subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+    with stderr.open("w") as err:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True)
 
 
 def _suppliers(target: Path) -> set[str]:

@@ -14,17 +14,12 @@ import dash
 from dash import Input, Output, dcc, html
 
 from dashboard import auth, data
-from dashboard.components import (
-    BENCHMARK_OPTIONS,
-    LEVEL_OPTIONS,
-    chart_block,
-    radio_group,
-    select_control,
-)
+from dashboard.components import chart_block, radio_group, select_control
 from dashboard.staff.guard import untrusted
 from dashboard.views import area as av
 from dashboard.views import area_sections
 from dashboard.views.blocks import ChartBlock
+from dashboard.views.format import BENCHMARK_OPTIONS, LEVEL_OPTIONS
 
 PREFIX = "explorer"
 URL = f"{PREFIX}-url"

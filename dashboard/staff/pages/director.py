@@ -14,10 +14,11 @@ from dash import Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import auth, data
-from dashboard.components import BENCHMARK_OPTIONS, LEVEL_OPTIONS, radio_group, select_control
+from dashboard.components import radio_group, select_control
 from dashboard.staff.director_sections import content
 from dashboard.staff.guard import untrusted
 from dashboard.views import director as views
+from dashboard.views.format import BENCHMARK_OPTIONS, LEVEL_OPTIONS
 
 PREFIX = "director"
 URL = f"{PREFIX}-url"
