@@ -19,7 +19,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--source", type=Path, default=None,
                    help="source folder (default: the demo borough, generated if missing)")
     p.add_argument("--target", type=Path, default=None, help="default: $WAREHOUSE_PATH")
-    p.add_argument("--max-bad-share", type=float, default=None)
+    p.add_argument("--max-bad-share", type=float, default=None,
+                   help="refuse a file whose share of bad rows is above this (default: "
+                        "$MAX_BAD_SHARE, 1: never; bad rows are quarantined, good rows load)")
     p.add_argument("--wait", type=float, default=None, metavar="SECONDS",
                    help="how long to wait for another build or load to finish (default 60)")
 
@@ -27,7 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("kind")
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--target", type=Path, default=None)
-    p.add_argument("--max-bad-share", type=float, default=None)
+    p.add_argument("--max-bad-share", type=float, default=None,
+                   help="refuse a file whose share of bad rows is above this (default: "
+                        "$MAX_BAD_SHARE, 1: never; bad rows are quarantined, good rows load)")
     p.add_argument("--authority", default=None,
                    help="outturn only: the authority's E-code (E5011) or ONS code (E09000007)")
     p.add_argument("--period", default=None,

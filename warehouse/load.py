@@ -315,7 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", type=Path, default=None, help="default: $WAREHOUSE_PATH")
     parser.add_argument("--max-bad-share", type=float, default=None,
                         help="refuse a file whose share of bad rows is above this "
-                             "(default: $MAX_BAD_SHARE, 0.05)")
+                             "(default: $MAX_BAD_SHARE, 1: never; bad rows are quarantined "
+                             "and the good rows load)")
     parser.add_argument("--authority", default=None,
                         help="outturn only: the authority's E-code (E5011) or ONS code "
                              "(E09000007); default: every authority in the file")

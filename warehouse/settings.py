@@ -11,7 +11,8 @@ SETTINGS = {
     "WAREHOUSE_PATH": ("var/warehouse.duckdb",
                        "DuckDB file the dashboard reads and build replaces"),
     "DEMO_SOURCE_DIR": ("var/demo-source", "where the demo generator writes its source files"),
-    "MAX_BAD_SHARE": ("0.05", "share of bad rows above which a file is refused whole"),
+    "MAX_BAD_SHARE": ("1", "share of bad rows above which a file is refused whole (1: never; "
+                      "bad rows are quarantined and the good rows load)"),
 }
 
 

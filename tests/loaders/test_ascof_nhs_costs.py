@@ -42,9 +42,9 @@ def test_nhs_england_long_form_folds_numerator_and_denominator(fixtures):
     assert "'E0900099'" in rejected[10] and "ONS code" in rejected[10]
 
 
-def test_too_many_bad_ascof_rows_refuse_the_file(fixtures):
+def test_too_many_bad_ascof_rows_refuse_the_file_under_a_limit_the_user_sets(fixtures):
     con = new_warehouse()
-    r = load_file(con, LOADERS["ascof"], fixtures / "ascof_nhse_small.csv")
+    r = load_file(con, LOADERS["ascof"], fixtures / "ascof_nhse_small.csv", max_bad_share=0.05)
     assert r.status == "refused"
     assert con.execute("select count(*) from ascof_value").fetchall()[0][0] == 0
 

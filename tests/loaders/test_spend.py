@@ -86,9 +86,31 @@ def test_bad_rows_are_quarantined_with_line_column_and_rule(wh, fixtures):
     assert got.loc[7, "service_code"] == "LUNCH"
 
 
-def test_too_many_bad_rows_refuse_the_file_whole(wh, fixtures):
-    before = wh.execute("select count(*) from spend").fetchall()[0][0]
+def test_bad_rows_never_stop_the_good_ones_and_a_high_share_is_said_first(wh, fixtures):
     r = load_file(wh, SPEND, fixtures / "spend_bad_rows.csv")
+    assert r.status == "loaded" and (r.rows_loaded, r.rows_quarantined) == (7, 3)
+    assert r.notes[0].startswith("warning: 3 of 10 rows (30.0%) failed validation and were "
+                                 "quarantined")
+    assert wh.execute("select count(*) from spend").fetchall()[0][0] == 7
+    assert len(_rejected(wh)) == 3
+
+
+def test_a_file_with_no_good_row_is_refused(wh, tmp_path):
+    path = tmp_path / "spend_all_bad.csv"
+    path.write_text("Department,Service Area,Expenses Type,Payment Date,Net Amount,Supplier Name\n"
+                    "Adult Social Care,Day Care,Grants,01/04/2023,lots,A Ltd\n"
+                    "Adult Social Care,Day Care,Grants,31/02/2023,12.00,B Ltd\n",
+                    encoding="utf-8")
+    r = load_file(wh, SPEND, path)
+    assert r.status == "refused" and r.rows_loaded == 0 and r.rows_quarantined == 2
+    assert "every one of its 2 rows failed validation" in r.message
+    assert wh.execute("select count(*) from spend where source_file = $f",
+                      {"f": path.name}).fetchall()[0][0] == 0
+
+
+def test_too_many_bad_rows_refuse_the_file_whole_under_a_limit_the_user_sets(wh, fixtures):
+    before = wh.execute("select count(*) from spend").fetchall()[0][0]
+    r = load_file(wh, SPEND, fixtures / "spend_bad_rows.csv", max_bad_share=0.05)
     assert r.status == "refused" and r.rows_loaded == 0 and r.rows_quarantined == 3
     assert "3 of 10 rows (30.0%)" in r.message and "5% allowed" in r.message
     assert wh.execute("select count(*) from spend").fetchall()[0][0] == before

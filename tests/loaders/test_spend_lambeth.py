@@ -65,10 +65,22 @@ def test_the_independent_reading_sees_what_the_readme_says(lambeth_file):
     assert len(bad) == BAD_ROWS
 
 
-def test_refused_whole_at_the_default_share(lambeth_file):
+def test_loaded_at_the_default_with_its_bad_rows_quarantined_and_said_first(lambeth_file):
+    good_lines, total, _ = _independent_reading(lambeth_file)
     con = new_warehouse()
     _mapped(con)
     r = load_file(con, LOADERS["spend"], lambeth_file)
+    assert r.status == "loaded"
+    assert (r.rows_read, r.rows_loaded, r.rows_quarantined) == (DATA_ROWS, 2516, BAD_ROWS)
+    assert r.notes[0].startswith("warning: 639 of 3155 rows (20.3%) failed validation")
+    assert con.execute("select count(*), sum(amount_gbp) from spend").fetchall()[0] == (
+        len(good_lines), total)
+
+
+def test_refused_whole_under_a_5_percent_limit_the_user_sets(lambeth_file):
+    con = new_warehouse()
+    _mapped(con)
+    r = load_file(con, LOADERS["spend"], lambeth_file, max_bad_share=0.05)
     assert r.status == "refused"
     assert (r.rows_read, r.rows_loaded, r.rows_quarantined) == (DATA_ROWS, 0, BAD_ROWS)
     assert "639 of 3155 rows (20.3%)" in r.message
@@ -129,7 +141,7 @@ def test_unmapped_departments_load_as_not_yet_allocated_and_reconcile(lambeth_fi
 def test_command_refuses_at_5_percent_and_leaves_the_file_byte_identical(lambeth_file, live,
                                                                           capsys):
     before = _sha(live)
-    code = load.run("spend", [lambeth_file], target=live)
+    code = load.run("spend", [lambeth_file], target=live, max_bad_share=0.05)
     assert code == 1
     assert _sha(live) == before
     assert not list(live.parent.glob(".live.duckdb.loading-*"))
@@ -138,12 +150,13 @@ def test_command_refuses_at_5_percent_and_leaves_the_file_byte_identical(lambeth
     assert f"{LAMBETH}:19: the line has 5 cells" in err
 
 
-def test_command_loads_at_25_percent_rebuilds_marts_and_passes_checks(lambeth_file, live,
-                                                                       capsys):
-    code = load.run("spend", [lambeth_file], target=live, max_bad_share=0.25)
+def test_command_loads_it_as_published_rebuilds_marts_and_passes_checks(lambeth_file, live,
+                                                                         capsys):
+    code = load.run("spend", [lambeth_file], target=live)
     out = capsys.readouterr().out
     assert code == 0, out
     assert "loaded - 3155 read, 2516 loaded, 639 quarantined" in out
+    assert "    warning: 639 of 3155 rows (20.3%) failed validation" in out
     con = duckdb.connect(str(live), read_only=True)
     try:
         n = con.execute("select count(*) from spend where source_file = $f",
@@ -159,5 +172,5 @@ def test_command_loads_at_25_percent_rebuilds_marts_and_passes_checks(lambeth_fi
     assert log == [("loaded", BAD_ROWS)]
     # loading it again changes nothing, not even a byte
     before = _sha(live)
-    assert load.run("spend", [lambeth_file], target=live, max_bad_share=0.25) == 0
+    assert load.run("spend", [lambeth_file], target=live) == 0
     assert _sha(live) == before

@@ -79,17 +79,17 @@ def test_missing_column_fails_and_leaves_the_old_warehouse(tmp_path, demo_source
     assert not list(tmp_path.glob(".live.duckdb.building-*"))
 
 
-def test_too_many_bad_rows_refuses_the_build(tmp_path, demo_source):
+def test_a_limit_on_bad_rows_the_user_sets_refuses_the_build(tmp_path, demo_source):
     broken = tmp_path / "broken"
     shutil.copytree(demo_source, broken)
     spend_file = sorted((broken / "spend").glob("*.csv"))[0]
     lines = spend_file.read_text(encoding="utf-8").splitlines()
-    # break the amount on one row in ten: more than the 5% a file may lose
+    # break the amount on one row in ten: more than the 5% limit set below
     bad = [lines[0]] + [ln.replace(",", ",x", 7) if i % 10 == 0 else ln
                         for i, ln in enumerate(lines[1:])]
     spend_file.write_text("\n".join(bad) + "\n", encoding="utf-8")
     with pytest.raises(BuildError, match="failed validation"):
-        build(broken, tmp_path / "w.duckdb")
+        build(broken, tmp_path / "w.duckdb", 0.05)
     assert not (tmp_path / "w.duckdb").exists()
 
 

@@ -61,7 +61,10 @@ from warehouse.loaders.text import (  # noqa: F401
     to_utf8,
 )
 
-DEFAULT_MAX_BAD_SHARE = 0.05
+# bad rows never stop a file's good rows by default: they are quarantined and the good rows
+# load; a limit under 1 (``--max-bad-share``, ``MAX_BAD_SHARE``) refuses a file whole above it
+DEFAULT_MAX_BAD_SHARE = 1.0
+WARN_BAD_SHARE = 0.05  # above this share of bad rows, the load's output says so first
 SPECULATE_BYTES = 32 << 20  # files this big are hashed while they are parsed
 
 
@@ -147,12 +150,14 @@ def load_file(
     max_bad_share: float = DEFAULT_MAX_BAD_SHARE,
     loaded_by: str | None = None,
 ) -> LoadResult:
-    """Load one file in one transaction: log it, quarantine bad rows, refuse it whole if too many.
+    """Load one file in one transaction: log it, load its good rows, quarantine its bad ones.
 
     The same content (by sha256) loaded again changes nothing but a 'skipped' line in the log;
     a different file with the same name (a corrected re-issue) replaces the rows the earlier
-    one loaded. A file whose share of bad rows exceeds ``max_bad_share`` loads nothing; its
-    bad rows are still recorded in rejected_row so the refusal can be explained.
+    one loaded. Bad rows do not stop good ones: above ``WARN_BAD_SHARE`` the load says so in a
+    warning. Only a file with no good row, or one whose share of bad rows exceeds a
+    ``max_bad_share`` the user set under 1, loads nothing; its bad rows are still recorded in
+    rejected_row so the refusal can be explained.
     """
     path = Path(path)
     if not path.is_file():
@@ -218,14 +223,20 @@ def _load_file(
     share = n_bad / rows_read if rows_read else 0.0
     con.execute("begin transaction")
     try:
-        if share > max_bad_share:
+        if share > max_bad_share or (n_bad and not n_good):
             status = "refused"
             message = (
                 f"{name}: {n_bad} of {rows_read} rows ({share:.1%}) failed validation, more than "
                 f"the {max_bad_share:.0%} allowed; nothing was loaded from this file"
-            )
+                if n_good else
+                f"{name}: every one of its {rows_read} rows failed validation; nothing was "
+                "loaded from this file")
             n_loaded = 0
         else:
+            if share > WARN_BAD_SHARE:
+                notes.insert(0, f"warning: {n_bad} of {rows_read} rows ({share:.1%}) failed "
+                             "validation and were quarantined (their lines and reasons are "
+                             f"in rejected_row); the other {n_good} loaded")
             status = "loaded"
             message = f"{n_bad} row(s) quarantined" if n_bad else ""
             if not rows_read:

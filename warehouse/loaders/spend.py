@@ -263,9 +263,11 @@ def column_map(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, int]]:
 
 
 def _drop(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array, service: arrow.Array,
-          drop: np.ndarray) -> tuple[arrow.Table, np.ndarray, arrow.Array, arrow.Array]:
+          marks: arrow.Array, drop: np.ndarray
+          ) -> tuple[arrow.Table, np.ndarray, arrow.Array, arrow.Array, arrow.Array]:
     mask = arrow.array(~drop)
-    return t.filter(mask), amount[~drop], pdate.filter(mask), service.filter(mask)
+    return (t.filter(mask), amount[~drop], pdate.filter(mask), service.filter(mask),
+            marks.filter(mask))
 
 
 def _dates(t: arrow.Table, pdate: arrow.Array, src: SourceTable,
@@ -304,17 +306,19 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
                       keywords=KEYWORDS)
     quarantine.source = src
     t = organisational(src)
-    # the three parses are independent and mostly let go of the GIL (Arrow and numpy kernels)
+    # the four are independent and mostly let go of the GIL (Arrow and numpy kernels)
     with ThreadPoolExecutor(max_workers=2) as pool:
         amount_job = pool.submit(parse_amount_arrow, t.column("amount_gbp"))
         date_job = pool.submit(parse_date_arrow, t.column("payment_date"))
+        marks_job = pool.submit(text_marks, t)
         service = map_services(con, t)
-        amount, pdate = amount_job.result(), date_job.result()
+        amount, pdate, marks = amount_job.result(), date_job.result(), marks_job.result()
     totals = total_rows(t, amount, pdate)
     notes_ = note_rows(t, amount, pdate)
     n_totals, totals_pence = int(totals.sum()), int(pennies(amount[totals]).sum())
     if n_totals or notes_.any():
-        t, amount, pdate, service = _drop(t, amount, pdate, service, totals | notes_)
+        t, amount, pdate, service, marks = _drop(t, amount, pdate, service, marks,
+                                                 totals | notes_)
     pdate, notes = _dates(t, pdate, src, period)
     notes += no_organisation_note(src)
     keep = ~rule_failures(t, amount, pdate, src.width, named_width(src.header))
@@ -338,9 +342,10 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
         rows_quarantined=int((~keep).sum()), total_rows=n_totals, total_rows_pence=totals_pence,
         note_rows=int(notes_.sum()), skipped_lines=src.skipped_lines)
     if keep.all():
-        kept, dates, services, amounts = t, pdate, service, amount
+        kept, dates, services, amounts, kept_marks = t, pdate, service, amount, marks
     else:
-        kept, amounts, dates, services = _drop(t, amount, pdate, service, ~keep)
+        kept, amounts, dates, services, kept_marks = _drop(t, amount, pdate, service, marks,
+                                                           ~keep)
     if recon.rows_unallocated:  # only the two label columns of those rows are needed
         waiting = pc.is_null(services)
         labels = unallocated_labels(
@@ -350,13 +355,13 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
         labels = []
     said = recon.sentences() if t.num_rows or n_totals or recon.note_rows else []
     notes = [*said, *label_lines(labels), *notes, *_body_notes(con, kept)]
-    out = _spend_table(path.name, kept, dates, services, amounts)
+    out = _spend_table(path.name, kept, dates, services, amounts, kept_marks)
     return {"spend": out, "_rows_read": rows_read_frame(t.num_rows), "_notes": notes,
             "_summary": {"reconciliation": recon, "unallocated": labels}}
 
 
 def _spend_table(file_name: str, kept: arrow.Table, dates: arrow.Array, services: arrow.Array,
-                 amounts: np.ndarray) -> arrow.Table:
+                 amounts: np.ndarray, marks: arrow.Array) -> arrow.Table:
     n_kept = kept.num_rows
     out = arrow.table(
         {
@@ -375,15 +380,23 @@ def _spend_table(file_name: str, kept: arrow.Table, dates: arrow.Array, services
             "amount_gbp": pc.cast(arrow.array(np.round(amounts, 2)), arrow.decimal128(14, 2)),
             "supplier_name": pc.fill_null(kept.column("supplier_name"), ""),
             "purpose": kept.column("purpose"),
-            "text_marks": text_marks(kept),
+            "text_marks": marks,
         }
     )
     # batches of exactly one DuckDB row group: DuckDB inserts those (in parallel, one per
     # thread) much faster than batches of other sizes, which it merges to keep their order
     if out.num_rows > INSERT_BATCH:
+        # each column made one block first, two columns at a time (Arrow lets go of the GIL)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            whole = list(pool.map(_one_block, out.columns))
         out = arrow.Table.from_batches(
-            out.combine_chunks().to_batches(max_chunksize=INSERT_BATCH), schema=out.schema)
+            arrow.Table.from_arrays(whole, schema=out.schema).to_batches(
+                max_chunksize=INSERT_BATCH), schema=out.schema)
     return out
+
+
+def _one_block(col: arrow.ChunkedArray) -> arrow.ChunkedArray:
+    return col if col.num_chunks <= 1 else arrow.chunked_array([col.combine_chunks()])
 
 
 def check_keys(con: duckdb.DuckDBPyConnection, frames: dict) -> None:
