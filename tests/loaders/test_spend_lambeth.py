@@ -73,6 +73,10 @@ def test_loaded_at_the_default_with_its_bad_rows_quarantined_and_said_first(lamb
     assert r.status == "loaded"
     assert (r.rows_read, r.rows_loaded, r.rows_quarantined) == (DATA_ROWS, 2516, BAD_ROWS)
     assert r.notes[0].startswith("warning: 639 of 3155 rows (20.3%) failed validation")
+    # their amounts are fused with their dates: not readable, so in no total, and said so
+    assert r.summary["reconciliation"].rows_no_amount == BAD_ROWS
+    assert ("639 quarantined row(s) have no amount that can be read: their pounds are in none "
+            "of these figures") in r.notes[1]
     assert con.execute("select count(*), sum(amount_gbp) from spend").fetchall()[0] == (
         len(good_lines), total)
 

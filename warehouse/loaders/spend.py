@@ -340,7 +340,8 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
         unallocated=int(pence[keep & ~mapped].sum()), quarantined=int(pence[~keep].sum()),
         rows_allocated=int((keep & mapped).sum()), rows_unallocated=int((keep & ~mapped).sum()),
         rows_quarantined=int((~keep).sum()), total_rows=n_totals, total_rows_pence=totals_pence,
-        note_rows=int(notes_.sum()), skipped_lines=src.skipped_lines)
+        note_rows=int(notes_.sum()), skipped_lines=src.skipped_lines,
+        rows_no_amount=int((~keep & np.isnan(amount)).sum()))
     if keep.all():
         kept, dates, services, amounts, kept_marks = t, pdate, service, amount, marks
     else:

@@ -184,6 +184,8 @@ class Reconciliation:
     total_rows_pence: int
     note_rows: int = 0
     skipped_lines: int = 0  # blank lines and a 'Total' footer, skipped by the reader
+    # quarantined rows whose amount could not be read: their pounds are in no total here
+    rows_no_amount: int = 0
 
     @property
     def balanced(self) -> bool:
@@ -193,7 +195,10 @@ class Reconciliation:
         out = [f"file total {pounds(self.file_total)} = allocated {pounds(self.allocated)} "
                f"({self.rows_allocated} rows) + not yet allocated {pounds(self.unallocated)} "
                f"({self.rows_unallocated} rows) + quarantined {pounds(self.quarantined)} "
-               f"({self.rows_quarantined} rows)"]
+               f"({self.rows_quarantined} rows)"
+               + (f"; {self.rows_no_amount} quarantined row(s) have no amount that can be "
+                  "read: their pounds are in none of these figures"
+                  if self.rows_no_amount else "")]
         if self.total_rows:
             out.append(f"{self.total_rows} total row(s) skipped, not counted "
                        f"({pounds(self.total_rows_pence)})")
