@@ -250,3 +250,18 @@ def test_the_command_loads_a_workbook_and_inspect_reads_it(live, tmp_path, capsy
     assert "read sheet 'March 2019'" in out
     assert "file total £259,605.77" in out
     assert "not yet allocated" in out
+
+
+def test_a_period_given_for_a_workbook_keeps_the_sheet_note(live, tmp_path, capsys):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Read me"
+    ws = wb.create_sheet("Q3")
+    ws.append(["Service Area", "Pay Date", "Supplier Name", "Amount"])
+    ws.append(["Adult Social Care", time(0), "A Ltd", 600])  # every date is 00:00:00
+    path = tmp_path / "q3.xlsx"
+    wb.save(path)
+    assert load.run("spend", [path], target=live) == 1
+    assert "column 'Pay Date': no row has a usable date" in capsys.readouterr().err
+    assert load.run("spend", [path], target=live, period="2013-10") == 0
+    out = capsys.readouterr().out
+    assert "the period 2013-10-01 given by the user" in out and "read sheet 'Q3'" in out
