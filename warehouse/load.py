@@ -83,7 +83,6 @@ def loader_for(kind: str, authority: str | None = None, period: str | None = Non
     if period:
         if kind != "spend":
             raise LoadCommandError("--period applies to the spend kind only")
-        from warehouse.loaders import spend
         from warehouse.loaders.spend_report import parse_period
 
         try:
@@ -91,7 +90,7 @@ def loader_for(kind: str, authority: str | None = None, period: str | None = Non
         except LoadError as err:
             raise LoadCommandError(str(err)) from err
         return dataclasses.replace(LOADERS[kind],
-                                   parse=functools.partial(spend.parse, period=day))
+                                   parse=functools.partial(LOADERS[kind].parse, period=day))
     if authority:
         if kind != "outturn":
             raise LoadCommandError("--authority applies to the outturn kind only")

@@ -20,7 +20,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -33,6 +33,7 @@ import pyarrow.csv as pacsv
 from warehouse.loaders.blanks import drop_blank_and_footer
 from warehouse.loaders.headers import _find_header, _fix_positions, _positions
 from warehouse.loaders.text import _HEAD_BYTES, LoadError, read_bytes, to_utf8
+from warehouse.loaders.workbook import sheet_csv
 
 
 @dataclass
@@ -52,6 +53,7 @@ class SourceTable:
     table: arrow.Table
     raw_lookup: Callable[[Sequence[int]], list[str]]
     skipped_lines: int = 0  # blank lines and a junk footer, not counted as data rows
+    notes: list[str] = field(default_factory=list)  # what the load should say (sheet read)
 
     @property
     def width(self) -> int:
@@ -330,6 +332,9 @@ def read_source(
 ) -> SourceTable:
     """Read a CSV whose header may follow a preamble; map column-name variants to canonical names.
 
+    An Excel workbook (.xlsx, .xlsm; told by its bytes) is read as the CSV of its first sheet
+    with such a header (``workbook.sheet_csv``): a row's line number is its Excel row.
+
     ``columns`` maps each canonical name to the accepted header spellings. The header row is
     the first line that holds every required column; a missing one is an error naming it.
     Blank rows and a trailing 'Total' footer are skipped, not counted as data. With
@@ -343,7 +348,9 @@ def read_source(
                for c, aliases in columns.items()}
     path = Path(path)
     raw_bytes = read_bytes(path)
-    data, encoding = to_utf8(raw_bytes, path.name)
+    book = sheet_csv(raw_bytes, path.name, lambda lines, where: _find_header(  # an .xlsx
+        lines, columns, set(optional), where, max_preamble, keywords))
+    data, encoding = to_utf8(book.data if book else raw_bytes, path.name)
     for attempt in range(2):
         head = data[:_HEAD_BYTES].decode("utf-8", errors="replace")
         head_lines = [ln.rstrip("\r") for ln in head.split("\n")]
@@ -387,8 +394,9 @@ def read_source(
     order = [c for c, _ in sorted(positions.items(), key=lambda kv: kv[1])]
     table, skipped = drop_blank_and_footer(table, order)
     labels = {canon: header[pos] for canon, pos in positions.items()}
-    return SourceTable(path=path, encoding=encoding, header_line=header_idx + 1, header=header,
-                       labels=labels, table=table, raw_lookup=lookup, skipped_lines=skipped)
+    return SourceTable(path=path, encoding=book.encoding if book else encoding,
+                       header_line=header_idx + 1, header=header, labels=labels, table=table,
+                       raw_lookup=lookup, skipped_lines=skipped, notes=book.notes if book else [])
 
 
 def header_labels(path: Path, columns: dict[str, tuple[str, ...]], optional: Iterable[str] = (),
