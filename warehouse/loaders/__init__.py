@@ -5,7 +5,6 @@ from pathlib import Path
 
 from warehouse.loaders import ascof, fingertips, mapping, nhs_costs, outturn, spend, tabular
 from warehouse.loaders.base import Loader, LoadError, LoadResult, load_file
-from warehouse.loaders.workbook import with_source_notes
 
 
 def _choose_unit_costs(path: Path) -> Loader:
@@ -24,8 +23,7 @@ LOADERS = {
     "spillover-links": tabular.SPILLOVER,
     "budget": tabular.BUDGET,
     "activity": tabular.ACTIVITY,
-    # a workbook's notes say which sheet was read
-    "spend": dataclasses.replace(spend.LOADER, parse=with_source_notes(spend.LOADER.parse)),
+    "spend": spend.LOADER,
     "fingertips": fingertips.LOADER,
     "scenarios": tabular.SCENARIOS,
     "outturn": outturn.LOADER,

@@ -320,7 +320,7 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
         t, amount, pdate, service, marks = _drop(t, amount, pdate, service, marks,
                                                  totals | notes_)
     pdate, notes = _dates(t, pdate, src, period)
-    notes += no_organisation_note(src)
+    notes = [*src.notes, *notes, *no_organisation_note(src)]  # src.notes: the sheet read
     keep = ~rule_failures(t, amount, pdate, src.width, named_width(src.header))
     flagged = np.flatnonzero(~keep)
     if len(flagged):

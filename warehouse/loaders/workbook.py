@@ -201,19 +201,3 @@ def sheet_csv(data: bytes, name: str,
                      f"({names}); line numbers are that sheet's row numbers")
     return SheetCSV(data=body, sheet=ws.title, encoding=f"xlsx workbook, sheet '{ws.title}'",
                     notes=notes)
-
-
-def with_source_notes(parse: Callable) -> Callable:
-    """A loader's ``parse`` that adds what the reader said about the file (the sheet read)
-    to the load's notes."""
-
-    def parse_noting(path, quarantine, con, **kwargs):
-        out = parse(path, quarantine, con, **kwargs)
-        src = getattr(quarantine, "source", None)
-        said = list(getattr(src, "notes", None) or [])
-        if said:
-            out["_notes"] = [*said, *out.get("_notes", [])]
-        return out
-
-    parse_noting.__wrapped__ = parse  # type: ignore[attr-defined]
-    return parse_noting
