@@ -36,7 +36,7 @@ SOURCE_LAYOUT: list[tuple[str, tuple[str, ...]]] = [
     ("spillover-links", ("mapping/spillover_links.csv",)),
     ("budget", ("budget/*.csv",)),
     ("activity", ("activity/*.csv",)),
-    ("spend", ("spend/*.csv",)),
+    ("spend", ("spend/*.csv", "spend/*.xlsx", "spend/*.xlsm")),
     ("fingertips", ("indicators/fingertips_*.csv",)),
     ("scenarios", ("scenarios/*.csv",)),
     ("outturn", ("outturn/*.csv", "outturn/*.xlsx")),

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import zipfile
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 
 from warehouse import load
+from warehouse.build import build
 from warehouse.inspection import inspect_file
 from warehouse.loaders import LOADERS, load_file
 from warehouse.loaders.base import LoadError, read_source
@@ -265,3 +268,18 @@ def test_a_period_given_for_a_workbook_keeps_the_sheet_note(live, tmp_path, caps
     assert load.run("spend", [path], target=live, period="2013-10") == 0
     out = capsys.readouterr().out
     assert "the period 2013-10-01 given by the user" in out and "read sheet 'Q3'" in out
+
+
+def test_a_build_loads_the_spend_workbooks_of_its_source_folder(demo_source, tmp_path):
+    source = tmp_path / "source"
+    shutil.copytree(demo_source, source)
+    path = march_workbook(source / "spend")
+    lines, total = independent_total(path)
+    build(source, tmp_path / "w.duckdb")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    try:
+        got = con.execute("select list(line_no order by line_no), sum(amount_gbp) from spend "
+                          "where source_file = $f", {"f": path.name}).fetchall()[0]
+    finally:
+        con.close()
+    assert got == (lines, total)
