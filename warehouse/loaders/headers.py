@@ -21,14 +21,17 @@ _LESSER = {"vat", "gross", "id", "code", "postcode", "reg", "type", "number", "n
 
 
 def _keyword_hits(cells: list[str], words: tuple[str, ...]) -> list[int]:
-    """Header cells holding one of the words as whole words, best first: a cell naming a
-    'name' or 'description' before others, one about VAT, codes or ids last."""
+    """Header cells holding one of the words as whole words, best first: one about VAT, codes
+    or ids last; then by the earliest of ``words`` it holds; a cell naming a 'name' or
+    'description' before others; then in the header's order."""
     hits = []
     for i, cell in enumerate(cells):
         padded = f" {_norm(cell)} "
-        if any(f" {w} " in padded for w in words):
+        held = [k for k, w in enumerate(words) if f" {w} " in padded]
+        if held:
             parts = set(padded.split())
-            hits.append((bool(parts & _LESSER), not parts & {"name", "description"}, i))
+            hits.append((bool(parts & _LESSER), held[0],
+                         not parts & {"name", "description"}, i))
     return [i for *_, i in sorted(hits)]
 
 

@@ -32,7 +32,7 @@ import pyarrow.csv as pacsv
 
 from warehouse.loaders.blanks import drop_blank_and_footer
 from warehouse.loaders.headers import _find_header, _fix_positions, _positions
-from warehouse.loaders.text import _HEAD_BYTES, LoadError, read_bytes, to_utf8
+from warehouse.loaders.text import _HEAD_BYTES, LoadError, read_bytes, to_commas, to_utf8
 
 
 @dataclass
@@ -319,6 +319,14 @@ def _trim(col: arrow.ChunkedArray | arrow.Array) -> arrow.ChunkedArray | arrow.A
     return pc.utf8_trim_whitespace(col)
 
 
+def _csv_text(raw: bytes, name: str, force_legacy: bool = False) -> tuple[bytes, str]:
+    """The file as UTF-8 with commas between cells (``to_utf8``, then ``to_commas``) and its
+    encoding, with the delimiter when not a comma ('utf-16, tab-separated')."""
+    data, encoding = to_utf8(raw, name, force_legacy=force_legacy)
+    data, delimiter = to_commas(data)
+    return data, encoding if delimiter == "comma" else f"{encoding}, {delimiter}-separated"
+
+
 def read_source(
     path: Path,
     columns: dict[str, tuple[str, ...]],
@@ -343,7 +351,7 @@ def read_source(
                for c, aliases in columns.items()}
     path = Path(path)
     raw_bytes = read_bytes(path)
-    data, encoding = to_utf8(raw_bytes, path.name)
+    data, encoding = _csv_text(raw_bytes, path.name)
     for attempt in range(2):
         head = data[:_HEAD_BYTES].decode("utf-8", errors="replace")
         head_lines = [ln.rstrip("\r") for ln in head.split("\n")]
@@ -367,7 +375,7 @@ def read_source(
         except UnicodeDecodeError:
             if attempt:
                 raise LoadError(f"{path.name}: cannot decode the file as text") from None
-            data, encoding = to_utf8(raw_bytes, path.name, force_legacy=True)
+            data, encoding = _csv_text(raw_bytes, path.name, force_legacy=True)
     n = len(lines)
     arrays = {}
     present = [c for c in columns if cols.get(c) is not None]
@@ -399,7 +407,7 @@ def header_labels(path: Path, columns: dict[str, tuple[str, ...]], optional: Ite
     with open(path, "rb") as fh:
         head = fh.read(_HEAD_BYTES)
     try:
-        data, _ = to_utf8(head, path.name)
+        data, _ = _csv_text(head, path.name)
         lines = [ln.rstrip("\r") for ln in data.decode("utf-8", errors="replace").split("\n")]
         _, header = _find_header(lines, columns, set(optional), path.name, max_preamble)
     except LoadError:

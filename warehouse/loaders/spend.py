@@ -43,6 +43,7 @@ from warehouse.loaders.base import (
 from warehouse.loaders.spend_report import (
     MAX_TEXT,
     Reconciliation,
+    header_rows,
     label_lines,
     no_dates_error,
     note_rows,
@@ -64,12 +65,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                          "Service Division", "Portfolio", "Department Area",
                          "Organisational Unit", "Organisatonal Unit", "Organisation Unit",
                          "Directorate Name", "Dept", "Department Description", "Service Block",
-                         "Responsible Unit", "Entity"),
+                         "Responsible Unit", "Entity", "Directotate", "Strategic Group",
+                         "Service Label"),
     "service_area_label": ("Service Area", "Service", "Expense Area", "Cost Centre Description",
-                           "Division", "Service Label", "Cost Centre Name", "Service Area Name",
-                           "Service Description", "Expenditure Area", "Cost Centre",
-                           "Cost Centre Desc", "Service Area Description", "Team",
-                           "Expense Area Name", "Section"),
+                           "Division", "Service Division Label", "Cost Centre Name",
+                           "Service Area Name", "Service Description", "Expenditure Area",
+                           "Cost Centre", "Cost Centre Desc", "Service Area Description", "Team",
+                           "Expense Area Name", "Section", "Business Unit Description",
+                           "Business Unit"),
     "expense_type": ("Expenses Type", "Expense Type", "Subj Description", "Subjective Description",
                      "Expenditure Category", "Account Description", "Expense Description",
                      "Expenditure Type", "Subjective", "Category Internal Name",
@@ -77,11 +80,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                      "Subjective Name", "Account Name", "Category", "Proclass",
                      "Expense Code Description", "Purchase Category", "Merchant Category",
                      "Supplier Category", "Cost Element", "Expenditure Description",
-                     "Service Expenditure Type"),
+                     "Service Expenditure Type", "Proclass Description", "G/L Description",
+                     "Procurement Classification", "Category Family", "Expenditure Account",
+                     "Expenditure Account Code Description"),
     "payment_date": ("Payment Date", "Invoice Payment Date", "Date Paid", "Paid Date", "Pay Date",
                      "Date of Payment", "Payment Run Date", "Cheque Date", "Date", "Posting Date",
                      "Transaction Date", "Invoice Creation Date", "Invoice Date",
-                     "Document Date", "Effective Date"),
+                     "Document Date", "Effective Date", "Clearing Date", "GL Date",
+                     "Invoice GL Date", "Certified Date", "Date Posted", "Posted Date",
+                     "Updated", "Payment Month", "Payment Period", "Month", "Period"),
     "transaction_ref": ("Transaction Number", "Transaction No", "Reference", "Invoice Number",
                         "Transaction ID", "Voucher Number", "Document Number", "Trans No",
                         "Transaction Reference", "Invoice No", "Invoice Ref", "Reference No",
@@ -91,25 +98,31 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                    "Amount Excl VAT", "Amount £ (Excl VAT)", "Amount Excluding VAT",
                    "Nett Amount", "Amount in Sterling", "Payment Amount", "Transaction Amount",
                    "Paid Amount", "Invoice Amount", "Line Amount", "Value (£)", "Net",
-                   "Total", "Total Amount", "Sum of Amount", "Expenditure"),
+                   "Total", "Total Amount", "Sum of Amount", "Expenditure", "Net Expenditure",
+                   "Total (excludes VAT)", "Invoiced Value", "Spend", "Grand Total", "Gross",
+                   "Gross Amount"),
     "supplier_name": ("Supplier Name", "Beneficiary Name", "Beneficiary", "Supplier", "Payee",
                       "Payee Name", "Vendor Name", "Vendor", "Merchant Name", "Creditor Name",
                       "Creditor", "Recipient", "Recipient Name", "Name",
-                      "Supplier Name (redacted where personal data)"),
+                      "Supplier Name (redacted where personal data)", "Benificiary Name",
+                      "Supplier Text"),
     "purpose": ("Purpose of Expenditure", "Purpose", "Description", "Summary of Purpose",
                 "Narrative", "Invoice Description", "Line Description", "Details"),
 }
 # a column no spelling above names is found by a word its header holds (whole words, after
-# the exact names of every column; 'Supplier Name (Redacted)', 'Date of Transaction')
+# the exact names of every column; 'Supplier Name (Redacted)', 'Date of Transaction'): an
+# earlier word before a later one ('Posting Date' before 'Period'), the three columns every
+# file has first (so 'Net Expenditure' is the amount, not the expense type)
 KEYWORDS: dict[str, tuple[str, ...]] = {
+    "payment_date": ("payment date", "date paid", "paid", "date", "month", "period"),
+    "amount_gbp": ("net amount", "amount", "nett", "net", "value", "gbp", "sterling", "total",
+                   "gross"),
+    "supplier_name": ("supplier", "beneficiary", "benificiary", "payee", "vendor", "merchant",
+                      "creditor", "recipient"),
     "department_label": ("directorate", "department", "portfolio", "division"),
     "service_area_label": ("service area", "expense area", "cost centre", "service"),
     "expense_type": ("expense type", "expenses type", "expenditure type", "subjective",
                      "expense", "expenditure", "category"),
-    "payment_date": ("payment date", "date paid", "paid", "date"),
-    "amount_gbp": ("net amount", "amount", "nett", "net", "value", "gbp", "sterling"),
-    "supplier_name": ("supplier", "beneficiary", "payee", "vendor", "merchant", "creditor",
-                      "recipient"),
     "purpose": ("purpose", "narrative"),
 }
 # any one organisational column is enough: a file with one has it read as the department
@@ -277,8 +290,10 @@ def _dates(t: arrow.Table, pdate: arrow.Array, src: SourceTable,
     if period is None:
         samples = [v for v in pc.unique(t.column("payment_date")).to_pylist()[:3] if v]
         raise no_dates_error(src.path.name, src.labels["payment_date"], samples)
+    column = (f"its '{src.labels['payment_date']}' column is not read"
+              if "payment_date" in src.labels else "it has no date column")
     note = (f"payment dates: the period {period.isoformat()} given by the user for the whole "
-            f"file (its '{src.labels['payment_date']}' column is not read)")
+            f"file ({column})")
     return arrow.array([period] * t.num_rows, type=arrow.date32()), [note]
 
 
@@ -300,7 +315,9 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
 
     ``period`` is the date given to every payment of a file that has no usable date.
     """
-    src = read_source(path, COLUMNS, optional=OPTIONAL, trim=False, fixed=column_map(con),
+    # with the period given, a file with no date column at all loads too
+    optional = (*OPTIONAL, "payment_date") if period is not None else OPTIONAL
+    src = read_source(path, COLUMNS, optional=optional, trim=False, fixed=column_map(con),
                       keywords=KEYWORDS)
     quarantine.source = src
     t = organisational(src)
@@ -311,7 +328,7 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
         service = map_services(con, t)
         amount, pdate = amount_job.result(), date_job.result()
     totals = total_rows(t, amount, pdate)
-    notes_ = note_rows(t, amount, pdate)
+    notes_ = note_rows(t, amount, pdate) | header_rows(t, src.labels)
     n_totals, totals_pence = int(totals.sum()), int(pennies(amount[totals]).sum())
     if n_totals or notes_.any():
         t, amount, pdate, service = _drop(t, amount, pdate, service, totals | notes_)

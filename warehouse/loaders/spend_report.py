@@ -23,7 +23,9 @@ MAX_TEXT = 1000
 # how blank or withheld text is recognised; the text itself is kept as published
 REDACTED = (r"(?i)redact|withheld|personal (data|information)|private individual|"
             r"^\W*(name )?removed\W*$|^\W*\*+\W*$|^\W*x{3,}\W*$")
-TOTAL = r"(?i)^\s*(grand\s+|sub\s*-?\s*)?totals?\b"
+# 'Total', 'Sub-total', 'Grand total for April'; or a cell ending in the word: 'Report Total',
+# 'Housing Total:' (a supplier such as 'Total Gas Ltd' or 'ABC Total Care' is neither)
+TOTAL = r"(?i)^\s*(grand\s+|sub\s*-?\s*)?totals?\b|^\s*(\S+\s+){1,4}totals?\W*$"
 TEXT_MARKS = {"supplier_name": "supplier", "expense_type": "expense type"}
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
@@ -95,6 +97,16 @@ def note_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.ndar
         if not name.startswith("_"):
             filled += ~_blank(sub.column(name))
     out[cand[empty & (filled <= 1)]] = True
+    return out
+
+
+def header_rows(t: arrow.Table, labels: dict[str, str]) -> np.ndarray:
+    """Rows repeating the header (a report printed page by page repeats it): the date and the
+    amount cells hold their own column's header. They are skipped with the note rows."""
+    out = np.ones(t.num_rows, dtype=bool)
+    for name in ("payment_date", "amount_gbp"):
+        cells = pc.utf8_lower(pc.utf8_trim_whitespace(pc.fill_null(t.column(name), "")))
+        out &= np.asarray(pc.equal(cells, labels.get(name, "").strip().lower()), dtype=bool)
     return out
 
 
