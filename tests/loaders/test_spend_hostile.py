@@ -254,9 +254,30 @@ CASES = {
         ("Directorate", "Payment Date", "Supplier Name", "Amount"),
         tuple(("Housing", "01/04/2019", f"S{k}", a) for k, a in enumerate((
             "1234.56-", "1,234.56 CR", " £ 1,234.56 ", "1 234.56", "=\"600.00\"",
-            "Â£1,700.00", "(£50.00)", "GBP 10.00"))),
-        ("-1234.56", "-1234.56", "1234.56", "1234.56", "600.00", "1700.00", "-50.00", "10.00"),
-        ("2019-04-01",) * 8, {}),
+            "Â£1,700.00", "(£50.00)", "GBP 10.00", "£(60.00)", "1.5E+03"))),
+        ("-1234.56", "-1234.56", "1234.56", "1234.56", "600.00", "1700.00", "-50.00", "10.00",
+         "-60.00", "1500.00"),
+        ("2019-04-01",) * 10, {}),
+    # Excel headings with wrapped text: a line break inside the quoted header cell
+    "wrapped_headings": Case(
+        "Excel headings formatted 'wrap text' (Alt+Enter), saved as CSV",
+        ("Directorate", "Payment\nDate", "Supplier Name", "Amount\n(£)"),
+        (("Housing", "01/04/2019", "A Ltd", "600"),), ("600.00",), ("2019-04-01",),
+        {"payment_date": "Payment\nDate", "amount_gbp": "Amount\n(£)"}),
+    # software set to a US locale writes the month first: a column with 04/13/2019 in it
+    "us_dates": Case(
+        "exports from software in a US locale (mm/dd/yyyy)",
+        ("Directorate", "Payment Date", "Supplier Name", "Amount"),
+        (("Housing", "04/13/2019", "A Ltd", "600"), ("Housing", "04/01/2019", "B Ltd", "700"),
+         ("Housing", "04/30/2019", "C Ltd", "800")),
+        ("600.00", "700.00", "800.00"), ("2019-04-13", "2019-04-01", "2019-04-30"), {}),
+    # total rows that name a count, or carry the period's last day
+    "total_rows": Case(
+        "finance-system reports with a total line",
+        ("Directorate", "Payment Date", "Supplier Name", "Amount"),
+        (("Housing", "01/04/2019", "A Ltd", "600"), ("Housing", "02/04/2019", "", "700")),
+        ("600.00", "700.00"), ("2019-04-01", "2019-04-02"), {},
+        footer=(("TOTAL:", "", "2 transactions", "1300"), ("Total", "30/04/2019", "", "1300"))),
     # a report printed page by page: the header again, a section heading, a 'Report Total'
     "paged_report": Case(
         "reports exported page by page",
@@ -339,3 +360,22 @@ def test_a_quarter_written_as_a_range_is_refused_naming_the_column(wh, tmp_path)
                     "1142.00\n", encoding="utf-8")
     with pytest.raises(LoadError, match="column 'Date': no row has a usable date"):
         load_file(wh, LOADERS["spend"], path)
+
+
+def test_nul_padding_after_the_last_line_is_not_data(wh, tmp_path):
+    path = tmp_path / "padded.csv"
+    path.write_bytes(b"Directorate,Payment Date,Supplier Name,Amount\r\n"
+                     b"Housing,01/04/2019,A Ltd,600\r\n" + b"\x00" * 64)
+    r = load_file(wh, LOADERS["spend"], path)
+    assert (r.status, r.rows_loaded, r.rows_quarantined) == ("loaded", 1, 0)
+
+
+def test_a_uk_file_with_one_mistyped_date_stays_day_first(wh, tmp_path):
+    path = tmp_path / "typo.csv"
+    rows = "".join(f"Housing,{d:02d}/04/2019,S{d},600\n" for d in range(1, 13))
+    path.write_text("Directorate,Payment Date,Supplier Name,Amount\n" + rows
+                    + "Housing,05/13/2019,Typo Ltd,600\n", encoding="utf-8")
+    r = load_file(wh, LOADERS["spend"], path, max_bad_share=0.1)
+    assert (r.rows_loaded, r.rows_quarantined) == (12, 1)
+    assert wh.execute("select min(payment_date), max(payment_date) from spend").fetchall() == [
+        (date(2019, 4, 1), date(2019, 4, 12))]

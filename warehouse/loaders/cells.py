@@ -14,7 +14,7 @@ import pandera.pandas as pa
 import pyarrow as arrow
 import pyarrow.compute as pc
 
-_PLAIN_NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)$")
+_PLAIN_NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d{1,2})?$")  # 1.5E+03 too
 
 
 _DECIMAL_COMMA = re.compile(r"^[-+]?(\d+|\d{1,3}(\.\d{3})+),\d{1,2}-?$")
@@ -29,6 +29,7 @@ def _amount_one(text: str | None) -> float | None:
     s = text.strip().replace("\u2212", "-").replace("\u00c2\u00a3", "£")
     if s.startswith('="') and s.endswith('"'):
         s = s[2:-1].strip()
+    s = re.sub(r"[£\s]|GBP", "", s, flags=re.IGNORECASE)  # '£(600.00)', '1,234.56 CR'
     negative = False
     if s.startswith("(") and s.endswith(")"):
         negative, s = True, s[1:-1]
@@ -37,14 +38,11 @@ def _amount_one(text: str | None) -> float | None:
         negative, s = True, s[:-2]
     elif up.endswith("DR"):
         s = s[:-2]
-    s = re.sub(r"[£\s]|GBP", "", s, flags=re.IGNORECASE)
     if _DECIMAL_COMMA.match(s):
         s = s.replace(".", "").replace(",", ".")
     s = s.replace(",", "")
     if s.endswith("-") and s.count("-") == 1:
         negative, s = True, s[:-1]
-    if s.startswith("£"):
-        s = s[1:]
     if not _PLAIN_NUMBER.match(s):
         return None
     value = float(s)
@@ -126,7 +124,22 @@ def _year(y: str) -> int:
     return int(y) + 2000 if len(y) == 2 else int(y)
 
 
-def _date_one(text: str | None) -> date | None:
+def month_first(texts: list[str | None]) -> bool:
+    """Whether a column writes its dates month first (04/13/2019, US software): two or more,
+    and a fifth or more, of its distinct dd/mm dates would have a month over 12, and none a
+    day over 12 in the first place (a UK file's odd mistyped date does not turn it). Decided
+    once for the whole column, so 04/01/2019 in such a file is the 1st of April."""
+    seen = day_over = month_over = 0
+    for t in texts:
+        m = _DMY.match(t.strip()) if t else None
+        if m:
+            seen += 1
+            day_over += int(m[1]) > 12
+            month_over += int(m[2]) > 12
+    return not day_over and month_over >= 2 and month_over * 5 >= seen
+
+
+def _date_one(text: str | None, us: bool = False) -> date | None:
     """One date as councils write it: 25/06/2012, 25.06.12, 30-Oct-13, 1st April 2019,
     'Tuesday, 2 April 2019', April 2, 2019, ISO (2019-04-01T00:00:00, 2019/04/01) with an
     optional time (AM/PM, a zone), 20190401, Excel's day number (43556) and Excel's protected
@@ -139,7 +152,8 @@ def _date_one(text: str | None) -> date | None:
         s = s[2:-1].strip()
     try:
         if m := _DMY.match(s):
-            return date(_year(m[3]), int(m[2]), int(m[1]))
+            d, mo = (m[2], m[1]) if us else (m[1], m[2])
+            return date(_year(m[3]), int(mo), int(d))
         if m := _ISO.match(s):
             return date(int(m[1]), int(m[2]), int(m[3]))
         if m := _DMONY.match(s):
@@ -184,13 +198,16 @@ def parse_date_arrow(values: arrow.Array | arrow.ChunkedArray) -> arrow.Array:
     other spellings ``_date_one`` reads) as date32.
 
     Each distinct text is parsed once (a file has few distinct dates); impossible dates such
-    as 31/02/2024 become null, as does anything else.
+    as 31/02/2024 become null, as does anything else. A column whose dates are month first
+    (``month_first``) is read so throughout.
     """
     s = values if isinstance(values, arrow.ChunkedArray) else arrow.chunked_array([values])
     if len(s) == 0:
         return arrow.array([], type=arrow.date32())
     enc = dictionary(s.cast(arrow.string()))
-    uniq = [_date_one(t) for t in enc.dictionary.to_pylist()]
+    texts = enc.dictionary.to_pylist()
+    us = month_first(texts)
+    uniq = [_date_one(t, us) for t in texts]
     parsed = arrow.array(uniq, type=arrow.date32())
     return parsed.take(enc.indices)
 

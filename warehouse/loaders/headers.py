@@ -35,6 +35,21 @@ def _keyword_hits(cells: list[str], words: tuple[str, ...]) -> list[int]:
     return [i for *_, i in sorted(hits)]
 
 
+def _records(lines: list[str]):
+    """(index of its last line, text) of each line, and of a header whose quoted cells hold
+    line breaks ('"Amount\n(£)"', Excel's wrapped headings) as one record with them: a line
+    with an odd number of quotes is joined to the next lines (up to five) until the quotes
+    pair up. The index is the record's last line, where the body starts after."""
+    for idx, line in enumerate(lines):
+        yield idx, line
+        text, end = line, idx
+        while text.count('"') % 2 and end + 1 < len(lines) and end - idx < 5:
+            end += 1
+            text += "\n" + lines[end]
+        if end > idx and not text.count('"') % 2:
+            yield end, text
+
+
 def _find_header(
     lines: list[str],
     columns: dict[str, tuple[str, ...]],
@@ -47,7 +62,7 @@ def _find_header(
     required = [c for c in columns if c not in optional]
     keywords = keywords or {}
     best: tuple[int, list[str]] | None = None
-    for idx, line in enumerate(lines[:max_preamble]):
+    for idx, line in _records(lines[:max_preamble]):
         cells = next(csv.reader([line]), [])
         normed = {_norm(c) for c in cells}
         found = [c for c in required if wanted[c] & normed]

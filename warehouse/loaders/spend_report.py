@@ -26,6 +26,7 @@ REDACTED = (r"(?i)redact|withheld|personal (data|information)|private individual
 # 'Total', 'Sub-total', 'Grand total for April'; or a cell ending in the word: 'Report Total',
 # 'Housing Total:' (a supplier such as 'Total Gas Ltd' or 'ABC Total Care' is neither)
 TOTAL = r"(?i)^\s*(grand\s+|sub\s*-?\s*)?totals?\b|^\s*(\S+\s+){1,4}totals?\W*$"
+TOTAL_ONLY = r"(?i)^\W*(grand\s+|sub\s*-?\s*)?totals?\W*$"  # the word alone: 'TOTAL:'
 TEXT_MARKS = {"supplier_name": "supplier", "expense_type": "expense type"}
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
@@ -51,13 +52,20 @@ def _blank(values: arrow.ChunkedArray | arrow.Array) -> np.ndarray:
 def total_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.ndarray:
     """Total rows: an amount and no date, and either nothing to say whose payment it is (no
     supplier, organisational label or expense type: an unlabelled total) or a cell that
-    starts 'Total', 'Sub total' or 'Grand total' and no supplier other than such a label.
-    Files end with these (and some put subtotals between sections); they are not payments
-    and are never counted."""
+    starts 'Total', 'Sub total' or 'Grand total' (or ends in 'Total': 'Report Total') and no
+    supplier other than such a label; or a cell that is the word alone ('Total', 'TOTAL:')
+    outside the supplier column, with no date or no supplier ('Total,,2 transactions,1300',
+    'Total,30/04/2019,,1300'). Files end with these (and some put subtotals between
+    sections); they are not payments and are never counted."""
     out = np.zeros(t.num_rows, dtype=bool)
-    if t.num_rows == 0 or not pdate.null_count:
+    if t.num_rows == 0:
         return out
-    cand = np.flatnonzero(np.asarray(pc.is_null(pdate), dtype=bool) & ~np.isnan(amount))
+    no_date = np.asarray(pc.is_null(pdate), dtype=bool)
+    # a row with a date is a candidate only when its supplier cell is empty (a length test of
+    # the offsets, no scan of the text): few rows, so the tests below stay cheap
+    empty_supplier = np.asarray(pc.fill_null(pc.equal(
+        pc.binary_length(t.column("supplier_name")), 0), True), dtype=bool)
+    cand = np.flatnonzero((no_date | empty_supplier) & ~np.isnan(amount))
     if not len(cand):
         return out
     sub = t.take(arrow.array(cand))
@@ -66,17 +74,24 @@ def total_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.nda
                  "expense_type"):
         empty &= _blank(sub.column(name))
     labelled = np.zeros(len(cand), dtype=bool)
+    only = np.zeros(len(cand), dtype=bool)
     for name in sub.column_names:
         if not name.startswith("_"):
             labelled |= _is_total(sub.column(name))
+            if name != "supplier_name":
+                only |= _is_total(sub.column(name), TOTAL_ONLY)
     supplier = sub.column("supplier_name")
     no_supplier = _blank(supplier) | _is_total(supplier)
-    out[cand[empty | (labelled & no_supplier & _blank(sub.column("payment_date")))]] = True
+    blank_date = _blank(sub.column("payment_date"))
+    dateless = no_date[cand]
+    out[cand[(empty & dateless) | (labelled & no_supplier & blank_date)
+             | (only & (dateless | no_supplier))]] = True
     return out
 
 
-def _is_total(values: arrow.ChunkedArray | arrow.Array) -> np.ndarray:
-    return np.asarray(pc.fill_null(pc.match_substring_regex(values, TOTAL), False), dtype=bool)
+def _is_total(values: arrow.ChunkedArray | arrow.Array, pattern: str = TOTAL) -> np.ndarray:
+    return np.asarray(pc.fill_null(pc.match_substring_regex(values, pattern), False),
+                      dtype=bool)
 
 
 def note_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.ndarray:

@@ -72,6 +72,8 @@ def to_utf8(data: bytes, name: str, force_legacy: bool = False) -> tuple[bytes, 
             return _lf(data.decode("utf-16-le").encode("utf-8")), "utf-16"
         except UnicodeDecodeError as err:
             raise LoadError(f"{name}: cannot decode as UTF-16 ({err})") from err
+    if data.endswith(b"\x00"):  # NUL padding after the last line (fixed-size exports)
+        data = data.rstrip(b"\x00")
     if b"\x00" in data[:4096]:
         raise LoadError(f"{name}: this is not a text file (it contains NUL bytes)")
     if data[:3] == b"\xef\xbb\xbf":
