@@ -15,6 +15,7 @@ import csv
 import dataclasses
 import functools
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -201,6 +202,32 @@ CASES = {
         ("80.00",), ("2020-11-26",),
         {"payment_date": "Payment Date", "department_label": "Directorate",
          "service_area_label": "Service (Sercop)"}),
+    # the GLA's SAP layout: a code column ('Cost Element') before the described one
+    "gla": Case(
+        "rufuspollock/dataset-gla README.md (GLA expenditure over £250)",
+        ("Vendor ID", "Vendor Name", "Cost Element", "Expenditure Account Code Description",
+         "SAP Document No", "Amount £", "Clearing Date"),
+        (("15500130", "LONDON BOROUGH OF LEWISHAM", "544075",
+          "Grants to External Organisations", "5107789349", "12,700,000.00", "16 Mar 2011"),
+         ("15500131", "ACME LTD", "544076", "Consultancy", "5107789350", "(978.00)",
+          "21.01.2011")),
+        ("12700000.00", "-978.00"), ("2011-03-16", "2011-01-21"),
+        {"expense_type": "Expenditure Account Code Description", "amount_gbp": "Amount £",
+         "payment_date": "Clearing Date", "supplier_name": "Vendor Name"}),
+    # Welsh councils: bilingual headings, or Welsh alone (no file of this exact layout seen;
+    # the words are the Welsh for date paid, supplier's name, sum, directorate)
+    "welsh_bilingual": Case(
+        "Welsh Language Standards: bilingual headings",
+        ("Adran / Department", "Dyddiad Talu / Date Paid", "Cyflenwr / Supplier",
+         "Swm / Amount"),
+        (("Addysg", "01/04/2019", "A Cyf", "600"),), ("600.00",), ("2019-04-01",),
+        {"department_label": "Adran / Department", "amount_gbp": "Swm / Amount"}),
+    "welsh": Case(
+        "Welsh-only headings",
+        ("Cyfarwyddiaeth", "Dyddiad Talu", "Enw'r Cyflenwr", "Swm"),
+        (("Addysg", "01/04/2019", "A Cyf", "600"),), ("600.00",), ("2019-04-01",),
+        {"department_label": "Cyfarwyddiaeth", "payment_date": "Dyddiad Talu",
+         "supplier_name": "Enw'r Cyflenwr", "amount_gbp": "Swm"}),
     # Excel's "Unicode text": UTF-16 LE with a BOM, tab-separated, CRLF, commas in cells
     "excel_unicode_text": Case(
         "Excel 'Save as Unicode Text'",
@@ -379,3 +406,18 @@ def test_a_uk_file_with_one_mistyped_date_stays_day_first(wh, tmp_path):
     assert (r.rows_loaded, r.rows_quarantined) == (12, 1)
     assert wh.execute("select min(payment_date), max(payment_date) from spend").fetchall() == [
         (date(2019, 4, 1), date(2019, 4, 12))]
+
+
+@pytest.mark.parametrize(("head", "says"), [
+    (b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 64 + b"rest", "Excel workbook (.xlsx)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64 + b"rest",
+     "Excel 97-2003 workbook (.xls)"),
+    (b"\r\n<!DOCTYPE html>\n<html><body>403 Access Denied</body></html>\n", "web page (HTML)"),
+])
+def test_a_workbook_or_web_page_published_as_csv_is_named_for_what_it_is(head, says, wh,
+                                                                          tmp_path):
+    # the GLA's 2012-13 P8 '.csv' was an Excel file, then a 403 page (dataset-gla README)
+    path = tmp_path / "2012-13-P8-250.csv"
+    path.write_bytes(head)
+    with pytest.raises(LoadError, match=re.escape(says)):
+        load_file(wh, LOADERS["spend"], path)

@@ -79,10 +79,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                      "Proclass Label", "Detailed Expenditure Type", "Expense Category",
                      "Subjective Name", "Account Name", "Category", "Proclass",
                      "Expense Code Description", "Purchase Category", "Merchant Category",
-                     "Supplier Category", "Cost Element", "Expenditure Description",
-                     "Service Expenditure Type", "Proclass Description", "G/L Description",
-                     "Procurement Classification", "Category Family", "Expenditure Account",
-                     "Expenditure Account Code Description"),
+                     "Supplier Category", "Expenditure Account Code Description",
+                     "Cost Element", "Expenditure Description", "Service Expenditure Type",
+                     "Proclass Description", "G/L Description", "Procurement Classification",
+                     "Category Family", "Expenditure Account"),
     "payment_date": ("Payment Date", "Invoice Payment Date", "Date Paid", "Paid Date", "Pay Date",
                      "Date of Payment", "Payment Run Date", "Cheque Date", "Date", "Posting Date",
                      "Transaction Date", "Invoice Creation Date", "Invoice Date",
@@ -113,16 +113,20 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 # the exact names of every column; 'Supplier Name (Redacted)', 'Date of Transaction'): an
 # earlier word before a later one ('Posting Date' before 'Period'), the three columns every
 # file has first (so 'Net Expenditure' is the amount, not the expense type)
+# (Welsh councils' headers are bilingual, 'Date / Dyddiad', or Welsh: 'Dyddiad Talu', 'Enw'r
+# Cyflenwr', 'Swm', 'Cyfarwyddiaeth', 'Adran', 'Gwasanaeth', 'Math o Wariant')
 KEYWORDS: dict[str, tuple[str, ...]] = {
-    "payment_date": ("payment date", "date paid", "paid", "date", "month", "period"),
-    "amount_gbp": ("net amount", "amount", "nett", "net", "value", "gbp", "sterling", "total",
-                   "gross"),
+    "payment_date": ("payment date", "date paid", "paid", "date", "dyddiad", "month", "period"),
+    "amount_gbp": ("net amount", "amount", "nett", "net", "value", "gbp", "sterling", "swm",
+                   "total", "gross"),
     "supplier_name": ("supplier", "beneficiary", "benificiary", "payee", "vendor", "merchant",
-                      "creditor", "recipient"),
-    "department_label": ("directorate", "department", "portfolio", "division"),
-    "service_area_label": ("service area", "expense area", "cost centre", "service"),
+                      "creditor", "recipient", "cyflenwr"),
+    "department_label": ("directorate", "department", "portfolio", "division", "cyfarwyddiaeth",
+                         "adran"),
+    "service_area_label": ("service area", "expense area", "cost centre", "cost center",
+                           "service", "gwasanaeth"),
     "expense_type": ("expense type", "expenses type", "expenditure type", "subjective",
-                     "expense", "expenditure", "category"),
+                     "expense", "expenditure", "category", "gwariant"),
     "purpose": ("purpose", "narrative"),
 }
 # any one organisational column is enough: a file with one has it read as the department

@@ -75,7 +75,10 @@ def to_utf8(data: bytes, name: str, force_legacy: bool = False) -> tuple[bytes, 
     if data.endswith(b"\x00"):  # NUL padding after the last line (fixed-size exports)
         data = data.rstrip(b"\x00")
     if b"\x00" in data[:4096]:
-        raise LoadError(f"{name}: this is not a text file (it contains NUL bytes)")
+        raise LoadError(f"{name}: this is not a text file (it contains NUL bytes){_kind(data)}")
+    if data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+        raise LoadError(f"{name}: this is a web page (HTML), not CSV text: the download "
+                        "failed or needs a login; fetch the CSV file itself")
     if data[:3] == b"\xef\xbb\xbf":
         data = data[3:]
     if not force_legacy:
@@ -93,6 +96,17 @@ def to_utf8(data: bytes, name: str, force_legacy: bool = False) -> tuple[bytes, 
         except UnicodeDecodeError:
             continue
     raise LoadError(f"{name}: cannot decode as UTF-8 or Latin-1")  # pragma: no cover
+
+
+def _kind(data: bytes) -> str:
+    """What a binary file published as CSV is, and what to do ('.csv' files that are Excel
+    workbooks are published too)."""
+    if data[:4] == b"PK\x03\x04":
+        return ("; it is an Excel workbook (.xlsx) or another zip file: open it in Excel and "
+                "save it as CSV")
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "; it is an Excel 97-2003 workbook (.xls): open it in Excel and save it as CSV"
+    return ""
 
 
 def _utf16_le_without_bom(data: bytes) -> bool:
