@@ -285,6 +285,17 @@ CASES = {
         ("-1234.56", "-1234.56", "1234.56", "1234.56", "600.00", "1700.00", "-50.00", "10.00",
          "-60.00", "1500.00"),
         ("2019-04-01",) * 10, {}),
+    # subtotals and a grand total that carry the period's last day: each is the sum of the
+    # payments above it (or since the last subtotal); a supplier named TOTAL is a payment
+    "dated_totals": Case(
+        "finance-system reports with dated subtotals",
+        ("Directorate", "Payment Date", "Supplier Name", "Amount"),
+        (("Fleet", "01/04/2019", "TOTAL", "600"), ("Fleet", "02/04/2019", "Total Gas Ltd", "700"),
+         ("Parks", "03/04/2019", "C Ltd", "50"), ("", "04/04/2019", "", "999")),
+        ("600.00", "700.00", "50.00", "999.00"),
+        ("2019-04-01", "2019-04-02", "2019-04-03", "2019-04-04"), {},
+        between={2: ("", "30/04/2019", "", "1300.00"), 3: ("", "30/04/2019", "", "50.00")},
+        footer=(("", "30/04/2019", "Grand Total", "2349.00"),)),
     # Excel headings with wrapped text: a line break inside the quoted header cell
     "wrapped_headings": Case(
         "Excel headings formatted 'wrap text' (Alt+Enter), saved as CSV",

@@ -332,7 +332,7 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
         service = map_services(con, t)
         amount, pdate = amount_job.result(), date_job.result()
     totals = total_rows(t, amount, pdate)
-    notes_ = note_rows(t, amount, pdate) | header_rows(t, src.labels)
+    notes_ = note_rows(t, amount, pdate) | header_rows(t, src.labels, pdate)
     n_totals, totals_pence = int(totals.sum()), int(pennies(amount[totals]).sum())
     if n_totals or notes_.any():
         t, amount, pdate, service = _drop(t, amount, pdate, service, totals | notes_)

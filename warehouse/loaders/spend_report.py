@@ -55,24 +55,31 @@ def total_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.nda
     starts 'Total', 'Sub total' or 'Grand total' (or ends in 'Total': 'Report Total') and no
     supplier other than such a label; or a cell that is the word alone ('Total', 'TOTAL:')
     outside the supplier column, with no date or no supplier ('Total,,2 transactions,1300',
-    'Total,30/04/2019,,1300'). Files end with these (and some put subtotals between
-    sections); they are not payments and are never counted."""
+    'Total,30/04/2019,,1300'), or in the supplier column with no label ('30/04/2019,Grand
+    Total,1300'); or a row with a date and nothing else whose amount is the sum of the rows
+    above it (or since the last such row). Files end with these (and some put subtotals
+    between sections); they are not payments and are never counted."""
     out = np.zeros(t.num_rows, dtype=bool)
     if t.num_rows == 0:
         return out
     no_date = np.asarray(pc.is_null(pdate), dtype=bool)
-    # a row with a date is a candidate only when its supplier cell is empty (a length test of
-    # the offsets, no scan of the text): few rows, so the tests below stay cheap
-    empty_supplier = np.asarray(pc.fill_null(pc.equal(
-        pc.binary_length(t.column("supplier_name")), 0), True), dtype=bool)
-    cand = np.flatnonzero((no_date | empty_supplier) & ~np.isnan(amount))
+    # a row with a date is a candidate only when its supplier cell is (nearly) empty, a length
+    # test of the offsets, or the word 'Total' alone (an anchored regex that fails at the
+    # first letter of a name): few rows, so the tests below stay cheap
+    suppliers = t.column("supplier_name")
+    no_supplier = np.asarray(pc.fill_null(pc.less_equal(pc.binary_length(suppliers), 2), True),
+                             dtype=bool) | _is_total(suppliers, TOTAL_ONLY)
+    cand = np.flatnonzero((no_date | no_supplier) & ~np.isnan(amount))
     if not len(cand):
         return out
     sub = t.take(arrow.array(cand))
-    empty = np.ones(len(cand), dtype=bool)
-    for name in ("payment_date", "supplier_name", "department_label", "service_area_label",
-                 "expense_type"):
-        empty &= _blank(sub.column(name))
+    unlabelled = np.ones(len(cand), dtype=bool)
+    for name in ("department_label", "service_area_label", "expense_type"):
+        unlabelled &= _blank(sub.column(name))
+    supplier = sub.column("supplier_name")
+    blank_supplier = _blank(supplier)
+    blank_date = _blank(sub.column("payment_date"))
+    empty = unlabelled & blank_supplier & blank_date
     labelled = np.zeros(len(cand), dtype=bool)
     only = np.zeros(len(cand), dtype=bool)
     for name in sub.column_names:
@@ -80,13 +87,35 @@ def total_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.nda
             labelled |= _is_total(sub.column(name))
             if name != "supplier_name":
                 only |= _is_total(sub.column(name), TOTAL_ONLY)
-    supplier = sub.column("supplier_name")
-    no_supplier = _blank(supplier) | _is_total(supplier)
-    blank_date = _blank(sub.column("payment_date"))
+    no_supplier = blank_supplier | _is_total(supplier)
     dateless = no_date[cand]
-    out[cand[(empty & dateless) | (labelled & no_supplier & blank_date)
-             | (only & (dateless | no_supplier))]] = True
+    found = ((empty & dateless) | (labelled & no_supplier & blank_date)
+             | (only & (dateless | no_supplier))
+             | (_is_total(supplier, TOTAL_ONLY) & unlabelled))
+    out[cand[found]] = True
+    dated = cand[unlabelled & blank_supplier & ~dateless & ~found]
+    if len(dated):
+        out[dated[_sums_above(t.column("_line").to_numpy(), pennies(amount), dated, out)]] = True
     return out
+
+
+def _sums_above(lines: np.ndarray, pence: np.ndarray, rows: np.ndarray,
+                totals: np.ndarray) -> np.ndarray:
+    """Which of ``rows`` hold the sum of the payments above them in the file (or since the
+    last such row), total rows not counted: an unlabelled total that carries a date."""
+    order = np.argsort(lines, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    counted = np.where(totals, 0, pence)
+    counted[rows] = 0
+    prefix = np.concatenate(([0], np.cumsum(counted[order])))
+    hits = np.zeros(len(rows), dtype=bool)
+    last = 0
+    for j in np.argsort(rank[rows], kind="stable"):
+        above, own = int(prefix[rank[rows[j]]]), int(pence[rows[j]])
+        if (own == above != 0) or (own == above - last != 0):
+            hits[j], last = True, above
+    return hits
 
 
 def _is_total(values: arrow.ChunkedArray | arrow.Array, pattern: str = TOTAL) -> np.ndarray:
@@ -115,13 +144,20 @@ def note_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.ndar
     return out
 
 
-def header_rows(t: arrow.Table, labels: dict[str, str]) -> np.ndarray:
-    """Rows repeating the header (a report printed page by page repeats it): the date and the
-    amount cells hold their own column's header. They are skipped with the note rows."""
-    out = np.ones(t.num_rows, dtype=bool)
+def header_rows(t: arrow.Table, labels: dict[str, str], pdate: arrow.Array) -> np.ndarray:
+    """Rows repeating the header (a report printed page by page repeats it): no date, and the
+    date and amount cells hold their own column's header. They are skipped with the note
+    rows (only the rows without a date are looked at)."""
+    out = np.zeros(t.num_rows, dtype=bool)
+    cand = np.flatnonzero(np.asarray(pc.is_null(pdate), dtype=bool)) if len(pdate) else []
+    if not len(cand):
+        return out
+    sub = t.take(arrow.array(cand))
+    hit = np.ones(len(cand), dtype=bool)
     for name in ("payment_date", "amount_gbp"):
-        cells = pc.utf8_lower(pc.utf8_trim_whitespace(pc.fill_null(t.column(name), "")))
-        out &= np.asarray(pc.equal(cells, labels.get(name, "").strip().lower()), dtype=bool)
+        cells = pc.utf8_lower(pc.utf8_trim_whitespace(pc.fill_null(sub.column(name), "")))
+        hit &= np.asarray(pc.equal(cells, labels.get(name, "").strip().lower()), dtype=bool)
+    out[cand[hit]] = True
     return out
 
 
