@@ -432,3 +432,18 @@ def test_a_workbook_or_web_page_published_as_csv_is_named_for_what_it_is(head, s
     path.write_bytes(head)
     with pytest.raises(LoadError, match=re.escape(says)):
         load_file(wh, LOADERS["spend"], path)
+
+
+@pytest.mark.parametrize("empty", ["30/12/1899", "00/01/1900", "0000-00-00",
+                                   "01/01/1900 00:00:00"])
+def test_excels_empty_date_in_every_row_is_refused_naming_the_column(empty, wh, tmp_path):
+    # a date cell left blank in Excel and formatted as a date exports as its day zero
+    path = tmp_path / "zero.csv"
+    path.write_text("Service Area,Pay Date,Supplier Name,Amount\n"
+                    + "".join(f"Adult Social Care,{empty},S{k},600\n" for k in range(3)),
+                    encoding="utf-8")
+    with pytest.raises(LoadError, match=r"column 'Pay Date': no row has a usable date"):
+        load_file(wh, LOADERS["spend"], path)
+    given = dataclasses.replace(LOADERS["spend"],
+                                parse=functools.partial(spend.parse, period=date(2013, 10, 1)))
+    assert load_file(wh, given, path).rows_loaded == 3

@@ -285,11 +285,21 @@ def _drop(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array, service: arrow
     return t.filter(mask), amount[~drop], pdate.filter(mask), service.filter(mask)
 
 
+def _any_usable(pdate: arrow.Array) -> bool:
+    """Whether any date is one a payment can have (between 1990 and 2100)."""
+    if pdate.null_count == len(pdate):
+        return False
+    inside = pc.and_(pc.greater_equal(pdate, arrow.scalar(EARLIEST, arrow.date32())),
+                     pc.less_equal(pdate, arrow.scalar(LATEST, arrow.date32())))
+    return bool(pc.any(inside).as_py())
+
+
 def _dates(t: arrow.Table, pdate: arrow.Array, src: SourceTable,
            period: date | None) -> tuple[arrow.Array, list[str]]:
-    """The payment dates; a file with no usable date in any row is refused naming its date
+    """The payment dates; a file with no usable date in any row (none, or only Excel's empty
+    date, 30/12/1899 or 01/01/1900: none between 1990 and 2100) is refused naming its date
     column, unless the user gave the period of the whole file (then every row has it)."""
-    if period is None and (not len(pdate) or pdate.null_count < len(pdate)):
+    if period is None and (not len(pdate) or _any_usable(pdate)):
         return pdate, []
     if period is None:
         samples = [v for v in pc.unique(t.column("payment_date")).to_pylist()[:3] if v]
