@@ -276,15 +276,16 @@ CASES = {
          ("Housing", "2019-04", "C Ltd", "700")),
         ("500.00", "600.00", "700.00"), ("2019-04-01",) * 3, {"payment_date": "Month"}),
     "amount_spellings": Case(
-        "ledger credit notes (CR, a trailing minus), Excel-protected cells, '£' in cp1252 "
-        "read as UTF-8",
+        "ledger credit notes (CR, a trailing minus, an en dash), Excel-protected cells, '£' "
+        "in cp1252 read as UTF-8, a zero-width space pasted from a web page",
         ("Directorate", "Payment Date", "Supplier Name", "Amount"),
         tuple(("Housing", "01/04/2019", f"S{k}", a) for k, a in enumerate((
             "1234.56-", "1,234.56 CR", " £ 1,234.56 ", "1 234.56", "=\"600.00\"",
-            "Â£1,700.00", "(£50.00)", "GBP 10.00", "£(60.00)", "1.5E+03"))),
+            "Â£1,700.00", "(£50.00)", "GBP 10.00", "£(60.00)", "1.5E+03", "\u201370.00",
+            "\u200b80.00"))),
         ("-1234.56", "-1234.56", "1234.56", "1234.56", "600.00", "1700.00", "-50.00", "10.00",
-         "-60.00", "1500.00"),
-        ("2019-04-01",) * 10, {}),
+         "-60.00", "1500.00", "-70.00", "80.00"),
+        ("2019-04-01",) * 12, {}),
     # subtotals and a grand total that carry the period's last day: each is the sum of the
     # payments above it (or since the last subtotal); a supplier named TOTAL is a payment
     "dated_totals": Case(

@@ -20,13 +20,17 @@ _PLAIN_NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d{1,2})?$")  # 
 _DECIMAL_COMMA = re.compile(r"^[-+]?(\d+|\d{1,3}(\.\d{3})+),\d{1,2}-?$")
 
 
+_INVISIBLE = " \t\r\n\u00a0\u200b\ufeff"  # spaces, a zero-width space, a stray BOM
+_DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2012": "-"})  # minus, en dash
+
+
 def _amount_one(text: str | None) -> float | None:
     """One amount as councils write it: '£1,234.50', '-£992.10', '(500.00)', '500.00CR',
     '1234.56-', '£ 1 234.56', Excel's protected '="600.00"', a '£' read in the wrong code page
     ('Â£600') and a decimal comma ('600,50': a UK thousands group has three digits)."""
     if text is None:
         return None
-    s = text.strip().replace("\u2212", "-").replace("\u00c2\u00a3", "£")
+    s = text.strip(_INVISIBLE).translate(_DASHES).replace("\u00c2\u00a3", "£")
     if s.startswith('="') and s.endswith('"'):
         s = s[2:-1].strip()
     s = re.sub(r"[£\s]|GBP", "", s, flags=re.IGNORECASE)  # '£(600.00)', '1,234.56 CR'
@@ -147,7 +151,7 @@ def _date_one(text: str | None, us: bool = False) -> date | None:
     the first of the month (files that give only the period of a payment)."""
     if not text:
         return None
-    s = _WEEKDAY.sub("", text.strip())
+    s = _WEEKDAY.sub("", text.strip(_INVISIBLE))
     if s.startswith('="') and s.endswith('"'):
         s = s[2:-1].strip()
     try:
