@@ -448,3 +448,17 @@ def test_excels_empty_date_in_every_row_is_refused_naming_the_column(empty, wh, 
     given = dataclasses.replace(LOADERS["spend"],
                                 parse=functools.partial(spend.parse, period=date(2013, 10, 1)))
     assert load_file(wh, given, path).rows_loaded == 3
+
+
+def test_a_stray_quote_in_an_unquoted_pipe_file_does_not_swallow_the_rest(wh, tmp_path):
+    # ledger extracts separated by pipes quote nothing: '"Acme' is a name, not a quoted cell
+    path = tmp_path / "ledger.txt"
+    path.write_text("Directorate|Payment Date|Supplier Name|Amount\n"
+                    "Housing|01/04/2019|\"Acme|600.00\n"
+                    "Housing|02/04/2019|5\" Pipes Ltd|700.00\n"
+                    "Housing|03/04/2019|B Ltd|800\n", encoding="utf-8")
+    r = load_file(wh, LOADERS["spend"], path)
+    assert (r.rows_loaded, r.rows_quarantined) == (3, 0)
+    got = wh.execute("select supplier_name, amount_gbp from spend order by line_no").fetchall()
+    assert got == [('"Acme', Decimal("600.00")), ('5" Pipes Ltd', Decimal("700.00")),
+                   ("B Ltd", Decimal("800.00"))]

@@ -154,9 +154,15 @@ def to_commas(data: bytes) -> tuple[bytes, str]:
     if delimiter == ",":
         return data, DELIMITERS[","]
     text = data.decode("utf-8", errors="surrogateescape")  # bad bytes go back as they were
+    # a file whose head quotes no whole cell ('\t"Smith, J"\t') is read with quotes as text: a
+    # supplier '"Acme' in a ledger extract must not swallow the rest of the file
+    head = text[:_HEAD_BYTES]
+    d = re.escape(delimiter)
+    quoted = re.search(rf'(^|{d})"[^"\n]*"({d}|\r?$)', head, re.MULTILINE) is not None
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                          quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE):
         writer.writerow(row)
     return out.getvalue().encode("utf-8", errors="surrogateescape"), DELIMITERS[delimiter]
 
