@@ -462,3 +462,29 @@ def test_a_stray_quote_in_an_unquoted_pipe_file_does_not_swallow_the_rest(wh, tm
     got = wh.execute("select supplier_name, amount_gbp from spend order by line_no").fetchall()
     assert got == [('"Acme', Decimal("600.00")), ('5" Pipes Ltd', Decimal("700.00")),
                    ("B Ltd", Decimal("800.00"))]
+
+
+@pytest.mark.parametrize("body", [
+    # '"Acme' opens a quote it never closes
+    'Housing,01/04/2019,"Acme,600.00\nHousing,02/04/2019,B,700\nHousing,03/04/2019,C,800\n',
+    # ... or a later stray quote closes it, making one well-formed record of three lines
+    'Housing,01/04/2019,"Acme,600.00\nHousing,02/04/2019,B,700\n'
+    'Housing,03/04/2019,5" Pipe,800\n',
+])
+def test_stray_quotes_do_not_swallow_payments(body, wh, tmp_path):
+    path = tmp_path / "stray.csv"
+    path.write_text("Directorate,Payment Date,Supplier Name,Amount\n" + body, encoding="utf-8")
+    r = load_file(wh, LOADERS["spend"], path)
+    assert (r.rows_loaded, r.rows_quarantined) == (3, 0)
+    got = wh.execute("select line_no, amount_gbp from spend order by 1").fetchall()
+    assert got == [(2, Decimal("600.00")), (3, Decimal("700.00")), (4, Decimal("800.00"))]
+
+
+def test_a_real_line_break_in_a_quoted_cell_stays_in_its_cell(wh, tmp_path):
+    path = tmp_path / "address.csv"
+    path.write_text("Directorate,Payment Date,Supplier Name,Amount\n"
+                    'Housing,01/04/2019,"Fix-It\nBuilders, Leeds",600.00\n'
+                    "Housing,02/04/2019,B,700\n", encoding="utf-8")
+    load_file(wh, LOADERS["spend"], path)
+    got = wh.execute("select line_no, supplier_name from spend order by 1").fetchall()
+    assert got == [(2, "Fix-It\nBuilders, Leeds"), (4, "B")]
