@@ -63,12 +63,16 @@ def total_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.nda
     if t.num_rows == 0:
         return out
     no_date = np.asarray(pc.is_null(pdate), dtype=bool)
-    # a row with a date is a candidate only when its supplier cell is (nearly) empty, a length
-    # test of the offsets, or the word 'Total' alone (an anchored regex that fails at the
-    # first letter of a name): few rows, so the tests below stay cheap
+    # a row with a date is a candidate only when its supplier cell is (nearly) empty, or short
+    # (length tests of the offsets, no scan of the text) and the word 'Total' alone: few rows,
+    # so the tests below stay cheap
     suppliers = t.column("supplier_name")
-    no_supplier = np.asarray(pc.fill_null(pc.less_equal(pc.binary_length(suppliers), 2), True),
-                             dtype=bool) | _is_total(suppliers, TOTAL_ONLY)
+    lengths = pc.binary_length(suppliers)
+    no_supplier = np.asarray(pc.fill_null(pc.less_equal(lengths, 2), True), dtype=bool)
+    short = np.flatnonzero(np.asarray(pc.fill_null(pc.less_equal(lengths, 14), False),
+                                      dtype=bool) & ~no_supplier)
+    if len(short):
+        no_supplier[short[_is_total(suppliers.take(arrow.array(short)), TOTAL_ONLY)]] = True
     cand = np.flatnonzero((no_date | no_supplier) & ~np.isnan(amount))
     if not len(cand):
         return out
