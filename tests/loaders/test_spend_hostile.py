@@ -488,3 +488,15 @@ def test_a_real_line_break_in_a_quoted_cell_stays_in_its_cell(wh, tmp_path):
     load_file(wh, LOADERS["spend"], path)
     got = wh.execute("select line_no, supplier_name from spend order by 1").fetchall()
     assert got == [(2, "Fix-It\nBuilders, Leeds"), (4, "B")]
+
+
+def test_a_comma_file_whose_notes_hold_semicolons_is_read_at_its_commas(wh, tmp_path):
+    # the semicolons outnumber the commas on every line, but only commas give a header
+    path = tmp_path / "notes.csv"
+    path.write_text("Directorate,Payment Date,Supplier Name,Amount,Purpose\n"
+                    + "".join(f"Housing,0{k}/04/2019,S{k},600,a; b; c; d; e; f\n"
+                              for k in range(1, 9)), encoding="utf-8")
+    src = read_source(path, COLUMNS, optional=OPTIONAL, keywords=KEYWORDS, trim=False)
+    assert src.encoding == "utf-8"
+    r = load_file(wh, LOADERS["spend"], path)
+    assert (r.rows_loaded, r.rows_quarantined) == (8, 0)

@@ -31,7 +31,15 @@ import pyarrow.csv as pacsv
 
 from warehouse.loaders.blanks import drop_blank_and_footer
 from warehouse.loaders.headers import _find_header, _fix_positions, _positions
-from warehouse.loaders.text import _HEAD_BYTES, LoadError, read_bytes, to_commas, to_utf8
+from warehouse.loaders.text import (
+    _HEAD_BYTES,
+    DELIMITERS,
+    LoadError,
+    read_bytes,
+    sniff_delimiter,
+    to_commas,
+    to_utf8,
+)
 
 
 @dataclass
@@ -360,12 +368,26 @@ def _trim(col: arrow.ChunkedArray | arrow.Array) -> arrow.ChunkedArray | arrow.A
     return pc.utf8_trim_whitespace(col)
 
 
-def _csv_text(raw: bytes, name: str, force_legacy: bool = False) -> tuple[bytes, str]:
-    """The file as UTF-8 with commas between cells (``to_utf8``, then ``to_commas``) and its
-    encoding, with the delimiter when not a comma ('utf-16, tab-separated')."""
-    data, encoding = to_utf8(raw, name, force_legacy=force_legacy)
-    data, delimiter = to_commas(data)
-    return data, encoding if delimiter == "comma" else f"{encoding}, {delimiter}-separated"
+def _csv_text(raw: bytes, name: str, find: Callable[[list[str]], tuple[int, list[str]]],
+              force_legacy: bool = False) -> tuple[bytes, str, tuple[int, list[str]]]:
+    """The file as UTF-8 with commas between cells (``to_utf8``, then ``to_commas``), its
+    encoding (with the delimiter when not a comma: 'utf-16, tab-separated') and what ``find``
+    says of its head (the header's line and cells). The delimiter ``sniff_delimiter`` finds is
+    tried first, then the others, until one gives a header: a comma file whose notes hold
+    semicolons is still read at its commas."""
+    utf8, encoding = to_utf8(raw, name, force_legacy=force_legacy)
+    sniffed, error = sniff_delimiter(utf8), None
+    for delimiter in dict.fromkeys((sniffed, *DELIMITERS)):
+        head, _ = to_commas(utf8[:_HEAD_BYTES], delimiter)
+        try:
+            found = find([ln.rstrip("\r") for ln in
+                          head.decode("utf-8", errors="replace").split("\n")])
+        except LoadError as err:
+            error = error or err
+            continue
+        data, label = to_commas(utf8, delimiter)
+        return data, encoding if delimiter == "," else f"{encoding}, {label}-separated", found
+    raise error
 
 
 def read_source(
@@ -392,12 +414,11 @@ def read_source(
                for c, aliases in columns.items()}
     path = Path(path)
     raw_bytes = read_bytes(path)
-    data, encoding = _csv_text(raw_bytes, path.name)
+    def find(lines: list[str]) -> tuple[int, list[str]]:
+        return _find_header(lines, columns, set(optional), path.name, max_preamble, keywords)
+
+    data, encoding, (header_idx, header) = _csv_text(raw_bytes, path.name, find)
     for attempt in range(2):
-        head = data[:_HEAD_BYTES].decode("utf-8", errors="replace")
-        head_lines = [ln.rstrip("\r") for ln in head.split("\n")]
-        header_idx, header = _find_header(head_lines, columns, set(optional), path.name,
-                                          max_preamble, keywords)
         positions = _fix_positions(_positions(header, columns, keywords), header, fixed,
                                    f"{path.name}: line {header_idx + 1}")
         body_start = 0
@@ -416,7 +437,8 @@ def read_source(
         except UnicodeDecodeError:
             if attempt:
                 raise LoadError(f"{path.name}: cannot decode the file as text") from None
-            data, encoding = _csv_text(raw_bytes, path.name, force_legacy=True)
+            data, encoding, (header_idx, header) = _csv_text(raw_bytes, path.name, find,
+                                                             force_legacy=True)
     n = len(lines)
     arrays = {}
     present = [c for c in columns if cols.get(c) is not None]
@@ -448,9 +470,8 @@ def header_labels(path: Path, columns: dict[str, tuple[str, ...]], optional: Ite
     with open(path, "rb") as fh:
         head = fh.read(_HEAD_BYTES)
     try:
-        data, _ = _csv_text(head, path.name)
-        lines = [ln.rstrip("\r") for ln in data.decode("utf-8", errors="replace").split("\n")]
-        _, header = _find_header(lines, columns, set(optional), path.name, max_preamble)
+        _, _, (_, header) = _csv_text(head, path.name, lambda lines: _find_header(
+            lines, columns, set(optional), path.name, max_preamble))
     except LoadError:
         return None
     return {canon: header[pos] for canon, pos in _positions(header, columns).items()}

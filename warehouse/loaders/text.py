@@ -142,15 +142,15 @@ def sniff_delimiter(data: bytes) -> str:
     return best if widths[best] >= 3 and widths[best] > widths[","] else ","
 
 
-def to_commas(data: bytes) -> tuple[bytes, str]:
+def to_commas(data: bytes, delimiter: str | None = None) -> tuple[bytes, str]:
     """UTF-8 CSV bytes with commas between cells, and the name of the delimiter found.
 
     A file separated by tabs (Excel's "Unicode text" export), semicolons or pipes is rewritten
     record by record with Python's csv module (``sniff_delimiter`` decides which); each record
     keeps its line (a quoted line break stays in its cell), so line numbers hold. A comma file
-    is returned as it is.
+    is returned as it is. ``delimiter`` overrides the sniffing.
     """
-    delimiter = sniff_delimiter(data)
+    delimiter = delimiter or sniff_delimiter(data)
     if delimiter == ",":
         return data, DELIMITERS[","]
     text = data.decode("utf-8", errors="surrogateescape")  # bad bytes go back as they were
