@@ -500,3 +500,20 @@ def test_a_comma_file_whose_notes_hold_semicolons_is_read_at_its_commas(wh, tmp_
     assert src.encoding == "utf-8"
     r = load_file(wh, LOADERS["spend"], path)
     assert (r.rows_loaded, r.rows_quarantined) == (8, 0)
+
+
+@pytest.mark.parametrize(("header", "amount"), [
+    ("Amount,Amount Excl VAT", "Amount Excl VAT"),
+    ("Value,Net Value", "Net Value"),
+    ("Amount incl VAT,Amount excl VAT", "Amount excl VAT"),
+    ("Amount inc. VAT,VAT Amount,Amount ex VAT", "Amount ex VAT"),
+    ("Amount (inc VAT),Amount (exc VAT)", "Amount (exc VAT)"),
+    ("Amount,Nett Amount", "Nett Amount"),
+    ("Amount,VAT Amount", "Amount"),
+])
+def test_the_amount_net_of_vat_is_read_when_a_file_has_both(header, amount, tmp_path):
+    # the Transparency Code's amount excludes the VAT the council can recover
+    path = tmp_path / "vat.csv"
+    path.write_text(f"Directorate,Payment Date,Supplier Name,{header}\n", encoding="utf-8")
+    src = read_source(path, COLUMNS, optional=OPTIONAL, keywords=KEYWORDS)
+    assert src.labels["amount_gbp"] == amount

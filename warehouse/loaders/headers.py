@@ -17,20 +17,23 @@ def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", _CAMEL.sub(" ", name).lower()).strip()
 
 
-_LESSER = {"vat", "gross", "id", "code", "postcode", "reg", "type", "number", "no"}
+_LESSER = {"vat", "gross", "id", "code", "postcode", "reg", "type", "number", "no", "incl",
+           "including", "inclusive", "inc"}
+_NET = {"excl", "excluding", "exclusive", "exc", "ex", "net", "nett"}  # 'Amount excl. VAT' is net
 
 
 def _keyword_hits(cells: list[str], words: tuple[str, ...]) -> list[int]:
-    """Header cells holding one of the words as whole words, best first: one about VAT, codes
-    or ids last; then by the earliest of ``words`` it holds; a cell naming a 'name' or
-    'description' before others; then in the header's order."""
+    """Header cells holding one of the words as whole words, best first: one about VAT
+    (unless net of it), gross or including it, codes or ids last; then by the earliest of
+    ``words`` it holds; a cell naming a 'name' or 'description' before others; then in the
+    header's order."""
     hits = []
     for i, cell in enumerate(cells):
         padded = f" {_norm(cell)} "
         held = [k for k, w in enumerate(words) if f" {w} " in padded]
         if held:
             parts = set(padded.split())
-            hits.append((bool(parts & _LESSER), held[0],
+            hits.append((bool(parts & _LESSER) and not parts & _NET, held[0],
                          not parts & {"name", "description"}, i))
     return [i for *_, i in sorted(hits)]
 
