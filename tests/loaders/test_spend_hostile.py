@@ -517,3 +517,35 @@ def test_the_amount_net_of_vat_is_read_when_a_file_has_both(header, amount, tmp_
     path.write_text(f"Directorate,Payment Date,Supplier Name,{header}\n", encoding="utf-8")
     src = read_source(path, COLUMNS, optional=OPTIONAL, keywords=KEYWORDS)
     assert src.labels["amount_gbp"] == amount
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    # names with commas, published unquoted; 'Unit 1, 2,300.00' follows the file's clear lines
+    ("Housing,01/04/2019,Smith, J,600.00\nHousing,02/04/2019,Jones, K,700\n"
+     "Housing,05/04/2019,Unit 1, 2,300.00\n",
+     [("Smith, J", "600.00"), ("Jones, K", "700.00"), ("Unit 1, 2", "300.00")]),
+    # amounts with thousands separators, published unquoted
+    ("Housing,01/04/2019,A Ltd,1,600.00\nHousing,02/04/2019,B Ltd,2,700.00\n"
+     "Housing,05/04/2019,Unit 1, 2,300.00\n",
+     [("A Ltd", "1600.00"), ("B Ltd", "2700.00"), ("Unit 1", "2300.00")]),
+])
+def test_a_comma_published_unquoted_is_mended_when_the_reading_is_clear(body, expected, wh,
+                                                                        tmp_path):
+    path = tmp_path / "unquoted.csv"
+    path.write_text("Directorate,Payment Date,Supplier Name,Amount\n" + body, encoding="utf-8")
+    r = load_file(wh, LOADERS["spend"], path)
+    assert (r.rows_loaded, r.rows_quarantined) == (3, 0)
+    got = wh.execute("select supplier_name, amount_gbp from spend order by line_no").fetchall()
+    assert got == [(s, Decimal(a)) for s, a in expected]
+    assert any("comma in an unquoted cell" in n for n in r.notes)
+
+
+def test_a_line_with_commas_in_two_cells_stays_quarantined(wh, tmp_path):
+    path = tmp_path / "two_commas.csv"
+    path.write_text("Directorate,Payment Date,Supplier Name,Amount\n"
+                    "Housing,01/04/2019,Jones, Smith & Co,2,000.00\n"
+                    + "".join(f"Housing,02/04/2019,S{k},700\n" for k in range(30)),
+                    encoding="utf-8")
+    r = load_file(wh, LOADERS["spend"], path)
+    assert (r.rows_loaded, r.rows_quarantined) == (30, 1)
+    assert "6 cells where the header has 4" in r.rejected[0]["reason"]

@@ -40,6 +40,7 @@ from warehouse.loaders.base import (
     rows_read_frame,
     validate,
 )
+from warehouse.loaders.mend import mend_split_cells, mended_note
 from warehouse.loaders.spend_report import (
     MAX_TEXT,
     Reconciliation,
@@ -337,6 +338,7 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
                       keywords=KEYWORDS)
     quarantine.source = src
     t = organisational(src)
+    t, mended = mend_split_cells(t, src.header, src.labels, src.raw)
     # the three parses are independent and mostly let go of the GIL (Arrow and numpy kernels)
     with ThreadPoolExecutor(max_workers=2) as pool:
         amount_job = pool.submit(parse_amount_arrow, t.column("amount_gbp"))
@@ -349,7 +351,7 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
     if n_totals or notes_.any():
         t, amount, pdate, service = _drop(t, amount, pdate, service, totals | notes_)
     pdate, notes = _dates(t, pdate, src, period)
-    notes += no_organisation_note(src)
+    notes += no_organisation_note(src) + mended_note(mended)
     keep = ~rule_failures(t, amount, pdate, src.width, named_width(src.header))
     flagged = np.flatnonzero(~keep)
     if len(flagged):
