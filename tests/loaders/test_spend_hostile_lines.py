@@ -172,6 +172,10 @@ def test_the_amount_net_of_vat_is_read_when_a_file_has_both(header, amount, tmp_
     ("Housing,01/04/2019,A Ltd,1,600.00\nHousing,02/04/2019,B Ltd,2,700.00\n"
      "Housing,05/04/2019,Unit 1, 2,300.00\n",
      [("A Ltd", "1600.00"), ("B Ltd", "2700.00"), ("Unit 1", "2300.00")]),
+    # a pound sign and spaces around an amount with a thousands separator
+    ("Housing,01/04/2019,A Ltd, £ 1,234.56 \nHousing,02/04/2019,B Ltd,-£2,000.00\n"
+     "Housing,03/04/2019,C Ltd,(1,000.00)\n",
+     [("A Ltd", "1234.56"), ("B Ltd", "-2000.00"), ("C Ltd", "-1000.00")]),
 ])
 def test_a_comma_published_unquoted_is_mended_when_the_reading_is_clear(body, expected, wh,
                                                                         tmp_path):

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from warehouse.loaders.cells import _amount_one, _date_one
 
-_THOUSANDS = re.compile(r"^\s*[-(£]*\d{1,3}(,\d{3})+(\.\d+)?\)?\s*$")
+_THOUSANDS = re.compile(r"^[-(£\s]*\d{1,3}(,\d{3})+(\.\d+)?\)?\s*$")
 _GROUP_TAIL = re.compile(r",\d{1,3}$")
 _GROUP = re.compile(r"^\d{3}(\.\d+)?$")
 MAX_EXTRA = 3  # cells too many that are mended; more is not a stray comma
