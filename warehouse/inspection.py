@@ -48,6 +48,12 @@ _FORMATS = [
     (re.compile(r"^\d{1,2}[- ][A-Za-z]{3,9}[- ]\d{4}$"), "dd-Mon-yyyy"),
     (re.compile(r"^\d{4}-\d{2}-\d{2}$"), "yyyy-mm-dd"),
     (re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?"), "yyyy-mm-dd hh:mm:ss"),
+    (re.compile(r"^\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}"), "dd/mm/yyyy hh:mm"),
+    (re.compile(r"^\d{4}/\d{1,2}/\d{1,2}"), "yyyy/mm/dd"),
+    (re.compile(r"^(19|20)\d{6}$"), "yyyymmdd"),
+    (re.compile(r"^\d{5}(\.\d+)?$"), "Excel day number"),
+    (re.compile(r"^[A-Za-z]{3,9}\.?[ \-/,]*\d{2,4}$"), "a month (Mon yyyy)"),
+    (re.compile(r"^\d{4}[-/]\d{1,2}$"), "a month (yyyy-mm)"),
     (re.compile(r"^0?0:00(:00)?$"), "a time alone (no date)"),
 ]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -14,13 +14,26 @@ import pandera.pandas as pa
 import pyarrow as arrow
 import pyarrow.compute as pc
 
-_PLAIN_NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)$")
+_PLAIN_NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d{1,2})?$")  # 1.5E+03 too
+
+
+_DECIMAL_COMMA = re.compile(r"^[-+]?(\d+|\d{1,3}(\.\d{3})+),\d{1,2}-?$")
+
+
+_INVISIBLE = " \t\r\n\u00a0\u200b\ufeff"  # spaces, a zero-width space, a stray BOM
+_DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2012": "-"})  # minus, en dash
 
 
 def _amount_one(text: str | None) -> float | None:
+    """One amount as councils write it: '£1,234.50', '-£992.10', '(500.00)', '500.00CR',
+    '1234.56-', '£ 1 234.56', Excel's protected '="600.00"', a '£' read in the wrong code page
+    ('Â£600') and a decimal comma ('600,50': a UK thousands group has three digits)."""
     if text is None:
         return None
-    s = text.strip().replace("\u2212", "-")
+    s = text.strip(_INVISIBLE).translate(_DASHES).replace("\u00c2\u00a3", "£")
+    if s.startswith('="') and s.endswith('"'):
+        s = s[2:-1].strip()
+    s = re.sub(r"[£\s]|GBP", "", s, flags=re.IGNORECASE)  # '£(600.00)', '1,234.56 CR'
     negative = False
     if s.startswith("(") and s.endswith(")"):
         negative, s = True, s[1:-1]
@@ -29,11 +42,11 @@ def _amount_one(text: str | None) -> float | None:
         negative, s = True, s[:-2]
     elif up.endswith("DR"):
         s = s[:-2]
-    s = re.sub(r"[£,\s]|GBP", "", s, flags=re.IGNORECASE)
+    if _DECIMAL_COMMA.match(s):
+        s = s.replace(".", "").replace(",", ".")
+    s = s.replace(",", "")
     if s.endswith("-") and s.count("-") == 1:
         negative, s = True, s[:-1]
-    if s.startswith("£"):
-        s = s[1:]
     if not _PLAIN_NUMBER.match(s):
         return None
     value = float(s)
@@ -97,26 +110,73 @@ def parse_amount(values: pd.Series) -> pd.Series:
 
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
-_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z?)?"
+_TIME = (r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?"
+         r"(?:Z|[+-]\d{2}:?\d{2})?)?")
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})" + _TIME + "$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + "$")
-_DMONY = re.compile(r"^(\d{1,2})[ \-]([A-Za-z]{3,9})[ \-,]*(\d{4}|\d{2})" + _TIME + "$")
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _TIME + "$")
+_DMONY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[ \-]([A-Za-z]{3,9})[ \-,]*(\d{4}|\d{2})"
+                    + _TIME + "$")
+_MONDY = re.compile(r"^([A-Za-z]{3,9})\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})" + _TIME + "$")
+_WEEKDAY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE)
+_YYYYMMDD = re.compile(r"^(19\d{2}|20\d{2})(\d{2})(\d{2})$")
+_SERIAL = re.compile(r"^(\d{5})(\.\d+)?$")  # Excel's day number: 43556 is 1 April 2019
+_MONTH_YEAR = re.compile(r"^([A-Za-z]{3,9})\.?[ \-/,]*(\d{4}|\d{2})$")
+_YEAR_MONTH = re.compile(r"^(\d{4})[-/](\d{1,2})$|^(\d{1,2})[-/](\d{4})$")
 
 
-def _date_one(text: str | None) -> date | None:
+def _year(y: str) -> int:
+    return int(y) + 2000 if len(y) == 2 else int(y)
+
+
+def month_first(texts: list[str | None]) -> bool:
+    """Whether a column writes its dates month first (04/13/2019, US software): two or more,
+    and a fifth or more, of its distinct dd/mm dates would have a month over 12, and none a
+    day over 12 in the first place (a UK file's odd mistyped date does not turn it). Decided
+    once for the whole column, so 04/01/2019 in such a file is the 1st of April."""
+    seen = day_over = month_over = 0
+    for t in texts:
+        m = _DMY.match(t.strip()) if t else None
+        if m:
+            seen += 1
+            day_over += int(m[1]) > 12
+            month_over += int(m[2]) > 12
+    return not day_over and month_over >= 2 and month_over * 5 >= seen
+
+
+def _date_one(text: str | None, us: bool = False) -> date | None:
+    """One date as councils write it: 25/06/2012, 25.06.12, 30-Oct-13, 1st April 2019,
+    'Tuesday, 2 April 2019', April 2, 2019, ISO (2019-04-01T00:00:00, 2019/04/01) with an
+    optional time (AM/PM, a zone), 20190401, Excel's day number (43556) and Excel's protected
+    '="01/04/2019"'. A month with no day ('April 2019', 'Apr-19', '2019-04', '04/2019') is
+    the first of the month (files that give only the period of a payment)."""
     if not text:
         return None
-    s = text.strip()
+    s = _WEEKDAY.sub("", text.strip(_INVISIBLE))
+    if s.startswith('="') and s.endswith('"'):
+        s = s[2:-1].strip()
     try:
         if m := _DMY.match(s):
-            d, mo, y = int(m[1]), int(m[2]), m[3]
-            return date(int(y) + 2000 if len(y) == 2 else int(y), mo, d)
+            d, mo = (m[2], m[1]) if us else (m[1], m[2])
+            return date(_year(m[3]), int(mo), int(d))
         if m := _ISO.match(s):
             return date(int(m[1]), int(m[2]), int(m[3]))
         if m := _DMONY.match(s):
             mo = _MONTHS.get(m[2][:3].lower())
-            y = m[3]
-            return date(int(y) + 2000 if len(y) == 2 else int(y), mo, int(m[1])) if mo else None
+            return date(_year(m[3]), mo, int(m[1])) if mo else None
+        if m := _MONDY.match(s):
+            mo = _MONTHS.get(m[1][:3].lower())
+            return date(int(m[3]), mo, int(m[2])) if mo else None
+        if m := _YYYYMMDD.match(s):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        if m := _SERIAL.match(s):
+            n = int(m[1])
+            return date(1899, 12, 30) + timedelta(days=n) if 32874 <= n <= 73415 else None
+        if m := _MONTH_YEAR.match(s):
+            mo = _MONTHS.get(m[1][:3].lower())
+            return date(_year(m[2]), mo, 1) if mo else None
+        if m := _YEAR_MONTH.match(s):
+            y, mo = (m[1], m[2]) if m[1] else (m[4], m[3])
+            return date(int(y), int(mo), 1)
     except ValueError:  # 31/02/2024
         return None
     return None
@@ -138,16 +198,20 @@ def dictionary(values: arrow.Array | arrow.ChunkedArray) -> arrow.DictionaryArra
 
 
 def parse_date_arrow(values: arrow.Array | arrow.ChunkedArray) -> arrow.Array:
-    """UK dates (dd/mm/yyyy, dd/mm/yy, dd-Mon-yyyy, ISO yyyy-mm-dd, an optional time) as date32.
+    """UK dates (dd/mm/yyyy, dd/mm/yy, dd-Mon-yyyy, ISO yyyy-mm-dd, an optional time, and the
+    other spellings ``_date_one`` reads) as date32.
 
     Each distinct text is parsed once (a file has few distinct dates); impossible dates such
-    as 31/02/2024 become null, as does anything else.
+    as 31/02/2024 become null, as does anything else. A column whose dates are month first
+    (``month_first``) is read so throughout.
     """
     s = values if isinstance(values, arrow.ChunkedArray) else arrow.chunked_array([values])
     if len(s) == 0:
         return arrow.array([], type=arrow.date32())
     enc = dictionary(s.cast(arrow.string()))
-    uniq = [_date_one(t) for t in enc.dictionary.to_pylist()]
+    texts = enc.dictionary.to_pylist()
+    us = month_first(texts)
+    uniq = [_date_one(t, us) for t in texts]
     parsed = arrow.array(uniq, type=arrow.date32())
     return parsed.take(enc.indices)
 

@@ -17,19 +17,40 @@ def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", _CAMEL.sub(" ", name).lower()).strip()
 
 
-_LESSER = {"vat", "gross", "id", "code", "postcode", "reg", "type", "number", "no"}
+_LESSER = {"vat", "gross", "id", "code", "postcode", "reg", "type", "number", "no", "incl",
+           "including", "inclusive", "inc"}
+_NET = {"excl", "excluding", "exclusive", "exc", "ex", "net", "nett"}  # 'Amount excl. VAT' is net
 
 
 def _keyword_hits(cells: list[str], words: tuple[str, ...]) -> list[int]:
-    """Header cells holding one of the words as whole words, best first: a cell naming a
-    'name' or 'description' before others, one about VAT, codes or ids last."""
+    """Header cells holding one of the words as whole words, best first: one about VAT
+    (unless net of it), gross or including it, codes or ids last; then by the earliest of
+    ``words`` it holds; a cell naming a 'name' or 'description' before others; then in the
+    header's order."""
     hits = []
     for i, cell in enumerate(cells):
         padded = f" {_norm(cell)} "
-        if any(f" {w} " in padded for w in words):
+        held = [k for k, w in enumerate(words) if f" {w} " in padded]
+        if held:
             parts = set(padded.split())
-            hits.append((bool(parts & _LESSER), not parts & {"name", "description"}, i))
+            hits.append((bool(parts & _LESSER) and not parts & _NET, held[0],
+                         not parts & {"name", "description"}, i))
     return [i for *_, i in sorted(hits)]
+
+
+def _records(lines: list[str]):
+    """(index of its last line, text) of each line, and of a header whose quoted cells hold
+    line breaks ('"Amount\n(£)"', Excel's wrapped headings) as one record with them: a line
+    with an odd number of quotes is joined to the next lines (up to five) until the quotes
+    pair up. The index is the record's last line, where the body starts after."""
+    for idx, line in enumerate(lines):
+        yield idx, line
+        text, end = line, idx
+        while text.count('"') % 2 and end + 1 < len(lines) and end - idx < 5:
+            end += 1
+            text += "\n" + lines[end]
+        if end > idx and not text.count('"') % 2:
+            yield end, text
 
 
 def _find_header(
@@ -44,7 +65,7 @@ def _find_header(
     required = [c for c in columns if c not in optional]
     keywords = keywords or {}
     best: tuple[int, list[str]] | None = None
-    for idx, line in enumerate(lines[:max_preamble]):
+    for idx, line in _records(lines[:max_preamble]):
         cells = next(csv.reader([line]), [])
         normed = {_norm(c) for c in cells}
         found = [c for c in required if wanted[c] & normed]

@@ -17,7 +17,6 @@ lineage: file, line, sha256); nor does it read Windows-1252 without a downloaded
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,7 +31,15 @@ import pyarrow.csv as pacsv
 
 from warehouse.loaders.blanks import drop_blank_and_footer
 from warehouse.loaders.headers import _find_header, _fix_positions, _positions
-from warehouse.loaders.text import _HEAD_BYTES, LoadError, read_bytes, to_utf8
+from warehouse.loaders.text import (
+    _HEAD_BYTES,
+    DELIMITERS,
+    LoadError,
+    read_bytes,
+    sniff_delimiter,
+    to_commas,
+    to_utf8,
+)
 from warehouse.loaders.workbook import sheet_csv
 
 
@@ -226,7 +233,9 @@ def _fast_read(data: bytes, body_start: int, first_line: int, width: int,
         lines = np.arange(first_line, first_line + n_valid, dtype=np.int64)
         return columns, lines, np.full(n_valid, width, dtype=np.int64), clean_lookup
 
-    starts, ends, before, quotes, _ = _records(body)
+    starts, ends, before, quotes, quoted_newlines = _records(body)
+    if quoted_newlines and _stray_quotes(body, starts, ends, width):
+        raise _Fallback("stray quotes join whole lines into one record")
     lines = before + first_line
 
     def raw_of(k: np.ndarray) -> list[str]:
@@ -279,33 +288,73 @@ def _fast_read(data: bytes, body_start: int, first_line: int, width: int,
     return columns, out_lines, out_cells, lookup
 
 
+def _lines_alone(text: str, width: int) -> list[list[str]] | None:
+    """The lines of a record over several lines, each split alone with its quotes read as
+    text, when every one has the header's cell count (stray quotes joined whole payment
+    lines); None for a real quoted line break ('"Two' / 'Lines"')."""
+    parts = [next(csv.reader([ln.rstrip("\r")], quoting=csv.QUOTE_NONE), [])
+             for ln in text.rstrip("\r\n").split("\n")]
+    return parts if len(parts) > 1 and all(len(c) == width for c in parts) else None
+
+
+def _stray_quotes(body: np.ndarray, starts: np.ndarray, ends: np.ndarray, width: int) -> bool:
+    """Whether a record over several lines is whole payment lines joined by stray quotes
+    (``_lines_alone``): then the file is read by ``_slow_read``, which splits them."""
+    nl = np.flatnonzero(body == 10)
+    multi = np.flatnonzero(np.searchsorted(nl, ends) > np.searchsorted(nl, starts))
+    return any(_lines_alone(bytes(body[starts[k]:ends[k]]).decode("utf-8", "replace"), width)
+               for k in multi[:10_000])
+
+
 def _slow_read(text: str, header_idx: int, width: int, positions: dict[str, int]):
-    """Exact reading with Python's csv module (quoted newlines, stray quotes)."""
+    """Exact reading with Python's csv module (quoted newlines, stray quotes).
+
+    A stray quote ('"Acme' opening a cell it never closes, or closed by another on a later
+    line) would make one record of whole payment lines: a record over several lines each of
+    which alone (its quotes read as text) has the header's cell count is read as those lines;
+    one whose cell count is not the header's, and whose first line alone has it, is read as
+    that line. Reading starts again after them.
+    """
     body_lines = text.split("\n")[header_idx + 1:]
-    reader = csv.reader(io.StringIO("\n".join(body_lines)))
+
+    def reader_from(k: int):
+        return csv.reader(body_lines[j] + "\n" for j in range(k, len(body_lines)))
+
+    base, reader = 0, reader_from(0)
     cols: dict[str, list] = {c: [] for c in positions}
     lines: list[int] = []
     cells_n: list[int] = []
     raws: dict[int, str] = {}
     first_line = header_idx + 2
     while True:
-        start = reader.line_num
+        start = base + reader.line_num
         try:
             cells = next(reader)
-            end = reader.line_num
+            end = base + reader.line_num
         except StopIteration:
             break
         except csv.Error:  # an unterminated quote: the rest of the file is one bad record
             end = len(body_lines)
             cells = "\n".join(body_lines[start:]).split(",")
-        if not cells:
-            continue
-        line_no = first_line + start
-        lines.append(line_no)
-        cells_n.append(len(cells))
-        raws[line_no] = "\n".join(ln.rstrip("\r") for ln in body_lines[start:end])
-        for c, p in positions.items():
-            cols[c].append(cells[p] if p < len(cells) else None)
+        records = [(start, end, cells)]
+        if end - start > 1:
+            whole = _lines_alone("\n".join(body_lines[start:end]), width)
+            alone = next(csv.reader([body_lines[start]], quoting=csv.QUOTE_NONE), [])
+            if whole:  # stray quotes joined whole lines: each is its own record
+                records = [(start + k, start + k + 1, c) for k, c in enumerate(whole)]
+                base, reader = end, reader_from(end)
+            elif len(cells) != width and len(alone) == width:  # '"Acme' never closed
+                records, end = [(start, start + 1, alone)], start + 1
+                base, reader = end, reader_from(end)
+        for first, last, row in records:
+            if not row:
+                continue
+            line_no = first_line + first
+            lines.append(line_no)
+            cells_n.append(len(row))
+            raws[line_no] = "\n".join(ln.rstrip("\r") for ln in body_lines[first:last])
+            for c, p in positions.items():
+                cols[c].append(row[p] if p < len(row) else None)
         if end >= len(body_lines):
             break
     columns = {c: arrow.array(v, type=arrow.string()) for c, v in cols.items()}
@@ -319,6 +368,28 @@ def _slow_read(text: str, header_idx: int, width: int, positions: dict[str, int]
 def _trim(col: arrow.ChunkedArray | arrow.Array) -> arrow.ChunkedArray | arrow.Array:
     """Strip spaces (Unicode ones too, such as the no-break space) around each cell."""
     return pc.utf8_trim_whitespace(col)
+
+
+def _csv_text(raw: bytes, name: str, find: Callable[[list[str]], tuple[int, list[str]]],
+              force_legacy: bool = False) -> tuple[bytes, str, tuple[int, list[str]]]:
+    """The file as UTF-8 with commas between cells (``to_utf8``, then ``to_commas``), its
+    encoding (with the delimiter when not a comma: 'utf-16, tab-separated') and what ``find``
+    says of its head (the header's line and cells). The delimiter ``sniff_delimiter`` finds is
+    tried first, then the others, until one gives a header: a comma file whose notes hold
+    semicolons is still read at its commas."""
+    utf8, encoding = to_utf8(raw, name, force_legacy=force_legacy)
+    sniffed, error = sniff_delimiter(utf8), None
+    for delimiter in dict.fromkeys((sniffed, *DELIMITERS)):
+        head, _ = to_commas(utf8[:_HEAD_BYTES], delimiter)
+        try:
+            found = find([ln.rstrip("\r") for ln in
+                          head.decode("utf-8", errors="replace").split("\n")])
+        except LoadError as err:
+            error = error or err
+            continue
+        data, label = to_commas(utf8, delimiter)
+        return data, encoding if delimiter == "," else f"{encoding}, {label}-separated", found
+    raise error
 
 
 def read_source(
@@ -350,12 +421,13 @@ def read_source(
     raw_bytes = read_bytes(path)
     book = sheet_csv(raw_bytes, path.name, lambda lines, where: _find_header(  # an .xlsx
         lines, columns, set(optional), where, max_preamble, keywords))
-    data, encoding = to_utf8(book.data if book else raw_bytes, path.name)
+    raw_bytes = book.data if book else raw_bytes
+
+    def find(lines: list[str]) -> tuple[int, list[str]]:
+        return _find_header(lines, columns, set(optional), path.name, max_preamble, keywords)
+
+    data, encoding, (header_idx, header) = _csv_text(raw_bytes, path.name, find)
     for attempt in range(2):
-        head = data[:_HEAD_BYTES].decode("utf-8", errors="replace")
-        head_lines = [ln.rstrip("\r") for ln in head.split("\n")]
-        header_idx, header = _find_header(head_lines, columns, set(optional), path.name,
-                                          max_preamble, keywords)
         positions = _fix_positions(_positions(header, columns, keywords), header, fixed,
                                    f"{path.name}: line {header_idx + 1}")
         body_start = 0
@@ -374,7 +446,8 @@ def read_source(
         except UnicodeDecodeError:
             if attempt:
                 raise LoadError(f"{path.name}: cannot decode the file as text") from None
-            data, encoding = to_utf8(raw_bytes, path.name, force_legacy=True)
+            data, encoding, (header_idx, header) = _csv_text(raw_bytes, path.name, find,
+                                                             force_legacy=True)
     n = len(lines)
     arrays = {}
     present = [c for c in columns if cols.get(c) is not None]
@@ -407,9 +480,8 @@ def header_labels(path: Path, columns: dict[str, tuple[str, ...]], optional: Ite
     with open(path, "rb") as fh:
         head = fh.read(_HEAD_BYTES)
     try:
-        data, _ = to_utf8(head, path.name)
-        lines = [ln.rstrip("\r") for ln in data.decode("utf-8", errors="replace").split("\n")]
-        _, header = _find_header(lines, columns, set(optional), path.name, max_preamble)
+        _, _, (_, header) = _csv_text(head, path.name, lambda lines: _find_header(
+            lines, columns, set(optional), path.name, max_preamble))
     except LoadError:
         return None
     return {canon: header[pos] for canon, pos in _positions(header, columns).items()}

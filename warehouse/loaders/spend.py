@@ -40,9 +40,11 @@ from warehouse.loaders.base import (
     rows_read_frame,
     validate,
 )
+from warehouse.loaders.mend import mark_mended, mend_split_cells, mended_note
 from warehouse.loaders.spend_report import (
     MAX_TEXT,
     Reconciliation,
+    header_rows,
     label_lines,
     no_dates_error,
     note_rows,
@@ -64,52 +66,70 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                          "Service Division", "Portfolio", "Department Area",
                          "Organisational Unit", "Organisatonal Unit", "Organisation Unit",
                          "Directorate Name", "Dept", "Department Description", "Service Block",
-                         "Responsible Unit", "Entity"),
+                         "Responsible Unit", "Entity", "Directotate", "Strategic Group",
+                         "Service Label"),
     "service_area_label": ("Service Area", "Service", "Expense Area", "Cost Centre Description",
-                           "Division", "Service Label", "Cost Centre Name", "Service Area Name",
-                           "Service Description", "Expenditure Area", "Cost Centre",
-                           "Cost Centre Desc", "Service Area Description", "Team",
-                           "Expense Area Name", "Section"),
+                           "Division", "Service Division Label", "Cost Centre Name",
+                           "Service Area Name", "Service Description", "Expenditure Area",
+                           "Cost Centre", "Cost Centre Desc", "Service Area Description", "Team",
+                           "Expense Area Name", "Section", "Business Unit Description",
+                           "Business Unit"),
     "expense_type": ("Expenses Type", "Expense Type", "Subj Description", "Subjective Description",
                      "Expenditure Category", "Account Description", "Expense Description",
                      "Expenditure Type", "Subjective", "Category Internal Name",
                      "Proclass Label", "Detailed Expenditure Type", "Expense Category",
                      "Subjective Name", "Account Name", "Category", "Proclass",
                      "Expense Code Description", "Purchase Category", "Merchant Category",
-                     "Supplier Category", "Cost Element", "Expenditure Description",
-                     "Service Expenditure Type"),
+                     "Supplier Category", "Expenditure Account Code Description",
+                     "Cost Element", "Expenditure Description", "Service Expenditure Type",
+                     "Proclass Description", "G/L Description", "Procurement Classification",
+                     "Category Family", "Expenditure Account"),
     "payment_date": ("Payment Date", "Invoice Payment Date", "Date Paid", "Paid Date", "Pay Date",
                      "Date of Payment", "Payment Run Date", "Cheque Date", "Date", "Posting Date",
                      "Transaction Date", "Invoice Creation Date", "Invoice Date",
-                     "Document Date", "Effective Date"),
+                     "Document Date", "Effective Date", "Clearing Date", "GL Date",
+                     "Invoice GL Date", "Certified Date", "Date Posted", "Posted Date",
+                     "Updated", "Payment Month", "Payment Period", "Month", "Period"),
     "transaction_ref": ("Transaction Number", "Transaction No", "Reference", "Invoice Number",
                         "Transaction ID", "Voucher Number", "Document Number", "Trans No",
                         "Transaction Reference", "Invoice No", "Invoice Ref", "Reference No",
                         "Payment Reference", "Doc No", "Unique Transaction ID"),
-    "amount_gbp": ("Net Amount", "Amount", "Amount Paid", "Invoice Nett Amount", "Amount (£)",
-                   "Value", "Net Value", "Amount £", "Amount GBP", "Net Amount (£)",
-                   "Amount Excl VAT", "Amount £ (Excl VAT)", "Amount Excluding VAT",
-                   "Nett Amount", "Amount in Sterling", "Payment Amount", "Transaction Amount",
-                   "Paid Amount", "Invoice Amount", "Line Amount", "Value (£)", "Net",
-                   "Total", "Total Amount", "Sum of Amount", "Expenditure"),
+    # net of VAT first: the Code's amount excludes recoverable VAT ('Amount' beside 'Amount
+    # Excl VAT' is the gross)
+    "amount_gbp": ("Net Amount", "Amount Excl VAT", "Amount £ (Excl VAT)",
+                   "Amount Excluding VAT", "Nett Amount", "Invoice Nett Amount",
+                   "Net Amount (£)", "Net Value", "Net", "Net Expenditure",
+                   "Total (excludes VAT)", "Amount", "Amount Paid", "Amount (£)", "Value",
+                   "Amount £", "Amount GBP", "Amount in Sterling", "Payment Amount",
+                   "Transaction Amount", "Paid Amount", "Invoice Amount", "Line Amount",
+                   "Value (£)", "Total", "Total Amount", "Sum of Amount", "Expenditure",
+                   "Invoiced Value", "Spend", "Grand Total", "Gross", "Gross Amount"),
     "supplier_name": ("Supplier Name", "Beneficiary Name", "Beneficiary", "Supplier", "Payee",
                       "Payee Name", "Vendor Name", "Vendor", "Merchant Name", "Creditor Name",
                       "Creditor", "Recipient", "Recipient Name", "Name",
-                      "Supplier Name (redacted where personal data)"),
+                      "Supplier Name (redacted where personal data)", "Benificiary Name",
+                      "Supplier Text"),
     "purpose": ("Purpose of Expenditure", "Purpose", "Description", "Summary of Purpose",
                 "Narrative", "Invoice Description", "Line Description", "Details"),
 }
 # a column no spelling above names is found by a word its header holds (whole words, after
-# the exact names of every column; 'Supplier Name (Redacted)', 'Date of Transaction')
+# the exact names of every column; 'Supplier Name (Redacted)', 'Date of Transaction'): an
+# earlier word before a later one ('Posting Date' before 'Period'), the three columns every
+# file has first (so 'Net Expenditure' is the amount, not the expense type)
+# (Welsh councils' headers are bilingual, 'Date / Dyddiad', or Welsh: 'Dyddiad Talu', 'Enw'r
+# Cyflenwr', 'Swm', 'Cyfarwyddiaeth', 'Adran', 'Gwasanaeth', 'Math o Wariant')
 KEYWORDS: dict[str, tuple[str, ...]] = {
-    "department_label": ("directorate", "department", "portfolio", "division"),
-    "service_area_label": ("service area", "expense area", "cost centre", "service"),
+    "payment_date": ("payment date", "date paid", "paid", "date", "dyddiad", "month", "period"),
+    "amount_gbp": ("net amount", "amount", "nett", "net", "value", "gbp", "sterling", "swm",
+                   "total", "gross"),
+    "supplier_name": ("supplier", "beneficiary", "benificiary", "payee", "vendor", "merchant",
+                      "creditor", "recipient", "cyflenwr"),
+    "department_label": ("directorate", "department", "portfolio", "division", "cyfarwyddiaeth",
+                         "adran"),
+    "service_area_label": ("service area", "expense area", "cost centre", "cost center",
+                           "service", "gwasanaeth"),
     "expense_type": ("expense type", "expenses type", "expenditure type", "subjective",
-                     "expense", "expenditure", "category"),
-    "payment_date": ("payment date", "date paid", "paid", "date"),
-    "amount_gbp": ("net amount", "amount", "nett", "net", "value", "gbp", "sterling"),
-    "supplier_name": ("supplier", "beneficiary", "payee", "vendor", "merchant", "creditor",
-                      "recipient"),
+                     "expense", "expenditure", "category", "gwariant"),
     "purpose": ("purpose", "narrative"),
 }
 # any one organisational column is enough: a file with one has it read as the department
@@ -270,17 +290,29 @@ def _drop(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array, service: arrow
             marks.filter(mask))
 
 
+def _any_usable(pdate: arrow.Array) -> bool:
+    """Whether any date is one a payment can have (between 1990 and 2100)."""
+    if pdate.null_count == len(pdate):
+        return False
+    inside = pc.and_(pc.greater_equal(pdate, arrow.scalar(EARLIEST, arrow.date32())),
+                     pc.less_equal(pdate, arrow.scalar(LATEST, arrow.date32())))
+    return bool(pc.any(inside).as_py())
+
+
 def _dates(t: arrow.Table, pdate: arrow.Array, src: SourceTable,
            period: date | None) -> tuple[arrow.Array, list[str]]:
-    """The payment dates; a file with no usable date in any row is refused naming its date
+    """The payment dates; a file with no usable date in any row (none, or only Excel's empty
+    date, 30/12/1899 or 01/01/1900: none between 1990 and 2100) is refused naming its date
     column, unless the user gave the period of the whole file (then every row has it)."""
-    if period is None and (not len(pdate) or pdate.null_count < len(pdate)):
+    if period is None and (not len(pdate) or _any_usable(pdate)):
         return pdate, []
     if period is None:
         samples = [v for v in pc.unique(t.column("payment_date")).to_pylist()[:3] if v]
         raise no_dates_error(src.path.name, src.labels["payment_date"], samples)
+    column = (f"its '{src.labels['payment_date']}' column is not read"
+              if "payment_date" in src.labels else "it has no date column")
     note = (f"payment dates: the period {period.isoformat()} given by the user for the whole "
-            f"file (its '{src.labels['payment_date']}' column is not read)")
+            f"file ({column})")
     return arrow.array([period] * t.num_rows, type=arrow.date32()), [note]
 
 
@@ -302,10 +334,13 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
 
     ``period`` is the date given to every payment of a file that has no usable date.
     """
-    src = read_source(path, COLUMNS, optional=OPTIONAL, trim=False, fixed=column_map(con),
+    # with the period given, a file with no date column at all loads too
+    optional = (*OPTIONAL, "payment_date") if period is not None else OPTIONAL
+    src = read_source(path, COLUMNS, optional=optional, trim=False, fixed=column_map(con),
                       keywords=KEYWORDS)
     quarantine.source = src
     t = organisational(src)
+    t, mended = mend_split_cells(t, src.header, src.labels, src.raw)
     # the four are independent and mostly let go of the GIL (Arrow and numpy kernels)
     with ThreadPoolExecutor(max_workers=2) as pool:
         amount_job = pool.submit(parse_amount_arrow, t.column("amount_gbp"))
@@ -313,14 +348,16 @@ def parse(path: Path, quarantine: Quarantine, con: duckdb.DuckDBPyConnection,
         marks_job = pool.submit(text_marks, t)
         service = map_services(con, t)
         amount, pdate, marks = amount_job.result(), date_job.result(), marks_job.result()
+    marks = mark_mended(t, marks, mended)
     totals = total_rows(t, amount, pdate)
-    notes_ = note_rows(t, amount, pdate)
+    notes_ = note_rows(t, amount, pdate) | header_rows(t, src.labels, pdate)
     n_totals, totals_pence = int(totals.sum()), int(pennies(amount[totals]).sum())
     if n_totals or notes_.any():
         t, amount, pdate, service, marks = _drop(t, amount, pdate, service, marks,
                                                  totals | notes_)
     pdate, notes = _dates(t, pdate, src, period)
-    notes = [*src.notes, *notes, *no_organisation_note(src)]  # src.notes: the sheet read
+    # src.notes: the sheet of a workbook read
+    notes = [*src.notes, *notes, *no_organisation_note(src), *mended_note(mended)]
     keep = ~rule_failures(t, amount, pdate, src.width, named_width(src.header))
     flagged = np.flatnonzero(~keep)
     if len(flagged):

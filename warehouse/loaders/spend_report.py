@@ -23,7 +23,10 @@ MAX_TEXT = 1000
 # how blank or withheld text is recognised; the text itself is kept as published
 REDACTED = (r"(?i)redact|withheld|personal (data|information)|private individual|"
             r"^\W*(name )?removed\W*$|^\W*\*+\W*$|^\W*x{3,}\W*$")
-TOTAL = r"(?i)^\s*(grand\s+|sub\s*-?\s*)?totals?\b"
+# 'Total', 'Sub-total', 'Grand total for April'; or a cell ending in the word: 'Report Total',
+# 'Housing Total:' (a supplier such as 'Total Gas Ltd' or 'ABC Total Care' is neither)
+TOTAL = r"(?i)^\s*(grand\s+|sub\s*-?\s*)?totals?\b|^\s*(\S+\s+){1,4}totals?\W*$"
+TOTAL_ONLY = r"(?i)^\W*(grand\s+|sub\s*-?\s*)?totals?\W*$"  # the word alone: 'TOTAL:'
 TEXT_MARKS = {"supplier_name": "supplier", "expense_type": "expense type"}
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
@@ -49,32 +52,79 @@ def _blank(values: arrow.ChunkedArray | arrow.Array) -> np.ndarray:
 def total_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.ndarray:
     """Total rows: an amount and no date, and either nothing to say whose payment it is (no
     supplier, organisational label or expense type: an unlabelled total) or a cell that
-    starts 'Total', 'Sub total' or 'Grand total' and no supplier other than such a label.
-    Files end with these (and some put subtotals between sections); they are not payments
-    and are never counted."""
+    starts 'Total', 'Sub total' or 'Grand total' (or ends in 'Total': 'Report Total') and no
+    supplier other than such a label; or a cell that is the word alone ('Total', 'TOTAL:')
+    outside the supplier column, with no date or no supplier ('Total,,2 transactions,1300',
+    'Total,30/04/2019,,1300'), or in the supplier column with no label ('30/04/2019,Grand
+    Total,1300'); or a row with a date and nothing else whose amount is the sum of the rows
+    above it (or since the last such row). Files end with these (and some put subtotals
+    between sections); they are not payments and are never counted."""
     out = np.zeros(t.num_rows, dtype=bool)
-    if t.num_rows == 0 or not pdate.null_count:
+    if t.num_rows == 0:
         return out
-    cand = np.flatnonzero(np.asarray(pc.is_null(pdate), dtype=bool) & ~np.isnan(amount))
+    no_date = np.asarray(pc.is_null(pdate), dtype=bool)
+    # a row with a date is a candidate only when its supplier cell is (nearly) empty, or short
+    # (length tests of the offsets, no scan of the text) and the word 'Total' alone: few rows,
+    # so the tests below stay cheap
+    suppliers = t.column("supplier_name")
+    lengths = pc.binary_length(suppliers)
+    no_supplier = np.asarray(pc.fill_null(pc.less_equal(lengths, 2), True), dtype=bool)
+    short = np.flatnonzero(np.asarray(pc.fill_null(pc.less_equal(lengths, 14), False),
+                                      dtype=bool) & ~no_supplier)
+    if len(short):
+        no_supplier[short[_is_total(suppliers.take(arrow.array(short)), TOTAL_ONLY)]] = True
+    cand = np.flatnonzero((no_date | no_supplier) & ~np.isnan(amount))
     if not len(cand):
         return out
     sub = t.take(arrow.array(cand))
-    empty = np.ones(len(cand), dtype=bool)
-    for name in ("payment_date", "supplier_name", "department_label", "service_area_label",
-                 "expense_type"):
-        empty &= _blank(sub.column(name))
+    unlabelled = np.ones(len(cand), dtype=bool)
+    for name in ("department_label", "service_area_label", "expense_type"):
+        unlabelled &= _blank(sub.column(name))
+    supplier = sub.column("supplier_name")
+    blank_supplier = _blank(supplier)
+    blank_date = _blank(sub.column("payment_date"))
+    empty = unlabelled & blank_supplier & blank_date
     labelled = np.zeros(len(cand), dtype=bool)
+    only = np.zeros(len(cand), dtype=bool)
     for name in sub.column_names:
         if not name.startswith("_"):
             labelled |= _is_total(sub.column(name))
-    supplier = sub.column("supplier_name")
-    no_supplier = _blank(supplier) | _is_total(supplier)
-    out[cand[empty | (labelled & no_supplier & _blank(sub.column("payment_date")))]] = True
+            if name != "supplier_name":
+                only |= _is_total(sub.column(name), TOTAL_ONLY)
+    no_supplier = blank_supplier | _is_total(supplier)
+    dateless = no_date[cand]
+    found = ((empty & dateless) | (labelled & no_supplier & blank_date)
+             | (only & (dateless | no_supplier))
+             | (_is_total(supplier, TOTAL_ONLY) & unlabelled))
+    out[cand[found]] = True
+    dated = cand[unlabelled & blank_supplier & ~dateless & ~found]
+    if len(dated):
+        out[dated[_sums_above(t.column("_line").to_numpy(), pennies(amount), dated, out)]] = True
     return out
 
 
-def _is_total(values: arrow.ChunkedArray | arrow.Array) -> np.ndarray:
-    return np.asarray(pc.fill_null(pc.match_substring_regex(values, TOTAL), False), dtype=bool)
+def _sums_above(lines: np.ndarray, pence: np.ndarray, rows: np.ndarray,
+                totals: np.ndarray) -> np.ndarray:
+    """Which of ``rows`` hold the sum of the payments above them in the file (or since the
+    last such row), total rows not counted: an unlabelled total that carries a date."""
+    order = np.argsort(lines, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    counted = np.where(totals, 0, pence)
+    counted[rows] = 0
+    prefix = np.concatenate(([0], np.cumsum(counted[order])))
+    hits = np.zeros(len(rows), dtype=bool)
+    last = 0
+    for j in np.argsort(rank[rows], kind="stable"):
+        above, own = int(prefix[rank[rows[j]]]), int(pence[rows[j]])
+        if (own == above != 0) or (own == above - last != 0):
+            hits[j], last = True, above
+    return hits
+
+
+def _is_total(values: arrow.ChunkedArray | arrow.Array, pattern: str = TOTAL) -> np.ndarray:
+    return np.asarray(pc.fill_null(pc.match_substring_regex(values, pattern), False),
+                      dtype=bool)
 
 
 def note_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.ndarray:
@@ -95,6 +145,23 @@ def note_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.ndar
         if not name.startswith("_"):
             filled += ~_blank(sub.column(name))
     out[cand[empty & (filled <= 1)]] = True
+    return out
+
+
+def header_rows(t: arrow.Table, labels: dict[str, str], pdate: arrow.Array) -> np.ndarray:
+    """Rows repeating the header (a report printed page by page repeats it): no date, and the
+    date and amount cells hold their own column's header. They are skipped with the note
+    rows (only the rows without a date are looked at)."""
+    out = np.zeros(t.num_rows, dtype=bool)
+    cand = np.flatnonzero(np.asarray(pc.is_null(pdate), dtype=bool)) if len(pdate) else []
+    if not len(cand):
+        return out
+    sub = t.take(arrow.array(cand))
+    hit = np.ones(len(cand), dtype=bool)
+    for name in ("payment_date", "amount_gbp"):
+        cells = pc.utf8_lower(pc.utf8_trim_whitespace(pc.fill_null(sub.column(name), "")))
+        hit &= np.asarray(pc.equal(cells, labels.get(name, "").strip().lower()), dtype=bool)
+    out[cand[hit]] = True
     return out
 
 
