@@ -202,3 +202,18 @@ def test_a_line_with_commas_in_two_cells_stays_quarantined(wh, tmp_path):
     r = load_file(wh, LOADERS["spend"], path)
     assert (r.rows_loaded, r.rows_quarantined) == (30, 1)
     assert "6 cells where the header has 4" in r.rejected[0]["reason"]
+
+
+@pytest.mark.parametrize(("rows", "loaded", "skipped"), [
+    # a named payment, then a blank dated row of the same amount: a one-payment subtotal
+    ("Fleet,01/04/2019,A Ltd,600\n,30/04/2019,,600\nParks,02/04/2019,B Ltd,50\n", 2, 1),
+    # payments published without names: the second 600 repeats the first, it is no total
+    (",01/04/2019,,600\n,02/04/2019,,600\n,03/04/2019,,50\n", 3, 0),
+])
+def test_a_blank_dated_row_repeating_one_payment_is_a_total_only_if_that_one_is_named(
+        rows, loaded, skipped, wh, tmp_path):
+    path = tmp_path / "dated_sums.csv"
+    path.write_text("Directorate,Payment Date,Supplier Name,Amount\n" + rows, encoding="utf-8")
+    r = load_file(wh, LOADERS["spend"], path)
+    recon = r.summary["reconciliation"]
+    assert (r.rows_loaded, recon.total_rows, r.rows_quarantined) == (loaded, skipped, 0)

@@ -9,6 +9,7 @@ Everything here is column-wise (Arrow and numpy) and reads no warehouse table; t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -99,26 +100,42 @@ def total_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.nda
     out[cand[found]] = True
     dated = cand[unlabelled & blank_supplier & ~dateless & ~found]
     if len(dated):
-        out[dated[_sums_above(t.column("_line").to_numpy(), pennies(amount), dated, out)]] = True
+        # a blank row that repeats the one payment above it is a subtotal when that payment is
+        # named (a supplier or a department); it may be a payment published without names
+        # when the one above is nameless too
+        def named(row: int) -> bool:
+            return any((t.column(c)[row].as_py() or "").strip()
+                       for c in ("supplier_name", "department_label"))
+
+        out[dated[_sums_above(t.column("_line").to_numpy(), pennies(amount), dated, out,
+                              named)]] = True
     return out
 
 
-def _sums_above(lines: np.ndarray, pence: np.ndarray, rows: np.ndarray,
-                totals: np.ndarray) -> np.ndarray:
+def _sums_above(lines: np.ndarray, pence: np.ndarray, rows: np.ndarray, totals: np.ndarray,
+                named: Callable[[int], bool]) -> np.ndarray:
     """Which of ``rows`` hold the sum of the payments above them in the file (or since the
-    last such row), total rows not counted: an unlabelled total that carries a date."""
+    last such row), total rows not counted: an unlabelled total that carries a date. The sum
+    of one payment is that payment again: a subtotal only when that payment is ``named``."""
     order = np.argsort(lines, kind="stable")
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
     counted = np.where(totals, 0, pence)
     counted[rows] = 0
     prefix = np.concatenate(([0], np.cumsum(counted[order])))
+    payment = np.ones(len(pence), dtype=bool)
+    payment[totals] = False
+    payment[rows] = False
+    n_prefix = np.concatenate(([0], np.cumsum(payment[order])))
     hits = np.zeros(len(rows), dtype=bool)
-    last = 0
+    last, n_last = 0, 0
     for j in np.argsort(rank[rows], kind="stable"):
-        above, own = int(prefix[rank[rows[j]]]), int(pence[rows[j]])
-        if (own == above != 0) or (own == above - last != 0):
-            hits[j], last = True, above
+        at = rank[rows[j]]
+        above, own, n_above = int(prefix[at]), int(pence[rows[j]]), int(n_prefix[at])
+        whole, since = own == above != 0, own == above - last != 0
+        n = n_above if whole else n_above - n_last
+        if (whole or since) and (n >= 2 or (n == 1 and named(int(order[at - 1])))):
+            hits[j], last, n_last = True, above, n_above
     return hits
 
 
