@@ -4,11 +4,14 @@ Some councils' exports quote nothing, so a comma inside a name ('Smith, J') or a
 ('1,234.56') splits its cell in two, and the line has one cell too many. ``mend_split_cells``
 puts such a line back together when the way to do so is clear: of all the ways of joining
 one run of neighbouring cells into one (joined with the comma they lost), exactly one gives
-the line a date and an amount that parse; when two do (a comma in the supplier, or in the
-amount: 'Unit 1, 2,300.00'), the one joining the cell that the file's clear lines join, or
-failing that the one making the amount a number with thousands separators, is taken.
-Anything less clear (two commas in two cells of one line) stays as it is, to be quarantined
-for its cell count.
+the line a date and an amount that parse. The pounds are never guessed: a reading that
+joins a bare number into a text cell is not taken ('Unit 1, 2' then '300.00' is 'Unit 1' and
+£2,300.00); an amount is joined only when written in full, with thousands separators and
+pence ('1,234.56'; '600,120' may be £600 and a column the header does not name); readings
+that still disagree on the amount leave the line as it is, to be quarantined for its cell
+count; so does anything less clear (two commas in two cells of one line). Of two readings
+with the same amount (a comma in one of two text cells), the one joining the cell the file's
+clear lines join is taken.
 """
 
 from __future__ import annotations
@@ -25,9 +28,9 @@ import pyarrow.compute as pc
 
 from warehouse.loaders.cells import _amount_one, _date_one
 
-_THOUSANDS = re.compile(r"^[-(£\s]*\d{1,3}(,\d{3})+(\.\d+)?\)?\s*$")
-_GROUP_TAIL = re.compile(r",\d{1,3}$")
-_GROUP = re.compile(r"^\d{3}(\.\d+)?$")
+# an amount written in full: thousands separators and pence ('2,300.00', '-£1,234.56')
+_THOUSANDS = re.compile(r"^[-(£\s]*\d{1,3}(,\d{3})+\.\d{1,2}\)?\s*$")
+_BARE = re.compile(r"^[-+(£\s]*\d[\d.]*\)?\s*$")
 MAX_EXTRA = 3  # cells too many that are mended; more is not a stray comma
 
 
@@ -39,8 +42,6 @@ def _readings(row: list[str], width: int, date_at: int,
     options = []
     for p in range(width):
         merged = row[:p] + [",".join(row[p:p + extra + 1])] + row[p + extra + 1:]
-        if p == amount_at - 1 and _GROUP_TAIL.search(merged[p]) and _GROUP.match(merged[amount_at]):
-            continue  # '...Co,2' then '000.00': the amount's thousands split, not a name's comma
         if _date_one(merged[date_at]) is not None and _amount_one(merged[amount_at]) is not None:
             options.append((p, merged))
     return options
@@ -48,13 +49,20 @@ def _readings(row: list[str], width: int, date_at: int,
 
 def _choose(options: list[tuple[int, list[str]]], amount_at: int,
             usual: int | None) -> list[str] | None:
-    """One reading: the only one; else the one joining the cell the file's clear lines join
-    (``usual``); else the one making the amount a number with thousands separators."""
-    if len(options) > 1 and usual is not None:
-        options = [o for o in options if o[0] == usual] or options
-    if len(options) > 1:
+    """One reading, or None. A reading that joins a bare number into a text cell ('A Ltd,1',
+    '234.56,Acme Ltd', 'Unit 1, 2') is not one. Readings that still disagree on the amount
+    give none, unless only one joins the amount into a number written in full ('2,300.00');
+    of several with the same amount, the one joining the cell the file's clear lines join
+    (``usual``)."""
+    options = [o for o in options if o[0] == amount_at
+               or not any(_BARE.match(piece) for piece in o[1][o[0]].split(","))]
+    if len({_amount_one(o[1][amount_at]) for o in options}) > 1:
         options = [o for o in options
-                   if o[0] == amount_at and _THOUSANDS.match(o[1][amount_at])] or options
+                   if o[0] == amount_at and _THOUSANDS.match(o[1][amount_at])]
+    elif options and options[0][0] == amount_at and not _THOUSANDS.match(options[0][1][amount_at]):
+        return None  # '600,120': pounds and a column the header does not name, or £600,120
+    if len(options) > 1 and usual is not None:
+        options = [o for o in options if o[0] == usual]
     return options[0][1] if len(options) == 1 else None
 
 
