@@ -235,3 +235,45 @@ def test_a_blank_dated_row_repeating_one_payment_is_a_total_only_if_that_one_is_
     r = load_file(wh, LOADERS["spend"], path)
     recon = r.summary["reconciliation"]
     assert (r.rows_loaded, recon.total_rows, r.rows_quarantined) == (loaded, skipped, 0)
+
+
+def test_a_tab_file_quoting_only_its_line_breaks_keeps_them_in_their_cells(wh, tmp_path):
+    # Excel's "Unicode text" export quotes a cell only when it holds a line break
+    path = tmp_path / "tabs.txt"
+    path.write_text("Directorate\tPayment Date\tSupplier Name\tAmount\n"
+                    "Housing\t01/04/2023\t\"B\nLtd\"\t700.00\nHousing\t02/04/2023\tC Ltd\t50\n",
+                    encoding="utf-8")
+    r = load_file(wh, LOADERS["spend"], path)
+    assert (r.rows_loaded, r.rows_quarantined) == (2, 0)
+    assert wh.execute("select line_no, supplier_name, amount_gbp from spend order by 1"
+                      ).fetchall() == [(2, "B\nLtd", Decimal("700.00")), (4, "C Ltd", Decimal(50))]
+
+
+@pytest.mark.parametrize(("rows", "loaded", "totals"), [
+    # a supplier whose name starts 'Total' is a payment (here one with no date: quarantined)
+    ("Housing,,Total Gas & Power,700\nHousing,02/04/2023,B Ltd,50\n", 1, 0),
+    # no department column: a blank supplier repeating the payment above may be withheld
+    ("Parks,01/04/2023,Acme Ltd,600\nParks,01/04/2023,,600\n", 2, 0),
+])
+def test_payments_that_look_a_little_like_totals_are_not_taken_for_them(rows, loaded, totals,
+                                                                        wh, tmp_path):
+    header = "Directorate,Payment Date,Supplier Name,Amount\n"
+    if rows.startswith("Parks"):  # the same file without its department column
+        header = "Payment Date,Supplier Name,Amount\n"
+        rows = "".join(line.split(",", 1)[1] + "\n" for line in rows.splitlines())
+    path = tmp_path / "not_totals.csv"
+    path.write_text(header + rows, encoding="utf-8")
+    r = load_file(wh, LOADERS["spend"], path)
+    assert (r.rows_loaded, r.summary["reconciliation"].total_rows) == (loaded, totals)
+    assert r.rows_loaded + r.rows_quarantined == 2
+
+
+def test_half_pennies_round_away_from_zero_in_the_table_and_the_reconciliation(wh, tmp_path):
+    path = tmp_path / "half_pennies.csv"
+    path.write_text("Directorate,Payment Date,Supplier Name,Amount\n"
+                    "Housing,01/04/2023,A Ltd,1.015\nHousing,01/04/2023,B Ltd,-600.445\n"
+                    "Housing,01/04/2023,C Ltd,1428.6399999999999\n", encoding="utf-8")
+    r = load_file(wh, LOADERS["spend"], path)
+    got = [a for (a,) in wh.execute("select amount_gbp from spend order by line_no").fetchall()]
+    assert got == [Decimal("1.02"), Decimal("-600.45"), Decimal("1428.64")]
+    assert r.summary["reconciliation"].file_total == int(sum(got) * 100)

@@ -415,7 +415,8 @@ def _spend_table(file_name: str, kept: arrow.Table, dates: arrow.Array, services
             "financial_year": financial_year_arrow(dates),
             "transaction_ref": kept.column("transaction_ref"),
             # the column's own type: DuckDB then stores it without a cast per row
-            "amount_gbp": pc.cast(arrow.array(np.round(amounts, 2)), arrow.decimal128(14, 2)),
+            # in whole pence first, rounded as the reconciliation rounds (``pennies``)
+            "amount_gbp": pc.cast(arrow.array(pennies(amounts) / 100), arrow.decimal128(14, 2)),
             "supplier_name": pc.fill_null(kept.column("supplier_name"), ""),
             "purpose": kept.column("purpose"),
             "text_marks": marks,

@@ -28,13 +28,23 @@ REDACTED = (r"(?i)redact|withheld|personal (data|information)|private individual
 # 'Housing Total:' (a supplier such as 'Total Gas Ltd' or 'ABC Total Care' is neither)
 TOTAL = r"(?i)^\s*(grand\s+|sub\s*-?\s*)?totals?\b|^\s*(\S+\s+){1,4}totals?\W*$"
 TOTAL_ONLY = r"(?i)^\W*(grand\s+|sub\s*-?\s*)?totals?\W*$"  # the word alone: 'TOTAL:'
+# in the supplier column: the word alone or with a few words ('Grand Total', 'Total for
+# April', 'Housing Total'), never a supplier that starts with it ('Total Gas & Power')
+SUPPLIER_TOTAL = (r"(?i)^\W*(grand\s+|sub\s*-?\s*|report\s+)?totals?\W*((for|of)\b.*)?$"
+                  r"|^\s*(\S+\s+){1,4}totals?\W*$")
 TEXT_MARKS = {"supplier_name": "supplier", "expense_type": "expense type"}
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
 
 def pennies(amount: np.ndarray) -> np.ndarray:
-    """Amounts in whole pence (an amount that is not a number counts 0): sums are exact."""
-    p = np.round(np.nan_to_num(amount, nan=0.0) * 100)
+    """Amounts in whole pence (an amount that is not a number counts 0): sums are exact.
+
+    Rounded half away from zero, as accounts round ('1.015' is 102p, '-600.445' is -60,045p):
+    the amount was parsed into a binary float, in which 1.015 is 1.01499999..., so a
+    millionth of a penny is added before the half is cut (amounts are published to at most
+    a few decimal places, and a float holds about 16 significant digits)."""
+    x = np.nan_to_num(amount, nan=0.0)
+    p = np.floor(np.abs(x) * 100 + 0.5 + 1e-6) * np.sign(x)
     return p.astype(np.int64)
 
 
@@ -92,7 +102,7 @@ def total_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.nda
             labelled |= _is_total(sub.column(name))
             if name != "supplier_name":
                 only |= _is_total(sub.column(name), TOTAL_ONLY)
-    no_supplier = blank_supplier | _is_total(supplier)
+    no_supplier = blank_supplier | _is_total(supplier, SUPPLIER_TOTAL)
     dateless = no_date[cand]
     found = ((empty & dateless) | (labelled & no_supplier & blank_date)
              | (only & (dateless | no_supplier))
@@ -100,12 +110,11 @@ def total_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.nda
     out[cand[found]] = True
     dated = cand[unlabelled & blank_supplier & ~dateless & ~found]
     if len(dated):
-        # a blank row that repeats the one payment above it is a subtotal when that payment is
-        # named (a supplier or a department); it may be a payment published without names
-        # when the one above is nameless too
+        # a blank row that repeats the one payment above it is a subtotal when that payment has
+        # a department: the file names its payments' departments and this row names none; in a
+        # file with no department it may be a payment whose supplier is withheld
         def named(row: int) -> bool:
-            return any((t.column(c)[row].as_py() or "").strip()
-                       for c in ("supplier_name", "department_label"))
+            return bool((t.column("department_label")[row].as_py() or "").strip())
 
         out[dated[_sums_above(t.column("_line").to_numpy(), pennies(amount), dated, out,
                               named)]] = True

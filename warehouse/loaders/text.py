@@ -158,7 +158,8 @@ def to_commas(data: bytes, delimiter: str | None = None) -> tuple[bytes, str]:
     # supplier '"Acme' in a ledger extract must not swallow the rest of the file
     head = text[:_HEAD_BYTES]
     d = re.escape(delimiter)
-    quoted = re.search(rf'(^|{d})"[^"\n]*"({d}|\r?$)', head, re.MULTILINE) is not None
+    # (a quoted cell may hold a line break: Excel's tab export quotes only such cells)
+    quoted = re.search(rf'(^|{d})"[^"]{{0,4000}}"({d}|\r?$)', head, re.MULTILINE) is not None
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
