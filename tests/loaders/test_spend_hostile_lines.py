@@ -277,3 +277,15 @@ def test_half_pennies_round_away_from_zero_in_the_table_and_the_reconciliation(w
     got = [a for (a,) in wh.execute("select amount_gbp from spend order by line_no").fetchall()]
     assert got == [Decimal("1.02"), Decimal("-600.45"), Decimal("1428.64")]
     assert r.summary["reconciliation"].file_total == int(sum(got) * 100)
+
+
+def test_a_dated_subtotal_labelled_total_is_not_a_payment(wh, tmp_path):
+    path = tmp_path / "labelled_subtotal.csv"
+    path.write_text("Directorate,Payment Date,Supplier Name,Amount\n"
+                    "Housing,01/04/2023,A Ltd,600\nHousing,02/04/2023,B Ltd,700\n"
+                    "Total Housing,30/04/2023,,1300\n"
+                    "Total Facilities Management,30/04/2023,,250\n", encoding="utf-8")
+    r = load_file(wh, LOADERS["spend"], path)
+    # the last is no sum of anything above: a payment to a service of that name
+    assert (r.rows_loaded, r.summary["reconciliation"].total_rows) == (3, 1)
+    assert wh.execute("select sum(amount_gbp) from spend").fetchall()[0][0] == 1550

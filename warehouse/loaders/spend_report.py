@@ -108,7 +108,9 @@ def total_rows(t: arrow.Table, amount: np.ndarray, pdate: arrow.Array) -> np.nda
              | (only & (dateless | no_supplier))
              | (_is_total(supplier, TOTAL_ONLY) & unlabelled))
     out[cand[found]] = True
-    dated = cand[unlabelled & blank_supplier & ~dateless & ~found]
+    # a dated row with no supplier that is unlabelled, or labelled as a total ('Total
+    # Housing,30/04/2023,,1300'), is a total when it sums the payments above it
+    dated = cand[(unlabelled | labelled) & blank_supplier & ~dateless & ~found]
     if len(dated):
         # a blank row that repeats the one payment above it is a subtotal when that payment has
         # a department: the file names its payments' departments and this row names none; in a
