@@ -76,7 +76,7 @@ def to_utf8(data: bytes, name: str, force_legacy: bool = False) -> tuple[bytes, 
         data = data.rstrip(b"\x00")
     if b"\x00" in data[:4096]:
         raise LoadError(f"{name}: this is not a text file (it contains NUL bytes){_kind(data)}")
-    if data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+    if data[:4096].lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
         raise LoadError(f"{name}: this is a web page (HTML), not CSV text: the download "
                         "failed or needs a login; fetch the CSV file itself")
     if data[:3] == b"\xef\xbb\xbf":
