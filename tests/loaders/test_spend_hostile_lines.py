@@ -289,3 +289,15 @@ def test_a_dated_subtotal_labelled_total_is_not_a_payment(wh, tmp_path):
     # the last is no sum of anything above: a payment to a service of that name
     assert (r.rows_loaded, r.summary["reconciliation"].total_rows) == (3, 1)
     assert wh.execute("select sum(amount_gbp) from spend").fetchall()[0][0] == 1550
+
+
+@pytest.mark.parametrize("last", ["\r\n", "\r", ""])
+def test_old_mac_line_ends_load_even_when_the_last_line_ends_crlf(last, wh, tmp_path):
+    # Hyndburn's monthly files: each line ends with CR alone, the last with CRLF
+    path = tmp_path / "mac.csv"
+    path.write_bytes(("Name,Payment date,Net Amount\rTHOMSON REUTERS,03/05/2017,337\r"
+                      f"EDEN BROWN LTD,03/05/2017,681.6{last}").encode())
+    r = load_file(wh, LOADERS["spend"], path)
+    assert (r.status, r.rows_loaded, r.rows_quarantined) == ("loaded", 2, 0)
+    assert wh.execute("select list(line_no order by line_no), sum(amount_gbp) from spend"
+                      ).fetchall() == [([2, 3], Decimal("1018.60"))]

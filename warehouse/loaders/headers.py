@@ -66,7 +66,10 @@ def _find_header(
     keywords = keywords or {}
     best: tuple[int, list[str]] | None = None
     for idx, line in _records(lines[:max_preamble]):
-        cells = next(csv.reader([line]), [])
+        try:
+            cells = next(csv.reader([line]), [])
+        except csv.Error:  # a stray line end inside the line: not a header
+            continue
         normed = {_norm(c) for c in cells}
         found = [c for c in required if wanted[c] & normed]
         if keywords and len(found) < len(required):  # each column its own cell

@@ -168,10 +168,17 @@ def to_commas(data: bytes, delimiter: str | None = None) -> tuple[bytes, str]:
     return out.getvalue().encode("utf-8", errors="surrogateescape"), DELIMITERS[delimiter]
 
 
+_BARE_CR = re.compile(rb"\r(?!\n)")
+
+
 def _lf(data: bytes) -> bytes:
-    """Old Mac files end lines with CR alone: make them LF so line numbers mean something."""
-    if b"\n" not in data[:_HEAD_BYTES] and b"\r" in data[:_HEAD_BYTES]:
-        return data.replace(b"\r", b"\n")
+    """Old Mac files end lines with CR alone: make them LF so line numbers mean something.
+
+    Told by the head of the file: a CR not followed by LF there (some exports end every line
+    with CR but the last with CRLF); then every line end becomes LF (CRLF first)."""
+    head = data[:_HEAD_BYTES].rstrip(b"\r")
+    if b"\r" in head and _BARE_CR.search(head):
+        return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     return data
 
 
