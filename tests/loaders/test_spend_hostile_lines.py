@@ -301,3 +301,14 @@ def test_old_mac_line_ends_load_even_when_the_last_line_ends_crlf(last, wh, tmp_
     assert (r.status, r.rows_loaded, r.rows_quarantined) == ("loaded", 2, 0)
     assert wh.execute("select list(line_no order by line_no), sum(amount_gbp) from spend"
                       ).fetchall() == [([2, 3], Decimal("1018.60"))]
+
+
+def test_a_file_published_without_its_header_row_is_refused_saying_so(wh, tmp_path):
+    # three of Hyndburn's 2025 files were published with no header row
+    path = tmp_path / "no_header.csv"
+    path.write_text("ENVS - Environmental Services,,CAA,1,CRINV0009515,Rider Levett Bucknall Uk "
+                    'Ltd,03/04/2025,"4,072.51"\n'
+                    "ENVS - Environmental Services,,CAA,1,CRINV0009516,Acme,04/04/2025,72.51\n",
+                    encoding="utf-8")
+    with pytest.raises(LoadError, match=r"no_header\.csv: no header row in its first 2 lines"):
+        load_file(wh, LOADERS["spend"], path)

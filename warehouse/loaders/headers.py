@@ -81,6 +81,13 @@ def _find_header(
             return idx, [c.strip() for c in cells]
     idx, found = best if best else (0, [])
     missing = [c for c in required if c not in found]
+    if not found:  # no line of the head names even one column: a file published headerless
+        raise LoadError(
+            f"{name}: no header row in its first "
+            f"{sum(1 for ln in lines[:max_preamble] if ln.strip())} lines (no "
+            "line names any of the columns it needs; accepted names: "
+            + "; ".join(f"{m}: {', '.join((m, *columns[m]))}" for m in missing)
+            + "); add the header row the file was published without")
     raise LoadError(
         f"{name}: line {idx + 1}: missing required column(s) "
         + ", ".join(f"'{m}'" for m in missing)
