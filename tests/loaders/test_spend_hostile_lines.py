@@ -312,3 +312,16 @@ def test_a_file_published_without_its_header_row_is_refused_saying_so(wh, tmp_pa
                     encoding="utf-8")
     with pytest.raises(LoadError, match=r"no_header\.csv: no header row in its first 2 lines"):
         load_file(wh, LOADERS["spend"], path)
+
+
+@pytest.mark.parametrize("header", ["Directorate,Payment Date,Supplier Name,Amount,",
+                                    "Directorate,Payment Date,Supplier Name,Amount"])
+def test_an_unquoted_comma_is_mended_beside_empty_trailing_columns(header, wh, tmp_path):
+    # Excel exports often end every line with an empty cell, the header's too or not
+    path = tmp_path / "trailing.csv"
+    path.write_text(header + "\nHousing,01/04/2023,Smith, J,600,\nHousing,02/04/2023,B Ltd,700,\n",
+                    encoding="utf-8")
+    r = load_file(wh, LOADERS["spend"], path)
+    assert (r.rows_loaded, r.rows_quarantined) == (2, 0)
+    assert wh.execute("select supplier_name, amount_gbp from spend order by line_no").fetchall() \
+        == [("Smith, J", Decimal(600)), ("B Ltd", Decimal(700))]

@@ -30,6 +30,7 @@ from warehouse.loaders.cells import _amount_one, _date_one
 
 # an amount written in full: thousands separators and pence ('2,300.00', '-£1,234.56')
 _THOUSANDS = re.compile(r"^[-(£\s]*\d{1,3}(,\d{3})+\.\d{1,2}\)?\s*$")
+_NUMBERISH = r"^\s*[-+(]?\s*£?\s*\d"  # a cell that starts like an amount
 _BARE = re.compile(r"^[-+(£\s]*\d[\d.]*\)?\s*$")
 MAX_EXTRA = 3  # cells too many that are mended; more is not a stray comma
 
@@ -74,17 +75,33 @@ def mend_split_cells(t: arrow.Table, header: list[str], labels: dict[str, str],
     read again, so a clean file costs one comparison of the cell counts.
     """
     width = len(header)
+    named = max((i + 1 for i, cell in enumerate(header) if cell.strip()), default=width)
     cells_n = t.column("_cells").to_numpy()
-    wide = np.flatnonzero((cells_n > width) & (cells_n <= width + MAX_EXTRA))
+    is_wide = (cells_n > width) & (cells_n <= width + MAX_EXTRA)
     at = {c: header.index(label) for c, label in labels.items() if label in header}
-    if not len(wide) or "payment_date" not in at or "amount_gbp" not in at:
+    if "payment_date" not in at or "amount_gbp" not in at:
         return t, []
+    if named < width:
+        # columns the header does not name at its end ('Amount,'): a line with a stray comma
+        # may still count the header's cells, its last ones empty; look again at those whose
+        # amount is no number
+        same = np.flatnonzero((cells_n > named) & ~is_wide)
+        if len(same):
+            amounts = t.column("amount_gbp").take(arrow.array(same))
+            numeric = pc.fill_null(pc.match_substring_regex(amounts, _NUMBERISH), False)
+            is_wide[same[~np.asarray(numeric, dtype=bool)]] = True
+    wide = np.flatnonzero(is_wide)
+    if not len(wide):
+        return t, []
+    target = min(width, named)  # empty cells past the named ones are left off first
     lines = t.column("_line").to_numpy()[wide]
     readings = {}
     for k, text in zip(wide, raw(lines), strict=True):
         row = next(csv.reader(io.StringIO(text, newline="")), [])
-        if len(row) > width:
-            readings[int(k)] = _readings(row, width, at["payment_date"], at["amount_gbp"])
+        while len(row) > target and not row[-1].strip():
+            row.pop()
+        if target < len(row) <= target + MAX_EXTRA:
+            readings[int(k)] = _readings(row, target, at["payment_date"], at["amount_gbp"])
     clear = Counter(o[0][0] for o in readings.values() if len(o) == 1)
     usual = clear.most_common(1)[0][0] if clear else None
     mended = {k: m for k, o in readings.items()
