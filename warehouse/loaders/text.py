@@ -98,13 +98,17 @@ def to_utf8(data: bytes, name: str, force_legacy: bool = False) -> tuple[bytes, 
     raise LoadError(f"{name}: cannot decode as UTF-8 or Latin-1")  # pragma: no cover
 
 
+ZIP_MAGIC = b"PK\x03\x04"  # .xlsx, .xlsm, .ods (zip packages)
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc and encrypted .xlsx
+
+
 def _kind(data: bytes) -> str:
     """What a binary file published as CSV is, and what to do ('.csv' files that are Excel
     workbooks are published too)."""
-    if data[:4] == b"PK\x03\x04":
+    if data[:4] == ZIP_MAGIC:
         return ("; it is an Excel workbook (.xlsx) or another zip file: open it in Excel and "
                 "save it as CSV")
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if data[:8] == OLE_MAGIC:
         return "; it is an Excel 97-2003 workbook (.xls): open it in Excel and save it as CSV"
     return ""
 

@@ -38,10 +38,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from warehouse.loaders.text import LoadError
+from warehouse.loaders.text import OLE_MAGIC, ZIP_MAGIC, LoadError
 
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc and encrypted .xlsx
 _OOXML_PARTS = (b"[Content_Types].xml", b"xl/workbook", b"xl/worksheets/", b"docProps/")
 HEADER_ROWS = 40
 SAVE_AS = "open it in a spreadsheet program and save it as .xlsx or CSV"
